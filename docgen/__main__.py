@@ -1,0 +1,4 @@
+"""python -m docgen"""
+from docgen.cli import run
+
+run()

@@ -1,0 +1,1 @@
+"""Page-layout numbers and helpers."""

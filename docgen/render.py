@@ -1,0 +1,106 @@
+"""Render one input file (submission, blank form or notice) to its output files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from docgen.atomic import write_bytes
+from docgen.diagnostics import Diagnostic, InvalidInput
+from docgen.forms import Form, load_form
+from docgen.paths import BUILD_DIR, TEMPLATES_DIR
+from docgen.source import Source, SourceError, load
+from docgen.validate import check_source
+from docgen.view import DocumentView, blank_view, build_view
+
+FORMATS = ("docx", "xlsx", "pdf")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to render: which templates, which formats, how strict about fonts and warnings."""
+
+    formats: tuple[str, ...] = FORMATS
+    templates: Path = TEMPLATES_DIR
+    strict: bool = False
+    require_official_fonts: bool = False
+
+
+@dataclass
+class Rendered:
+    """The outcome of rendering one input: file name stem → format → bytes."""
+
+    source: str
+    kind: str  # submission | form | notice
+    stem: str
+    outputs: dict[str, bytes]
+    warnings: list[Diagnostic] = field(default_factory=list)
+    view: DocumentView | None = None
+
+
+def input_kind(data: object) -> str:
+    """Tell a published form, a notice and a submission apart by their top-level keys."""
+    if isinstance(data, dict):
+        if "tables" in data and "presets" in data:
+            return "form"
+        if "form" in data or "unit" in data:
+            return "submission"
+        if "body" in data or "issuer" in data:
+            return "notice"
+    return "submission"
+
+
+def _writers(view: DocumentView, source: Source | None, options: Options) -> dict[str, Callable[[], bytes]]:
+    # Imported here: each writer pulls in a heavy library (python-docx, openpyxl, WeasyPrint).
+    def docx() -> bytes:
+        from docgen.writers.docx_form import write_docx
+        return write_docx(view, templates=options.templates)
+
+    def xlsx() -> bytes:
+        from docgen.writers.xlsx_form import write_xlsx
+        return write_xlsx(view)
+
+    def pdf() -> bytes:
+        from docgen.writers.pdf_packet import write_pdf
+        return write_pdf(view, source=source, templates=options.templates,
+                         require_official_fonts=options.require_official_fonts)
+
+    return {"docx": docx, "xlsx": xlsx, "pdf": pdf}
+
+
+def render_view(view: DocumentView, source: Source | None, options: Options) -> dict[str, bytes]:
+    writers = _writers(view, source, options)
+    return {fmt: writers[fmt]() for fmt in options.formats}
+
+
+def render_source(source: Source, options: Options = Options(), stem: str | None = None) -> Rendered:
+    """Validate and render an already parsed input; raise InvalidInput with all problems."""
+    stem = stem or Path(source.file).stem
+    kind = input_kind(source.data)
+    if kind == "form":
+        form = load_form(Path(source.file))
+        view = blank_view(form)
+        return Rendered(source.file, kind, stem, render_view(view, None, options), view=view)
+    if kind == "notice":
+        from docgen.notice.render import render_notice  # the notice has its own model and writers
+        return render_notice(source, options, stem)
+    result = check_source(source)
+    if not result.ok(options.strict) or result.submission is None:
+        raise InvalidInput(result.diagnostics)
+    view = build_view(result.form, result.submission, source_name=Path(source.file).name,  # type: ignore[arg-type]
+                      source_bytes=source.text.encode("utf-8"), warnings=[str(d) for d in result.warnings])
+    return Rendered(source.file, kind, stem, render_view(view, source, options), result.warnings, view)
+
+
+def render_file(path: str | Path, options: Options = Options()) -> Rendered:
+    try:
+        source = load(path)
+    except SourceError as exc:
+        raise InvalidInput([Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)]) from None
+    return render_source(source, options)
+
+
+def write_outputs(rendered: Rendered, outdir: Path = BUILD_DIR) -> list[Path]:
+    """Write every output atomically as OUTDIR/STEM.EXT."""
+    return [write_bytes(Path(outdir) / f"{rendered.stem}.{fmt}", data) for fmt, data in rendered.outputs.items()]
