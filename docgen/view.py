@@ -30,6 +30,7 @@ class Cell:
     covered: bool = False  # inside a vertical merge, below its first cell
     colspan: int = 1  # >1 on the first cell of a horizontal merge (the 合计 label)
     hidden: bool = False  # covered by a horizontal merge to its left
+    note: str = ""  # a remark printed inside `text` but kept apart for formats with numeric cells (测算依据)
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ class _Line:
     category: str
     item: int
     kind: RowKind = "data"
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def _columns(spec: TableSpec) -> tuple[ColumnView, ...]:
@@ -166,7 +168,7 @@ def _merge(lines: list[_Line], columns: tuple[ColumnView, ...]) -> list[Row]:
         cells = []
         for col in columns:
             text = clean_text(line.values.get(col.key, ""))
-            cells.append(Cell(text=text, value=line.amounts.get(col.key)))
+            cells.append(Cell(text=text, value=line.amounts.get(col.key), note=clean_text(line.notes.get(col.key, ""))))
         rows.append(cells)
     for c, col in enumerate(columns):
         level = MERGE_LEVELS.get(col.key)
@@ -230,7 +232,9 @@ def _work_lines(form: Form, spec: TableSpec, items: list[WorkItem]) -> list[_Lin
                         "performance": p.performance, "remarks": p.remarks},
                 amounts={"budget": item.budget}, category=item.category, item=i))
             if item.estimate:
+                # 测算依据 is printed after the budget (填写说明 item 3: 经费总体安排及测算).
                 lines[-1].values["budget"] = f"{budget_text}\n（{item.estimate}）"
+                lines[-1].notes["budget"] = item.estimate
     return _by_category(form, spec, lines)
 
 
