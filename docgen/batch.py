@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from docgen import __version__
+from docgen.archive import part_path
 from docgen.atomic import write_bytes
 from docgen.diagnostics import InvalidInput
 from docgen.manifest import Manifest, describe, sha256_bytes, tree_hash
 from docgen.paths import DATA_DIR, TEMPLATES_DIR
-from docgen.render import FORMATS, Options, input_kind, render_source
+from docgen.render import FORMATS, UNNUMBERED_PDF, Options, input_kind, render_source
 from docgen.source import SourceError, parse
 
 INPUT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -81,7 +82,7 @@ def find_inputs(folder: Path) -> list[Path]:
 def build_key(job: Job, templates_hash: str, form_hash: str) -> str:
     return sha256_bytes("\0".join([__version__, job.source_sha256, templates_hash, form_hash,
                                    ",".join(job.options.formats), str(job.options.strict),
-                                   str(job.options.require_official_fonts)]).encode())
+                                   str(job.options.require_official_fonts), str(job.options.archive_parts)]).encode())
 
 
 class _Reporter:
@@ -173,7 +174,8 @@ def build(folder: Path, outdir: Path, *, jobs: int | None = None, scheduler: str
     """Build every unit of `folder` into `outdir`; the library entry point behind `docgen batch`."""
     log = log or (lambda text: print(text, file=sys.stderr, flush=True))
     outdir.mkdir(parents=True, exist_ok=True)
-    options = Options(formats=formats, templates=templates, strict=strict)
+    options = Options(formats=formats, templates=templates, strict=strict,
+                      archive_parts=archive and "pdf" in formats)
     manifest = Manifest.load(outdir)
     templates_hash = tree_hash(templates)
     form_hash = tree_hash(DATA_DIR / "forms")
@@ -211,7 +213,8 @@ def build(folder: Path, outdir: Path, *, jobs: int | None = None, scheduler: str
                                  "build_key": keys[res.stem], "warnings": res.warnings, "unit": res.unit,
                                  "totals": res.totals, "messages": res.messages, "outputs": []}
         if res.status == "ok":
-            written = [write_bytes(outdir / f"{res.stem}.{fmt}", data) for fmt, data in res.outputs.items()]
+            written = [write_bytes(part_path(outdir, res.stem) if fmt == UNNUMBERED_PDF else outdir / f"{res.stem}.{fmt}",
+                                   data) for fmt, data in res.outputs.items()]
             entry["outputs"] = describe(outdir, written)
         manifest.record(res.stem, entry)
         manifest.save()  # after every unit: an interrupted batch keeps what it finished

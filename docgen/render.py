@@ -15,6 +15,7 @@ from docgen.validate import check_source
 from docgen.view import DocumentView, blank_view, build_view
 
 FORMATS = ("docx", "xlsx", "pdf")
+UNNUMBERED_PDF = "pdf-unnumbered"  # the packet without page numbers, for the batch's archive volume
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Options:
     templates: Path = TEMPLATES_DIR
     strict: bool = False
     require_official_fonts: bool = False
+    archive_parts: bool = False  # also return the PDF packet unnumbered (UNNUMBERED_PDF)
 
 
 @dataclass
@@ -61,17 +63,23 @@ def _writers(view: DocumentView, source: Source | None, options: Options) -> dic
         from docgen.writers.xlsx_form import write_xlsx
         return write_xlsx(view)
 
-    def pdf() -> bytes:
-        from docgen.writers.pdf_packet import write_pdf
-        return write_pdf(view, source=source, templates=options.templates,
-                         require_official_fonts=options.require_official_fonts)
+    def pdf() -> dict[str, bytes]:
+        from docgen.writers.pdf_packet import write_pdf_pair
 
-    return {"docx": docx, "xlsx": xlsx, "pdf": pdf}
+        numbered, plain = write_pdf_pair(view, source=source, templates=options.templates,
+                                         require_official_fonts=options.require_official_fonts)
+        return {"pdf": numbered, UNNUMBERED_PDF: plain} if options.archive_parts else {"pdf": numbered}
+
+    return {"docx": lambda: {"docx": docx()}, "xlsx": lambda: {"xlsx": xlsx()}, "pdf": pdf}
 
 
 def render_view(view: DocumentView, source: Source | None, options: Options) -> dict[str, bytes]:
+    """Every requested format's bytes (plus the unnumbered packet when options.archive_parts)."""
     writers = _writers(view, source, options)
-    return {fmt: writers[fmt]() for fmt in options.formats}
+    out: dict[str, bytes] = {}
+    for fmt in options.formats:
+        out.update(writers[fmt]())
+    return out
 
 
 def render_source(source: Source, options: Options = Options(), stem: str | None = None) -> Rendered:

@@ -1,0 +1,173 @@
+"""A unit's PDF packet: summary page + 附件1 (the four tables, landscape), archive-grade.
+
+``write_pdf(view, source, templates, require_official_fonts=False) -> bytes``
+
+Layout passes: the tables are laid out with real rowspans. When a page break falls inside a
+merged 类型 / 主要工作内容 / 经费安排 group, the merge is split at the first row of the new page
+and the label printed again there (``splits``), and the document is laid out again; this
+repeats until the splits match the page breaks (normally 1 pass, 2 when a group breaks).
+Then the PDF is written (PDF/A-3b, source attached with AFRelationship Source, XMP) and the
+GB/T 9704 page numbers are stamped (docgen.pdf.pagenum), landscape pages per clause 8.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+from docgen import fonts
+from docgen.pdf import engine, pagenum
+from docgen.source import Source
+from docgen.text import format_amount
+from docgen.view import MERGE_LEVELS, DocumentView
+
+log = logging.getLogger(__name__)
+MAX_PASSES = 4
+PACKET_TEMPLATE = "html/packet.html.j2"
+
+
+@lru_cache(maxsize=2)
+def _fonts_note(require_official: bool) -> str:
+    used = fonts.resolve_all(require_official)
+    subs = [f"{fonts.ROLE_TABLE[r].label}→{f.family}" for r, f in used.items() if not f.official]
+    return ("本机未安装标准字体，以替代字体排印：" + "、".join(subs) + "。") if subs else ""
+
+
+def packet_html(view: DocumentView, source: Source | None, templates: Path,
+                splits: dict[str, set[str]] | None = None, require_official_fonts: bool = False,
+                part: str | int = "all", table_pages: list[int] | None = None) -> str:
+    """The packet's HTML (or one part of it: "cover" or a table index) for the given label
+    splits ({tid: {"row:col"}})."""
+    env = engine.jinja_env(templates)
+    ctx = engine.template_context(require_official_fonts)
+    return env.get_template(PACKET_TEMPLATE).render(
+        view=view, splits=splits or {}, grand_total=format_amount(view.grand_total),
+        source_name=view.source_name or (Path(source.file).name if source else ""),
+        source_sha256=view.source_sha256, generator=view.generator, part=part,
+        table_pages=table_pages, fonts_note=_fonts_note(require_official_fonts), **ctx)
+
+
+def needed_splits(view: DocumentView, rows_per_page: list[list[str]]) -> dict[str, set[str]]:
+    """What a layout asks for: {tid: {"r:c", "r:tall"}}.
+
+    "r:c": row r opens a page inside a merged group → repeat the label of column c there.
+    "r:tall": row r lies on several pages although rows avoid breaking → it is taller than a
+    page and may break inside (so it starts right below the header and the header repeats).
+    """
+    out: dict[str, set[str]] = {}
+    previous: list[str] = []
+    for ids in rows_per_page:
+        for rid in ids:
+            if rid in previous:  # continued from the page before
+                tid, _, ri = rid.rpartition("-")
+                out.setdefault(tid, set()).add(f"{ri}:tall")
+        opening = next((rid for rid in ids if rid not in previous), None)
+        if opening is not None and opening == (ids[0] if ids else None):
+            tid, _, ri = opening.rpartition("-")
+            table = view.tables[int(tid[1:])]
+            row = table.rows[int(ri)]
+            for ci, col in enumerate(table.columns):
+                if col.key in MERGE_LEVELS and row.cells[ci].covered:
+                    out.setdefault(tid, set()).add(f"{ri}:{ci}")
+        previous = ids
+    return out
+
+
+def settle(render, view: DocumentView):
+    """Lay out with ``render(splits)`` until the repeated labels sit exactly at page tops.
+
+    ``render`` takes {tid: {"row:col" | "row:tall"}} and returns a weasyprint Document whose
+    table rows carry ``data-row="<tid>-<row>"`` (as _tables.html.j2 writes them), e.g. for a
+    notice's 附件1::
+
+        doc, splits, passes = settle(
+            lambda s: engine.render_html(tpl.render(view=v, splits=s, **ctx), base_url=t), v)
+    Returns (document, splits, passes); normally 1 pass, 2 when a group or a row breaks.
+    """
+    splits: dict[str, set[str]] = {}
+    for passes in range(1, MAX_PASSES + 1):
+        doc = render(splits)
+        rows = engine.element_ids_per_page(doc, "data-row")
+        wanted = needed_splits(view, rows)
+        merged = {k: splits.get(k, set()) | wanted.get(k, set()) for k in splits.keys() | wanted.keys()}
+        # a label split no longer at a page top is dropped (its label would repeat mid-page);
+        # "tall" marks stay (a row once found taller than a page stays so)
+        tops = {ids[0] for ids in rows if ids}
+        merged = {k: {s for s in v if s.endswith(":tall") or f"{k}-{s.split(':')[0]}" in tops}
+                  for k, v in merged.items()}
+        merged = {k: v for k, v in merged.items() if v}
+        if merged == splits:
+            return doc, splits, passes
+        splits = merged
+    log.warning("label repetition did not settle after %d layout passes", MAX_PASSES)
+    return doc, splits, MAX_PASSES
+
+
+def layout(view: DocumentView, source: Source | None, templates: Path, require_official_fonts: bool = False):
+    """Lay the packet out: (weasyprint Document of all pages, splits, most passes of one table).
+
+    Each table is laid out as its own document (it starts a page anyway), so a second pass
+    for label repetition redoes only that table; the cover is laid out last, with the tables'
+    first page numbers, and the pages are joined into one document.
+    """
+    templates = Path(templates)
+
+    def html(**kw) -> str:
+        return packet_html(view, source, templates, require_official_fonts=require_official_fonts, **kw)
+
+    docs, splits, passes = [], {}, 1
+    for ti in range(len(view.tables)):
+        doc, sp, n = settle(lambda s, ti=ti: engine.render_html(html(splits=s, part=ti), base_url=templates), view)
+        docs.append(doc)
+        splits.update(sp)
+        passes = max(passes, n)
+    first, table_pages = 2, []
+    for doc in docs:
+        table_pages.append(first)
+        first += len(doc.pages)
+    cover = engine.render_html(html(part="cover", table_pages=table_pages), base_url=templates)
+    pages = list(cover.pages) + [p for d in docs for p in d.pages]
+    return cover.copy(pages), splits, passes
+
+
+def metadata(view: DocumentView) -> engine.PdfMetadata:
+    props = {"unit": view.unit, "year": str(view.year), "docgenVersion": view.generator.split()[-1],
+             "form": str(view.year)}
+    if view.source_name:
+        props["sourceFile"] = view.source_name
+    if view.source_sha256:
+        props["sourceSha256"] = view.source_sha256
+    return engine.PdfMetadata(
+        title=view.document_title, author=view.unit,
+        subject=f"{view.title}：{view.unit}填报材料（附件1 四张表）" if not view.blank else view.title,
+        keywords=(view.title, view.unit, str(view.year)) if view.unit else (view.title,),
+        date=view.date, properties=props)
+
+
+def write_pdf(view: DocumentView, source: Source | None, templates: Path,
+              require_official_fonts: bool = False) -> bytes:
+    """The packet as PDF/A-3b bytes (deterministic); fonts.OfficialFontMissing when required."""
+    return write_pdf_pair(view, source, templates, require_official_fonts)[0]
+
+
+def write_pdf_pair(view: DocumentView, source: Source | None, templates: Path,
+                   require_official_fonts: bool = False) -> tuple[bytes, bytes]:
+    """(the packet, the same pages without page numbers) — the archive volume numbers them anew."""
+    if require_official_fonts:
+        fonts.resolve_all(require_official=True)  # raises OfficialFontMissing, naming every role
+    doc, _, _ = layout(view, source, Path(templates), require_official_fonts)
+    meta = metadata(view)
+    attachments = []
+    if source is not None:
+        name = view.source_name or Path(source.file).name
+        attachments.append(engine.PdfAttachment(
+            name=name, data=source.text.encode("utf-8"), mime="application/yaml",
+            description=f"填报源文件 {name}（SHA-256 {view.source_sha256}）", relationship="Source"))
+    pdf = engine.write_document(doc, metadata=meta, attachments=attachments, finish=False)
+    numbered = pagenum.number_pages(pdf, pagenum.numbering_from(1, len(doc.pages)), metadata=meta,
+                                    require_official_fonts=require_official_fonts)
+    return numbered, pdf
+
+
+__all__ = ["write_pdf", "write_pdf_pair", "packet_html", "layout", "settle", "needed_splits", "metadata"]

@@ -1,0 +1,23 @@
+"""The provincial summary as a printable PDF/A (landscape tables, GB/T 9704 page numbers)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from docgen import __version__
+from docgen.pdf import engine, pagenum
+from docgen.summary import SummaryView
+from docgen.text import format_amount
+
+
+def write_summary_pdf(view: SummaryView, templates: Path) -> bytes:
+    totals = {t.key: sum((t.unit_total(u).amount for u in view.units), Decimal(0)) for t in view.tables}
+    html = engine.jinja_env(Path(templates)).get_template("html/summary.html.j2").render(
+        s=view, fmt=format_amount, t_totals=totals, **engine.template_context())
+    doc = engine.render_html(html, base_url=templates)
+    meta = engine.PdfMetadata(title=f"{view.form.year}年度知识产权项目需求汇总表", author="docgen",
+                              subject=f"{view.form.notice_number} 各单位填报汇总", date=view.form.deadline,
+                              properties={"year": str(view.form.year), "docgenVersion": __version__})
+    pdf = engine.write_document(doc, metadata=meta, finish=False)
+    return pagenum.number_pages(pdf, pagenum.numbering_from(1, len(doc.pages)), metadata=meta)
