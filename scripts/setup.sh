@@ -116,6 +116,14 @@ else
     trap - EXIT
 fi
 
+# The official typeface names map to the free substitutes for LibreOffice/WPS (see the file).
+FC_CONF=/etc/fonts/conf.d/60-docgen-gongwen.conf
+if ! cmp -s "$ROOT/scripts/fontconfig/60-docgen-gongwen.conf" "$FC_CONF"; then
+    log "fontconfig: installing $FC_CONF (official names -> free substitutes, official fonts first)"
+    as_root install -m 644 "$ROOT/scripts/fontconfig/60-docgen-gongwen.conf" "$FC_CONF"
+    as_root fc-cache -f >/dev/null
+fi
+
 # ---------------------------------------------------------------- 3. venv + pip
 VENV=$ROOT/.venv
 STAMP=$VENV/.docgen-setup-hash

@@ -183,7 +183,7 @@ def _row(tr, row: Row, columns: tuple[ColumnView, ...], widths: list[int], size_
             spans.append(width)
         centered = row.kind == "total" or col.key in CENTERED_COLUMNS
         for p in tc.findall(oxml.qn("w:p")):
-            oxml.set_jc(oxml.props(p), "center" if centered else "both")
+            oxml.set_jc(oxml.props(p), "center" if centered else "left")
         c += span
     if row_height_pt(texts, spans, size_pt) <= room_pt:
         oxml.cant_split(tr)
