@@ -201,8 +201,19 @@ def make_form_template(path: Path) -> Path:
     return _save(doc, path, "附件1 需求征集表（docgen 模板）")
 
 
+def make_notice_template(path: Path) -> Path:
+    """The 红头 notice's styles, page setup, grid and odd/even page-number footers.
+
+    Built by docgen.notice.docx.build_template (the notice writer owns its style names).
+    """
+    from docgen.notice.docx import build_template
+
+    return build_template(path)
+
+
 TEMPLATES: dict[str, Callable[[Path], Path]] = {
     "form.docx": make_form_template,
+    "notice.docx": make_notice_template,
 }
 
 

@@ -1,0 +1,113 @@
+"""The few raw WordprocessingML pieces the notice needs that the shared docgen.oxml lacks.
+
+Everything else (fonts with eastAsia, sizes, spacing, grid, page setup, odd/even footers, PAGE
+fields, table merges) comes from docgen.oxml. Lengths come from docgen.layout.gbt9704.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from lxml import etree
+
+from docgen import oxml
+from docgen.layout import gbt9704 as L
+
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PIC_NS = "http://schemas.openxmlformats.org/drawingml/2006/picture"
+
+
+def text_width_zi(text: str) -> float:
+    """Width of a text in 字: full-width characters 1, others ½ (digits, Latin, ASCII punctuation)."""
+    return sum(1 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
+
+
+def spacing(ppr, before_pt: float = 0, after_pt: float = 0, line_pt: float | None = None) -> None:
+    """w:spacing with before/after in points and an exact line height (None: single)."""
+    oxml.set_spacing(ppr, line_pt, exact=True, before_pt=before_pt, after_pt=after_pt)
+    sp = oxml.child(ppr, "spacing")
+    for k in ("beforeLines", "afterLines"):
+        sp.attrib.pop(oxml.qn(f"w:{k}"), None)
+
+
+def indent(ppr, left_pt: float = 0, right_pt: float = 0, first_pt: float = 0, hanging_pt: float = 0,
+           first_chars: int | None = None) -> None:
+    """w:ind in points; first_chars adds w:firstLineChars (hundredths of a 字, the grid's unit)."""
+    attrs = {"left": round(left_pt * 20), "right": round(right_pt * 20)}
+    if hanging_pt:
+        attrs["hanging"] = round(hanging_pt * 20)
+    else:
+        attrs["firstLine"] = round(first_pt * 20)
+    ind = oxml.set_val(ppr, "ind", **attrs)
+    if first_chars is not None:
+        ind.set(oxml.qn("w:firstLineChars"), str(first_chars))
+
+
+def border(ppr, side: str, width_mm: float, color: str, space_pt: float = 0) -> None:
+    """A paragraph border w:pBdr/w:<side> (w:sz in eighths of a point; w:space in points)."""
+    bdr = oxml.child(ppr, "pBdr")
+    order = ("top", "left", "bottom", "right", "between", "bar")
+    e = bdr.find(oxml.qn(f"w:{side}"))
+    if e is None:
+        e = oxml.el(f"w:{side}")
+        for ex in bdr:
+            if order.index(etree.QName(ex).localname) > order.index(side):
+                ex.addprevious(e)
+                break
+        else:
+            bdr.append(e)
+    sz = max(2, min(96, round(L.mm_to_pt(width_mm) * 8)))
+    for k, v in (("val", "single"), ("sz", sz), ("space", round(space_pt)), ("color", color)):
+        e.set(oxml.qn(f"w:{k}"), str(v))
+
+
+def tab_stop(ppr, pos_pt: float, align: str = "right") -> None:
+    tabs = oxml.child(ppr, "tabs")
+    tabs.append(oxml.el("w:tab", {"w:val": align, "w:pos": round(pos_pt * 20)}))
+
+
+def section_valign(sectpr, value: str = "bottom") -> None:
+    """w:vAlign of a section: 'bottom' sets the section's text at the foot of the page (版记)."""
+    oxml.set_val(sectpr, "vAlign", value)
+
+
+def floating_picture(r_id: str, shape_id: int, name: str, size_mm: float, x_mm: float, y_mm: float,
+                     px_w: int, px_h: int) -> etree._Element:
+    """A w:drawing with a picture floating in front of the text (wrapNone), positioned relative to
+    the 版心's left edge (x) and to its paragraph's top (y) — the seal pressing on 署名 and 日期."""
+    wp, a, pic = f"{{{oxml.WP_NS}}}", f"{{{oxml.A_NS}}}", f"{{{PIC_NS}}}"
+    cx = cy = L.emu(size_mm)
+    anchor = etree.Element(wp + "anchor", nsmap={"wp": oxml.WP_NS}, distT="0", distB="0", distL="0",
+                           distR="0", simplePos="0", relativeHeight=str(251660000 + shape_id), behindDoc="0",
+                           locked="0", layoutInCell="1", allowOverlap="1")
+    etree.SubElement(anchor, wp + "simplePos", x="0", y="0")
+    ph = etree.SubElement(anchor, wp + "positionH", relativeFrom="column")
+    etree.SubElement(ph, wp + "posOffset").text = str(L.emu(x_mm))
+    pv = etree.SubElement(anchor, wp + "positionV", relativeFrom="paragraph")
+    etree.SubElement(pv, wp + "posOffset").text = str(L.emu(y_mm))
+    etree.SubElement(anchor, wp + "extent", cx=str(cx), cy=str(cy))
+    etree.SubElement(anchor, wp + "effectExtent", l="0", t="0", r="0", b="0")
+    etree.SubElement(anchor, wp + "wrapNone")
+    etree.SubElement(anchor, wp + "docPr", id=str(shape_id), name=name, descr="印章")
+    fr = etree.SubElement(anchor, wp + "cNvGraphicFramePr")
+    etree.SubElement(fr, a + "graphicFrameLocks", nsmap={"a": oxml.A_NS}, noChangeAspect="1")
+    graphic = etree.SubElement(anchor, a + "graphic", nsmap={"a": oxml.A_NS})
+    gd = etree.SubElement(graphic, a + "graphicData", uri=PIC_NS)
+    p = etree.SubElement(gd, pic + "pic", nsmap={"pic": PIC_NS})
+    nv = etree.SubElement(p, pic + "nvPicPr")
+    etree.SubElement(nv, pic + "cNvPr", id=str(shape_id), name=name)
+    etree.SubElement(nv, pic + "cNvPicPr")
+    fill = etree.SubElement(p, pic + "blipFill")
+    blip = etree.SubElement(fill, a + "blip", nsmap={"r": R_NS})
+    blip.set(f"{{{R_NS}}}embed", r_id)
+    st = etree.SubElement(fill, a + "stretch")
+    etree.SubElement(st, a + "fillRect")
+    sp = etree.SubElement(p, pic + "spPr")
+    xf = etree.SubElement(sp, a + "xfrm")
+    etree.SubElement(xf, a + "off", x="0", y="0")
+    etree.SubElement(xf, a + "ext", cx=str(cx), cy=str(cy))
+    geom = etree.SubElement(sp, a + "prstGeom", prst="rect")
+    etree.SubElement(geom, a + "avLst")
+    drawing = oxml.el("w:drawing")
+    drawing.append(anchor)
+    return drawing
