@@ -9,6 +9,7 @@ from typing import Callable
 
 from docgen import __version__
 from docgen.atomic import write_bytes
+from docgen.diagnostics import InvalidInput
 from docgen.forms import Form, load_form
 from docgen.manifest import Manifest, describe, outputs_intact, sha256_bytes, sha256_file
 
@@ -36,11 +37,17 @@ def _unit_order(form: Form, manifest: Manifest) -> list[str]:
     return [stem for stem, e in sorted(ok, key=lambda se: (rank.get(se[1].get("unit", ""), len(rank)), se[0]))]
 
 
-def _notice_part(path: Path, templates: Path) -> Part | None:
-    from docgen.notice.render import notice_archive_part
+def _notice_part(path: Path, templates: Path) -> Part:
+    """The notice, laid out as `docgen render` does, unnumbered (the volume numbers it)."""
+    from docgen.notice import pdf as notice_pdf
+    from docgen.notice.render import load_notice
+    from docgen.pdf import engine
 
-    author, name, pdf, numbered = notice_archive_part(path, templates)
-    return Part(author, name, pdf, numbered)
+    notice = load_notice(path)
+    doc, _ = notice_pdf.layout(notice, path.resolve().parent, Path(templates))
+    pdf = engine.write_document(doc, metadata=notice_pdf.metadata(notice), finish=False)
+    numbered = [n is not None for n in notice_pdf.page_numbering(len(doc.pages))]
+    return Part(notice.issuer, f"{notice.number} {notice.title_text}", pdf, numbered)
 
 
 def assemble(form: Form, parts: list[Part], templates: Path) -> bytes:
@@ -102,9 +109,12 @@ def build_archive(folder: Path, outdir: Path, manifest: Manifest, notices: list[
 
     parts: list[Part] = []
     for notice in notices[:1]:
-        part = _notice_part(notice, templates)
-        if part:
-            parts.append(part)
+        try:
+            parts.append(_notice_part(notice, templates))
+        except InvalidInput as exc:
+            for d in exc.diagnostics:
+                log(str(d))
+            log(f"{notice}: 通知未通过检查，归档卷中不含通知")
     for stem in stems:
         pdf = part_path(outdir, stem).read_bytes()
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
