@@ -86,9 +86,10 @@ def assemble(form: Form, parts: list[Part], templates: Path) -> bytes:
         for carries in part.numbering:
             numbering.append(page if carries else None)
             page += 1
-    buf = io.BytesIO()
-    writer.write(buf)
-    return pagenum.number_pages(buf.getvalue(), numbering, metadata=meta)
+    pagenum.stamp(writer, numbering)
+    # The /ID derives from the inputs (contents page and parts), so the same inputs give the same bytes.
+    id_source = toc + b"".join(p.pdf for p in parts) + repr(numbering).encode()
+    return engine.finish_pdf(b"", meta, writer=writer, id_source=id_source)
 
 
 def build_archive(folder: Path, outdir: Path, manifest: Manifest, notices: list[Path], templates: Path,

@@ -220,6 +220,11 @@ def build(folder: Path, outdir: Path, *, jobs: int | None = None, scheduler: str
         manifest.save()  # after every unit: an interrupted batch keeps what it finished
         reporter.step(f"{res.stem} {'完成' if res.status == 'ok' else '失败'}")
 
+    if todo and "pdf" in formats and not scheduler and (jobs or _default_workers()) > 1:
+        # Workers are forked from this process: warm it once instead of once per worker.
+        from docgen.pdf.engine import warm_up
+
+        warm_up(templates)
     try:
         if scheduler:
             _run_dask(todo, scheduler, on_result)
@@ -242,14 +247,18 @@ def build(folder: Path, outdir: Path, *, jobs: int | None = None, scheduler: str
                                    "outputs": []})
 
     extra: list[Path] = []
-    if summary:
-        from docgen.summary import build_summary
+    from docgen.summary import render_summary, summary_key, write_summary
 
-        extra += build_summary(folder, outdir, manifest, results, templates, templates_hash, form_hash, log)
-    if archive and "pdf" in formats:
-        from docgen.archive import build_archive
+    key = summary_key(manifest, outdir, templates_hash, form_hash) if summary else None
+    # The summary renders in a second process while this one assembles the archive volume.
+    with ProcessPoolExecutor(max_workers=1) as side:
+        pending = side.submit(render_summary, folder, manifest.data["units"], templates) if key else None
+        if archive and "pdf" in formats:
+            from docgen.archive import build_archive
 
-        extra += build_archive(folder, outdir, manifest, notices, templates, templates_hash, log)
+            extra += build_archive(folder, outdir, manifest, notices, templates, templates_hash, log)
+        if pending is not None:
+            extra += write_summary(outdir, manifest, key, *pending.result(), log)
     manifest.save()
     failed = sorted(stem for stem, r in results.items() if r.status != "ok")
     return BatchReport(results, skipped, failed, extra)

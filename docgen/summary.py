@@ -250,38 +250,43 @@ def write_summary_xlsx(view: SummaryView) -> bytes:
 # --- batch step ----------------------------------------------------------------------------------
 
 
-def build_summary(folder: Path, outdir: Path, manifest: Manifest, results: dict, templates: Path,
-                  templates_hash: str, form_hash: str, log: Callable[[str], None]) -> list[Path]:
-    """Rebuild 汇总表.xlsx/.pdf when any unit's input changed; a no-op otherwise."""
-    ok = sorted((stem, e["source_sha256"]) for stem, e in manifest.data["units"].items() if e.get("status") == "ok")
-    bad = sorted((stem, e.get("status", "")) for stem, e in manifest.data["units"].items() if e.get("status") != "ok")
+def summary_key(manifest: Manifest, outdir: Path, templates_hash: str, form_hash: str) -> str | None:
+    """The summary's build key, or None when 汇总表 is up to date for these units and templates."""
+    units = manifest.data["units"]
+    ok = sorted((stem, e["source_sha256"]) for stem, e in units.items() if e.get("status") == "ok")
+    bad = sorted((stem, e.get("status", "")) for stem, e in units.items() if e.get("status") != "ok")
     key = sha256_bytes(repr((ok, bad, templates_hash, form_hash)).encode())
     entry = manifest.data.get("summary") or {}
     if entry.get("build_key") == key and outputs_intact(entry.get("outputs", []), outdir):
-        return []
+        return None
+    return key
+
+
+def render_summary(folder: Path, units: dict[str, Any], templates: Path) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """汇总表 as XLSX and PDF bytes from the manifest's unit entries (runs in a worker process)."""
     subs: list[Submission] = []
     failed: list[tuple[str, str, str]] = []
     form: Form | None = None
-    for stem, e in sorted(manifest.data["units"].items()):
+    for stem, e in sorted(units.items()):
         if e.get("status") != "ok":
             reason = (e.get("messages") or [""])[0]
-            failed.append((e.get("unit") or e.get("source", stem), "未通过检查" if e.get("status") == "invalid" else "生成失败", reason))
+            status = "未通过检查" if e.get("status") == "invalid" else "生成失败"
+            failed.append((e.get("unit") or e.get("source", stem), status, reason))
             continue
         result = check_source(load(folder / e["source"]))
         if result.submission is not None:
             subs.append(result.submission)
             form = form or result.form
-    form = form or load_form(2024)
-    view = collect(form, subs, failed)
-    outputs = {"xlsx": write_summary_xlsx(view)}
-    try:
-        from docgen.writers.summary_pdf import write_summary_pdf
+    view = collect(form or load_form(2024), subs, failed)
+    from docgen.writers.summary_pdf import write_summary_pdf
 
-        outputs["pdf"] = write_summary_pdf(view, templates)
-    except ImportError:
-        pass
+    outputs = {"xlsx": write_summary_xlsx(view), "pdf": write_summary_pdf(view, templates)}
+    return outputs, {"grand_total": format_amount(view.grand_total()), "units": len(view.units)}
+
+
+def write_summary(outdir: Path, manifest: Manifest, key: str, outputs: dict[str, bytes], facts: dict[str, Any],
+                  log: Callable[[str], None]) -> list[Path]:
     written = [write_bytes(outdir / f"{SUMMARY_STEM}.{fmt}", data) for fmt, data in outputs.items()]
-    manifest.data["summary"] = {"build_key": key, "outputs": describe(outdir, written),
-                                "grand_total": format_amount(view.grand_total()), "units": len(view.units)}
+    manifest.data["summary"] = {"build_key": key, "outputs": describe(outdir, written), **facts}
     log(f"已生成 {', '.join(str(p) for p in written)}")
     return written

@@ -118,6 +118,18 @@ def font_config() -> "FontConfiguration":
     return FontConfiguration()
 
 
+def warm_up(templates: Path) -> None:
+    """Import WeasyPrint and load the CJK fonts once, so processes forked afterwards start warm."""
+    html = jinja_env(Path(templates)).get_template("html/gbt9704.css.j2").render(**template_context())
+    doc = render_html(f"<html lang='zh-CN'><style>{html}</style><body><p class='fangsong'>公文 〇 𠀀</p>"
+                      "<p class='heiti'>表</p><p class='kaiti'>表</p><p class='xbs'>表</p><p class='songti'>— 1 —</p>"
+                      "</body></html>", base_url=templates)
+    from docgen.pdf import pagenum
+
+    # Register the page-number face too, in the order real documents do (it is added later otherwise).
+    pagenum.number_pages(doc.write_pdf(font_config=font_config()), [1])
+
+
 def harfbuzz_subset() -> bool:
     """Whether WeasyPrint subsets fonts with HarfBuzz (fast) rather than fontTools (≈10× slower)."""
     from weasyprint.text import ffi

@@ -122,24 +122,34 @@ def number_pages(pdf: bytes, numbering: Sequence[int | None], *, metadata=None,
     """
     from pypdf import PdfReader, PdfWriter
 
-    from docgen.pdf.engine import finish_pdf, font_config
+    from docgen.pdf.engine import finish_pdf
 
     reader = PdfReader(io.BytesIO(pdf))
-    if len(numbering) != len(reader.pages):
-        raise ValueError(f"numbering has {len(numbering)} entries for {len(reader.pages)} pages")
-    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
     id_source = pdf + repr(list(numbering)).encode()
     if all(n is None for n in numbering):
+        if len(numbering) != len(reader.pages):
+            raise ValueError(f"numbering has {len(numbering)} entries for {len(reader.pages)} pages")
         return finish_pdf(pdf, metadata, id_source=id_source)
+    writer = PdfWriter(clone_from=reader)
+    stamp(writer, numbering, require_official_fonts=require_official_fonts)
+    return finish_pdf(b"", metadata, writer=writer, id_source=id_source)
+
+
+def stamp(writer, numbering: Sequence[int | None], *, require_official_fonts: bool = False) -> None:
+    """Merge the numbers onto the pages of a pypdf PdfWriter in place (no re-parse of the document)."""
+    from pypdf import PdfReader
     from weasyprint import HTML
 
+    from docgen.pdf.engine import font_config
+
+    if len(numbering) != len(writer.pages):
+        raise ValueError(f"numbering has {len(numbering)} entries for {len(writer.pages)} pages")
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages]
     html = overlay_html([(n, w, h) for n, (w, h) in zip(numbering, sizes)], require_official_fonts)
     overlay = PdfReader(io.BytesIO(HTML(string=html).write_pdf(font_config=font_config())))
-    writer = PdfWriter(clone_from=reader)
     for i, n in enumerate(numbering):
         if n is not None:
             writer.pages[i].merge_page(overlay.pages[i], over=True)
-    return finish_pdf(b"", metadata, writer=writer, id_source=id_source)
 
 
 def number_boxes(n: int, landscape: bool) -> dict[str, float]:
