@@ -269,6 +269,17 @@ ATTACHMENT_LABEL_LINE = 1
 ATTACHMENT_TITLE_LINE = 3
 """The attachment's title centred on line 3."""
 
+# --------------------------------------------------------------------------- tables (docgen's choices)
+# GB/T 9704 fixes no size for tables inside a document; these are docgen's, shared by every writer.
+TABLE_TEXT_PT = SIZE_PT["五号"]
+"""Table cells and header cells: 五号 (10.5 pt), 仿宋 cells, 黑体 headers, no bold."""
+TABLE_LINE_HEIGHT = 1.35
+"""Line height of table text, in multiples of its size."""
+TABLE_RULE_MM = 0.25
+"""Table rules: the 版记's thin-rule weight."""
+TABLE_CELL_PADDING_ZI = 0.25
+"""Cell padding: a quarter 字 of the table text."""
+
 # --------------------------------------------------------------------------- 信函格式 (spec: 信函格式)
 LETTER_LOGO_TOP_FROM_PAGE_TOP_MM = 30.0
 """信函: 标志 top edge 30 mm from the paper's top edge, red."""

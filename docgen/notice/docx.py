@@ -39,15 +39,15 @@ from docgen.view import blank_view
 
 TEMPLATE = Path("docx") / "notice.docx"
 FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
-TABLE_TEXT_PT = L.SIZE_PT["五号"]
+TABLE_TEXT_PT = L.TABLE_TEXT_PT
 """Table text 五号 (as the shared PDF tables; GB/T 9704 fixes no table size)."""
 RULE_PARAGRAPH_PT = 1.0
 """Height of the empty paragraphs that carry the 版记 rules as bottom borders."""
 BANJI_SLACK_PT = 6.0
 """Room left for the 版记 rules' widths under the spacer that pushes the 版记 down its page."""
-TABLE_LINE_PT = TABLE_TEXT_PT * 1.35
+TABLE_LINE_PT = TABLE_TEXT_PT * L.TABLE_LINE_HEIGHT
 """Table line height, as the PDF's (docgen.pdf.engine.template_context: 1.35 em)."""
-TABLE_PADDING_PT = TABLE_TEXT_PT * 0.25
+TABLE_PADDING_PT = TABLE_TEXT_PT * L.TABLE_CELL_PADDING_ZI
 """Cell padding a quarter 字, as the PDF's."""
 CHAR_SPACING_TWIPS = -5
 """Run character spacing of 3号 text (−0.25 pt): 28 characters take 441 pt of the 442.2 pt 版心.

@@ -285,12 +285,6 @@ def finish_pdf(pdf: bytes, metadata: PdfMetadata | None = None, writer=None,
 
 # --------------------------------------------------------------------------- templates
 
-TABLE_TEXT_SIZE = "五号"
-"""Table cells and headers: 五号 (10.5 pt) — GB/T 9704 fixes no table size; docgen's choice."""
-TABLE_RULE_MM = 0.25
-"""Table rules: thin rule (0.25 mm, the 版记 thin rule's weight) — docgen's choice."""
-TABLE_CELL_PADDING_ZI = 0.25
-"""Cell padding: a quarter 字 of the table text — docgen's choice."""
 
 
 @lru_cache(maxsize=2)
@@ -307,13 +301,13 @@ def _build_template_context(require_official_fonts: bool = False) -> dict:
     """Variables for templates/html/gbt9704.css.j2 (and the macros of _tables.html.j2).
 
     ``v``: gbt9704.css_vars() ("37mm", "16pt" …); ``font_faces``: @font-face rules; ``stack``:
-    role → CSS font-family value; ``sizes``: 字号 → pt; ``table``: the table metrics above.
+    role → CSS font-family value; ``sizes``: 字号 → pt; ``table``: gbt9704.TABLE_* metrics.
     Raises fonts.OfficialFontMissing when official fonts are required and absent.
     """
     from docgen import fonts
     from docgen.layout import gbt9704 as L
 
-    size = L.SIZE_PT[TABLE_TEXT_SIZE]
+    size = L.TABLE_TEXT_PT
     return {
         "v": L.css_vars(),
         "font_faces": fonts.css_font_faces(require_official_fonts),
@@ -321,9 +315,9 @@ def _build_template_context(require_official_fonts: bool = False) -> dict:
         "sizes": {k: f"{v}pt" for k, v in L.SIZE_PT.items()},
         "table": {
             "size": f"{size}pt",
-            "line_height": f"{size * 1.35:.2f}pt",
-            "rule": f"{TABLE_RULE_MM}mm",
-            "padding": f"{size * TABLE_CELL_PADDING_ZI:.2f}pt",
+            "line_height": f"{size * L.TABLE_LINE_HEIGHT:.2f}pt",
+            "rule": f"{L.TABLE_RULE_MM}mm",
+            "padding": f"{size * L.TABLE_CELL_PADDING_ZI:.2f}pt",
         },
     }
 

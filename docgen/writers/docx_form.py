@@ -36,8 +36,7 @@ TAIL = "Docgen Tail"
 FORM_TABLE_CAPTION = "docgen:form-table"
 """Alt-text title (w:tblCaption) of the template's table: how the writer finds it."""
 
-TABLE_TEXT_PT = L.SIZE_PT["五号"]
-"""Table cells and header cells: 五号 (10.5 pt); 黑体 headers, 仿宋 cells, no bold."""
+TABLE_TEXT_PT = L.TABLE_TEXT_PT
 INFO_LINE_PT = L.SIZE_PT["五号"]
 """The 填报单位 … line: 五号 (10.5 pt) 仿宋, so that one line holds it."""
 SUBTITLE_PT = L.SIZE_PT["三号"]

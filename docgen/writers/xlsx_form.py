@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from docgen.reproducible import fixed_zip
 from docgen.text import clean_text
+from docgen.layout import gbt9704 as L
 from docgen.view import Cell, DocumentView, TableView
 
 # --- shared with the importer ------------------------------------------------------------------
@@ -53,7 +54,8 @@ def sheet_name(table: TableView) -> str:
 # --- look ---------------------------------------------------------------------------------------
 
 FANGSONG, HEITI, KAITI, XIAOBIAOSONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体"
-BODY_PT, HEADER_PT, INFO_PT, SUBTITLE_PT, TITLE_PT = 10.0, 10.5, 11.0, 14.0, 18.0
+BODY_PT = HEADER_PT = L.TABLE_TEXT_PT  # the same table text size as DOCX and PDF
+INFO_PT, SUBTITLE_PT, TITLE_PT = 11.0, 14.0, 18.0
 TOTAL_WIDTH = 150.0  # sum of column widths (Excel character units); fit-to-width scales it to A4
 MAX_ROW_HEIGHT = 409.0  # Excel's limit (points)
 AMOUNT_FORMAT = "0.00"
