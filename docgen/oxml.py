@@ -434,6 +434,30 @@ PAGE_NUMBER_BOX_LENGTH_MM = 40.0
 """Length of the text box holding a turned page number (it holds "— 999 —" with room to spare)."""
 
 
+def floating_anchor(shape_id: int, name: str, x_mm: float, y_mm: float, cx: int, cy: int, *,
+                    relative_h: str, relative_v: str, locked: bool, descr: str | None = None,
+                    base_height: int = 251658240) -> tuple[etree._Element, etree._Element]:
+    """A wp:anchor floating in front of the text (wrapNone) at (x, y) mm from the given frames;
+    returns (anchor, its cNvGraphicFramePr) — the caller appends the a:graphic."""
+    wp = f"{{{WP_NS}}}"
+    anchor = etree.Element(wp + "anchor", nsmap={"wp": WP_NS}, distT="0", distB="0", distL="0", distR="0",
+                           simplePos="0", relativeHeight=str(base_height + shape_id), behindDoc="0",
+                           locked="1" if locked else "0", layoutInCell="1", allowOverlap="1")
+    etree.SubElement(anchor, wp + "simplePos", x="0", y="0")
+    ph = etree.SubElement(anchor, wp + "positionH", relativeFrom=relative_h)
+    etree.SubElement(ph, wp + "posOffset").text = str(L.emu(x_mm))
+    pv = etree.SubElement(anchor, wp + "positionV", relativeFrom=relative_v)
+    etree.SubElement(pv, wp + "posOffset").text = str(L.emu(y_mm))
+    etree.SubElement(anchor, wp + "extent", cx=str(cx), cy=str(cy))
+    etree.SubElement(anchor, wp + "effectExtent", l="0", t="0", r="0", b="0")
+    etree.SubElement(anchor, wp + "wrapNone")
+    doc_pr = etree.SubElement(anchor, wp + "docPr", id=str(shape_id), name=name)
+    if descr:
+        doc_pr.set("descr", descr)
+    frame = etree.SubElement(anchor, wp + "cNvGraphicFramePr")
+    return anchor, frame
+
+
 def landscape_page_number_paragraph(odd: bool, font_names: dict[str, str], shape_id: int) -> etree._Element:
     """A footer paragraph anchoring a turned text box with "— N —" in the landscape page's left margin.
 
@@ -457,21 +481,9 @@ def landscape_page_number_paragraph(odd: bool, font_names: dict[str, str], shape
         inner.append(r)
 
     a = f"{{{A_NS}}}"
-    wp = f"{{{WP_NS}}}"
     wps = f"{{{WPS_NS}}}"
-    anchor = etree.Element(wp + "anchor", nsmap={"wp": WP_NS}, distT="0", distB="0", distL="0", distR="0",
-                           simplePos="0", relativeHeight=str(251658240 + shape_id), behindDoc="0",
-                           locked="1", layoutInCell="1", allowOverlap="1")
-    etree.SubElement(anchor, wp + "simplePos", x="0", y="0")
-    ph = etree.SubElement(anchor, wp + "positionH", relativeFrom="page")
-    etree.SubElement(ph, wp + "posOffset").text = str(L.emu(x_mm))
-    pv = etree.SubElement(anchor, wp + "positionV", relativeFrom="page")
-    etree.SubElement(pv, wp + "posOffset").text = str(L.emu(y_mm))
-    etree.SubElement(anchor, wp + "extent", cx=str(cx), cy=str(cy))
-    etree.SubElement(anchor, wp + "effectExtent", l="0", t="0", r="0", b="0")
-    etree.SubElement(anchor, wp + "wrapNone")
-    etree.SubElement(anchor, wp + "docPr", id=str(shape_id), name=f"PageNumber{'Odd' if odd else 'Even'}")
-    etree.SubElement(anchor, wp + "cNvGraphicFramePr")
+    anchor, _ = floating_anchor(shape_id, f"PageNumber{'Odd' if odd else 'Even'}", x_mm, y_mm, cx, cy,
+                                relative_h="page", relative_v="page", locked=True)
     graphic = etree.SubElement(anchor, a + "graphic", nsmap={"a": A_NS})
     gd = etree.SubElement(graphic, a + "graphicData", uri=WPS_NS)
     wsp = etree.SubElement(gd, wps + "wsp", nsmap={"wps": WPS_NS})

@@ -75,21 +75,10 @@ def floating_picture(r_id: str, shape_id: int, name: str, size_mm: float, x_mm: 
                      px_w: int, px_h: int) -> etree._Element:
     """A w:drawing with a picture floating in front of the text (wrapNone), positioned relative to
     the 版心's left edge (x) and to its paragraph's top (y) — the seal pressing on 署名 and 日期."""
-    wp, a, pic = f"{{{oxml.WP_NS}}}", f"{{{oxml.A_NS}}}", f"{{{PIC_NS}}}"
+    a, pic = f"{{{oxml.A_NS}}}", f"{{{PIC_NS}}}"
     cx = cy = L.emu(size_mm)
-    anchor = etree.Element(wp + "anchor", nsmap={"wp": oxml.WP_NS}, distT="0", distB="0", distL="0",
-                           distR="0", simplePos="0", relativeHeight=str(251660000 + shape_id), behindDoc="0",
-                           locked="0", layoutInCell="1", allowOverlap="1")
-    etree.SubElement(anchor, wp + "simplePos", x="0", y="0")
-    ph = etree.SubElement(anchor, wp + "positionH", relativeFrom="column")
-    etree.SubElement(ph, wp + "posOffset").text = str(L.emu(x_mm))
-    pv = etree.SubElement(anchor, wp + "positionV", relativeFrom="paragraph")
-    etree.SubElement(pv, wp + "posOffset").text = str(L.emu(y_mm))
-    etree.SubElement(anchor, wp + "extent", cx=str(cx), cy=str(cy))
-    etree.SubElement(anchor, wp + "effectExtent", l="0", t="0", r="0", b="0")
-    etree.SubElement(anchor, wp + "wrapNone")
-    etree.SubElement(anchor, wp + "docPr", id=str(shape_id), name=name, descr="印章")
-    fr = etree.SubElement(anchor, wp + "cNvGraphicFramePr")
+    anchor, fr = oxml.floating_anchor(shape_id, name, x_mm, y_mm, cx, cy, relative_h="column",
+                                      relative_v="paragraph", locked=False, descr="印章", base_height=251660000)
     etree.SubElement(fr, a + "graphicFrameLocks", nsmap={"a": oxml.A_NS}, noChangeAspect="1")
     graphic = etree.SubElement(anchor, a + "graphic", nsmap={"a": oxml.A_NS})
     gd = etree.SubElement(graphic, a + "graphicData", uri=PIC_NS)

@@ -26,18 +26,7 @@ SIGNED_NOTICE = DATA_DIR / "notices" / "example-2024-signed.yaml"
 OUT = BUILD_DIR / "notice-tests"
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("true", "1")
-
-
-def need(ok: bool, what: str) -> None:
-    """Skip locally, FAIL under CI=true (the project rule of tests/conftest.py)."""
-    if ok:
-        return
-    message = f"{what} is missing: scripts/setup.sh installs it"
-    if in_ci():
-        pytest.fail(f"{message} (CI=true: must not skip)", pytrace=False)
-    pytest.skip(message)
+from conftest import in_ci, require as need  # noqa: E402,F401 - the project's CI rule, one copy
 
 
 # --------------------------------------------------------------------------- seed text
