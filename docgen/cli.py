@@ -218,13 +218,15 @@ def fonts(
                                                 help="缺少规范字体时以退出码 1 结束"),
 ) -> None:
     """报告每种公文字体（仿宋、楷体、黑体、小标宋、宋体）实际使用的字体文件。"""
-    from docgen.fonts import OfficialFontMissing, report
+    from docgen.fonts import OfficialFontMissing, report, resolve_all
 
-    try:
-        typer.echo(report(require_official=require_official_fonts))
-    except OfficialFontMissing as exc:
-        _err(str(exc))
-        raise typer.Exit(1)
+    typer.echo(report(require_official=require_official_fonts), nl=False)
+    if require_official_fonts:
+        try:
+            resolve_all(require_official=True)
+        except OfficialFontMissing as exc:
+            _err(str(exc))
+            raise typer.Exit(1)
 
 
 def run() -> None:  # pragma: no cover - console entry for python -m docgen

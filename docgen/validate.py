@@ -379,7 +379,10 @@ def check_source(source: Source, form: Form | None = None) -> Result:
     sub = _structure(source, col)
     data = source.data if isinstance(source.data, dict) else {}
     if form is None:
-        year = data.get("form")
+        # The model's value when it validated ("2024" is coerced), else the raw one.
+        year = sub.form if sub is not None else data.get("form")
+        if isinstance(year, str) and year.strip().isdigit():
+            year = int(year)
         if isinstance(year, int) and not isinstance(year, bool):
             if form_path(year).exists():
                 form = load_form(year)
@@ -391,6 +394,9 @@ def check_source(source: Source, form: Form | None = None) -> Result:
     result = Result(source.file, None, sorted(col.items, key=lambda d: (d.line, d.severity != "error")), form)
     if sub is not None and form is not None and not result.errors:
         result.submission = _normalise(form, sub)
+    elif not result.errors:  # never "valid" without a submission to render
+        result.diagnostics.insert(0, Diagnostic("error", "unknown-form", source.file, source.line_of(("form",)),
+                                                "form", "无法确定所填报的征集表年度。", "请写成 form: 2024。"))
     return result
 
 

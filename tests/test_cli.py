@@ -98,3 +98,29 @@ def test_render_refuses_bad_input_without_traceback(tmp_path: Path, name: str) -
     assert "Traceback" not in result.output
     assert "未生成" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_render_writes_the_requested_formats(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["render", str(ROOT / "data" / "forms" / "2024.yaml"), "-o", str(tmp_path),
+                                 "-f", "docx,xlsx"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2024.docx", "2024.xlsx"]
+    bad = runner.invoke(app, ["render", str(EXAMPLES[0]), "-o", str(tmp_path), "-f", "odt"])
+    assert bad.exit_code == 2 and "odt" in bad.output
+
+
+def test_require_official_fonts_fails_openly_and_writes_nothing(tmp_path: Path) -> None:
+    from docgen import fonts
+
+    try:
+        fonts.resolve_all(require_official=True)
+        pytest.skip("the official fonts are installed here")  # cannot happen on a setup.sh machine
+    except fonts.OfficialFontMissing:
+        pass
+    result = runner.invoke(app, ["render", str(EXAMPLES[0]), "-o", str(tmp_path), "--require-official-fonts"])
+    assert result.exit_code == 1
+    assert "仿宋" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+    report = runner.invoke(app, ["fonts", "--require-official-fonts"])
+    assert report.exit_code == 1
+    assert runner.invoke(app, ["fonts"]).exit_code == 0

@@ -124,3 +124,11 @@ def test_quantity_shorthand_and_boolean_amounts() -> None:
     assert check_text(text, "g.yaml").ok()
     bad = base.replace("amount: 60.5", "amount: yes")
     assert any(d.path == "post_subsidy[0].amount" for d in check_text(bad, "g.yaml").errors)
+
+
+def test_form_year_as_text_is_understood() -> None:
+    text = (ROOT / "data" / "submissions" / "2024" / "yunfu.yaml").read_text(encoding="utf-8")
+    result = check_text(text.replace("form: 2024", 'form: "2024"'), "y.yaml")
+    assert result.ok() and result.submission is not None and result.submission.form == 2024
+    result = check_text(text.replace("form: 2024", "form: 二〇二四"), "y.yaml")
+    assert not result.ok() and result.submission is None and result.errors[0].path == "form"
