@@ -70,7 +70,12 @@ def _build(node: yaml.Node, loader: yaml.SafeLoader, path: Path_, lines: dict[Pa
 
 
 def _compose(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:  # a raw control character: YAML forbids it
+        line = text[: exc.position].count("\n") + 1
+        raise SourceError(file, line, f"第{line}行含有不可见的控制字符（U+{exc.character:04X}），请删除它；"
+                          f"如确需该字符，请在双引号字符串中写成转义形式（control character not allowed in YAML）") from None
     try:
         root = loader.get_single_node()
         lines: dict[Path_, int] = {}
