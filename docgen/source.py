@@ -52,8 +52,21 @@ def _scalar(node: yaml.ScalarNode, loader: yaml.SafeLoader) -> Any:
     return value
 
 
-def _build(node: yaml.Node, loader: yaml.SafeLoader, path: Path_, lines: dict[Path_, int]) -> Any:
+MAX_NODES = 200_000  # far beyond any real filing; stops alias bombs ("billion laughs")
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _build(node: yaml.Node, loader: yaml.SafeLoader, path: Path_, lines: dict[Path_, int],
+           seen: tuple[int, ...] = (), count: list[int] | None = None) -> Any:
+    count = count if count is not None else [0]
+    count[0] += 1
+    if count[0] > MAX_NODES or id(node) in seen:  # too large, or an alias that contains itself
+        raise _TooBig(node.start_mark.line + 1)
     lines.setdefault(path, node.start_mark.line + 1)
+    inner = (*seen, id(node))
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
@@ -62,10 +75,10 @@ def _build(node: yaml.Node, loader: yaml.SafeLoader, path: Path_, lines: dict[Pa
             key = key if isinstance(key, (str, int)) else str(key)
             child = (*path, key)
             lines[child] = key_node.start_mark.line + 1
-            out[key] = _build(value_node, loader, child, lines)
+            out[key] = _build(value_node, loader, child, lines, inner, count)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, loader, (*path, i), lines) for i, item in enumerate(node.value)]
+        return [_build(item, loader, (*path, i), lines, inner, count) for i, item in enumerate(node.value)]
     return _scalar(node, loader)
 
 
@@ -80,6 +93,9 @@ def _compose(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
         root = loader.get_single_node()
         lines: dict[Path_, int] = {}
         data = None if root is None else _build(root, loader, (), lines)
+    except _TooBig as exc:
+        raise SourceError(file, exc.args[0], "文件内容过大，或含有引用自身的 YAML 别名（&/*），请展开后重试"
+                          "（document too large or self-referencing alias）") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1

@@ -132,3 +132,14 @@ def test_form_year_as_text_is_understood() -> None:
     assert result.ok() and result.submission is not None and result.submission.form == 2024
     result = check_text(text.replace("form: 2024", "form: 二〇二四"), "y.yaml")
     assert not result.ok() and result.submission is None and result.errors[0].path == "form"
+
+
+@pytest.mark.parametrize("text", [
+    "form: 2024\nx: &a [*a]\n",  # an alias that contains itself
+    "a: &a [1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n",
+], ids=["recursive-alias", "alias-bomb"])
+def test_alias_tricks_are_a_clear_error(text: str) -> None:
+    result = check_text(text, "bomb.yaml")
+    (err,) = result.errors
+    assert err.code == "syntax" and "别名" in err.message
