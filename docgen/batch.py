@@ -10,7 +10,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from docgen import __version__
 from docgen.archive import part_path
@@ -264,7 +264,7 @@ def build(folder: Path, outdir: Path, *, jobs: int | None = None, scheduler: str
     return BatchReport(results, skipped, failed, extra)
 
 
-def _print_table(report: BatchReport, manifest_units: dict[str, Any]) -> None:
+def _print_table(report: BatchReport) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -272,7 +272,10 @@ def _print_table(report: BatchReport, manifest_units: dict[str, Any]) -> None:
     for col in ("单位", "状态", "警告", "表一", "表二", "表三", "表四", "合计（万元）"):
         table.add_column(col, justify="right" if col not in ("单位", "状态") else "left")
     status_text = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败"}
-    for stem in sorted(report.results):
+    from docgen.forms import load_form
+
+    rank = {u.name: i for i, u in enumerate(load_form(2024).units)}  # the published unit order
+    for stem in sorted(report.results, key=lambda s: (rank.get(report.results[s].unit, len(rank)), s)):
         r = report.results[stem]
         state = status_text.get(r.status, r.status) + ("（未变化）" if stem in report.skipped else "")
         t = r.totals
@@ -291,12 +294,8 @@ def run_batch(folder: Path, outdir: Path, **kwargs: Any) -> int:
     for stem in report.failed:
         for line in report.results[stem].messages:
             print(line, file=sys.stderr)
-    _print_table(report, {})
+    _print_table(report)
     built = len(report.results) - len(report.skipped) - len(report.failed)
     print(f"共 {len(report.results)} 个单位：新生成 {built}，未变化 {len(report.skipped)}，失败 {len(report.failed)}。"
           f"输出目录：{outdir}")
     return report.exit_code
-
-
-def iter_results(report: BatchReport) -> Iterable[UnitResult]:
-    return (report.results[k] for k in sorted(report.results))

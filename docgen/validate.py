@@ -409,11 +409,29 @@ def check_text(text: str, file: str = "<text>", form: Form | None = None) -> Res
 
 
 def check_file(path: str | Path, form: Form | None = None) -> Result:
-    """Validate one file (YAML or JSON)."""
+    """Validate one file (YAML or JSON): a submission, or a notice or published form by its keys."""
     try:
         source = load(path)
     except SourceError as exc:
         return Result(str(path), None, [Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)])
+    from docgen.render import input_kind
+
+    kind = input_kind(source.data)
+    if kind == "notice":
+        from docgen.notice.render import parse_notice
+
+        try:
+            parse_notice(source)
+        except InvalidInput as exc:
+            return Result(source.file, None, exc.diagnostics)
+        return Result(source.file, None, [])
+    if kind == "form":
+        try:
+            load_form(Path(path))
+        except ValidationError as exc:
+            return Result(source.file, None, [Diagnostic("error", "form", source.file, 1, "（文件）",
+                                                         f"征集表数据有误：{exc.error_count()} 处问题：{exc}")])
+        return Result(source.file, None, [])
     return check_source(source, form)
 
 

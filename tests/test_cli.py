@@ -124,3 +124,15 @@ def test_require_official_fonts_fails_openly_and_writes_nothing(tmp_path: Path) 
     report = runner.invoke(app, ["fonts", "--require-official-fonts"])
     assert report.exit_code == 1
     assert runner.invoke(app, ["fonts"]).exit_code == 0
+
+
+def test_validate_understands_notices_and_forms(tmp_path: Path) -> None:
+    notice = ROOT / "data" / "notices" / "2023-233.yaml"
+    ok = runner.invoke(app, ["validate", str(notice), str(ROOT / "data" / "forms" / "2024.yaml")])
+    assert ok.exit_code == 0, ok.output
+    bad = tmp_path / "notice.yaml"
+    bad.write_text(notice.read_text(encoding="utf-8").replace("\ntitle:", "\ntitel:", 1), encoding="utf-8")
+    result = runner.invoke(app, ["validate", "--json", str(bad)])
+    assert result.exit_code == 1
+    paths = {d["path"] for d in json.loads(result.output)[0]["diagnostics"]}
+    assert {"title", "titel"} <= paths

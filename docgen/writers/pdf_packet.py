@@ -6,6 +6,8 @@ Layout passes: the tables are laid out with real rowspans. When a page break fal
 merged 类型 / 主要工作内容 / 经费安排 group, the merge is split at the first row of the new page
 and the label printed again there (``splits``), and the document is laid out again; this
 repeats until the splits match the page breaks (normally 1 pass, 2 when a group breaks).
+A table never ends with its 合计 row alone on a page: the last body row is then moved to the
+last page with a forced break (``orphan_breaks``), in the same passes.
 Then the PDF is written (PDF/A-3b, source attached with AFRelationship Source, XMP) and the
 GB/T 9704 page numbers are stamped (docgen.pdf.pagenum), landscape pages per clause 8.
 """
@@ -48,6 +50,13 @@ def packet_html(view: DocumentView, source: Source | None, templates: Path,
         table_pages=table_pages, fonts_note=_fonts_note(require_official_fonts), **ctx)
 
 
+def _label_splits(table, tid: str, ri: int) -> set[str]:
+    """The "r:c" marks that repeat the merged labels of row ``ri`` when it opens a page."""
+    row = table.rows[ri]
+    return {f"{ri}:{ci}" for ci, col in enumerate(table.columns)
+            if col.key in MERGE_LEVELS and row.cells[ci].covered}
+
+
 def needed_splits(view: DocumentView, rows_per_page: list[list[str]]) -> dict[str, set[str]]:
     """What a layout asks for: {tid: {"r:c", "r:tall"}}.
 
@@ -65,41 +74,83 @@ def needed_splits(view: DocumentView, rows_per_page: list[list[str]]) -> dict[st
         opening = next((rid for rid in ids if rid not in previous), None)
         if opening is not None and opening == (ids[0] if ids else None):
             tid, _, ri = opening.rpartition("-")
-            table = view.tables[int(tid[1:])]
-            row = table.rows[int(ri)]
-            for ci, col in enumerate(table.columns):
-                if col.key in MERGE_LEVELS and row.cells[ci].covered:
-                    out.setdefault(tid, set()).add(f"{ri}:{ci}")
+            labels = _label_splits(view.tables[int(tid[1:])], tid, int(ri))
+            if labels:
+                out.setdefault(tid, set()).update(labels)
         previous = ids
+    return out
+
+
+def orphan_breaks(view: DocumentView, rows_per_page: list[list[str]]) -> dict[str, set[str]]:
+    """Forced breaks a layout asks for so that no table ends with its 合计 row alone on a page:
+    {tid: {"r:break", "r:c"…}}.
+
+    When the last page of a table holds the total row but no body row, row r = the last body
+    row gets "r:break" (the row starts a new page: ``break-before: page`` on its <tr>, which
+    WeasyPrint honours between rows, unlike ``break-before: avoid``) plus the label marks of
+    its merged cells, so a group it belongs to is split there and its labels repeat, exactly
+    as when a group breaks by itself. Nothing is asked when row r already opens its page
+    (then it and the total cannot share one) — the caller warns.
+    """
+    out: dict[str, set[str]] = {}
+    for ti, table in enumerate(view.tables):
+        tid = f"t{ti}"
+        if not table.rows or table.rows[-1].kind != "total" or len(table.rows) < 2:
+            continue
+        pages = [[rid for rid in ids if rid.rpartition("-")[0] == tid] for ids in rows_per_page]
+        pages = [ids for ids in pages if ids]
+        total = f"{tid}-{len(table.rows) - 1}"
+        if len(pages) < 2 or pages[-1] != [total]:
+            continue
+        ri = len(table.rows) - 2
+        rid = f"{tid}-{ri}"
+        start = next((ids for ids in pages if rid in ids), None)
+        if start is None or start[0] == rid:
+            out.setdefault(tid, set())  # cannot help: the row already opens its page
+            continue
+        out[tid] = {f"{ri}:break"} | _label_splits(table, tid, ri)
     return out
 
 
 def settle(render, view: DocumentView):
     """Lay out with ``render(splits)`` until the repeated labels sit exactly at page tops.
 
-    ``render`` takes {tid: {"row:col" | "row:tall"}} and returns a weasyprint Document whose
+    ``render`` takes {tid: {"row:col" | "row:tall" | "row:break"}} and returns a weasyprint Document whose
     table rows carry ``data-row="<tid>-<row>"`` (as _tables.html.j2 writes them), e.g. for a
     notice's 附件1::
 
         doc, splits, passes = settle(
             lambda s: engine.render_html(tpl.render(view=v, splits=s, **ctx), base_url=t), v)
-    Returns (document, splits, passes); normally 1 pass, 2 when a group or a row breaks.
+    Returns (document, splits, passes); normally 1 pass, 2 when a group or a row breaks or
+    when a table would end with its 合计 row alone on a page (``orphan_breaks``).
     """
     splits: dict[str, set[str]] = {}
+    stuck: set[str] = set()
     for passes in range(1, MAX_PASSES + 1):
         doc = render(splits)
         rows = engine.element_ids_per_page(doc, "data-row")
         wanted = needed_splits(view, rows)
+        for tid, marks in orphan_breaks(view, rows).items():
+            if marks:
+                wanted.setdefault(tid, set()).update(marks)
+            else:
+                stuck.add(tid)
         merged = {k: splits.get(k, set()) | wanted.get(k, set()) for k in splits.keys() | wanted.keys()}
         # a label split no longer at a page top is dropped (its label would repeat mid-page);
-        # "tall" marks stay (a row once found taller than a page stays so)
+        # "tall" marks and forced breaks stay (a row once found taller than a page stays so, and
+        # a forced break only ever moves rows later, so keeping it cannot oscillate)
         tops = {ids[0] for ids in rows if ids}
+        tops |= {f"{k}-{s.split(':')[0]}" for k, v in merged.items() for s in v if s.endswith(":break")}
         merged = {k: {s for s in v if s.endswith(":tall") or f"{k}-{s.split(':')[0]}" in tops}
                   for k, v in merged.items()}
         merged = {k: v for k, v in merged.items() if v}
         if merged == splits:
+            for tid in sorted(stuck):
+                log.warning("table %s ends with its total row alone on a page: the last row "
+                            "already starts a page and cannot take the total along", tid)
             return doc, splits, passes
         splits = merged
+        stuck.clear()
     log.warning("label repetition did not settle after %d layout passes", MAX_PASSES)
     return doc, splits, MAX_PASSES
 
@@ -170,4 +221,5 @@ def write_pdf_pair(view: DocumentView, source: Source | None, templates: Path,
     return numbered, pdf
 
 
-__all__ = ["write_pdf", "write_pdf_pair", "packet_html", "layout", "settle", "needed_splits", "metadata"]
+__all__ = ["write_pdf", "write_pdf_pair", "packet_html", "layout", "settle", "needed_splits", "orphan_breaks",
+           "metadata"]
