@@ -9,10 +9,13 @@ template (called by scripts/make_docx_templates.py). Word's terms for GB/T 9704:
     the line's top 7 mm under the 版心; landscape sections (附件1's tables) carry the turned
     numbers of clause 8 (docgen.oxml.landscape_page_number_paragraph);
   * 版头 in the text flow with exact line heights (positions from docgen.notice.pdf.compute_layout);
-    the red rule is the 字号 paragraph's bottom border (156 mm: the paragraph spans the 版心);
-  * 版记: rules are paragraph borders, in the text flow (pitfalls.md: LibreOffice drops a
-    bottom-anchored floating table) in a last section whose ``w:vAlign`` is bottom, so Word sets
-    it on the 版心's bottom edge of the last page. That section starts a new page.
+    the 标志 and 字号 lines are HEAD_LINE_EM of their size high, where Word, LibreOffice and CSS
+    place the glyphs alike; the red rule is the 字号 paragraph's bottom border, 4 mm under the
+    字号's em box (156 mm: the paragraph has no indents; 签发人 uses tab stops);
+  * 版记: an in-flow paragraph after the last text reserves the 版记's height and anchors a text
+    box placed on the paper with its last rule on the 版心's bottom edge (rules are paragraph
+    borders of 1 pt paragraphs; the 校对 line below the rule), so the 版记 shares the last page
+    with the text when there is room, as in the PDF (see _Writer.banji for why not in the flow).
 Reproducible: fixed zip timestamps and core properties (docgen.reproducible.fixed_zip).
 """
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from pathlib import Path
 
 from docx import Document
@@ -43,14 +47,30 @@ TABLE_TEXT_PT = L.TABLE_TEXT_PT
 """Table text 五号 (as the shared PDF tables; GB/T 9704 fixes no table size)."""
 RULE_PARAGRAPH_PT = 1.0
 """Height of the empty paragraphs that carry the 版记 rules as bottom borders."""
-BANJI_SLACK_PT = 6.0
-"""Room left for the 版记 rules' widths under the spacer that pushes the 版记 down its page."""
+BANJI_SLACK_PT = 12.0
+"""Empty room at the top of the 版记's text box (its text is set at the box's bottom)."""
+BANJI_ROOM_SLACK_PT = 2.0
+"""Room reserved in the flow above the 版记 beyond its computed height (rounding of rule widths)."""
+BANJI_STYLE_ID = "NoticeBanji"
+HEAD_LINE_EM = 1.27
+"""Exact line height of the 标志 and 字号 lines (and the 校对 line), in em of their size.
+
+Readers place a glyph differently inside an exact line: CSS (and docgen's compute_layout) centres
+the em box (baseline h/2 + 0.38 em with a 0.88 em ascender), LibreOffice puts the baseline at 80 %
+of the line height (measured), Word is understood to keep the font's descent (≈ 0.25 em) at the
+line's bottom and clip at the top (not verified: no Word here). At h = 1.27 em the baselines agree
+within 0.02 em (1.015, 1.016, ≈ 1.02 em), so the 标志's top and the red rule's 4 mm hardly depend on
+the reader; on the 28.95 pt grid line (1.8 em) CSS and LibreOffice were 1.1 mm apart."""
+PROOF_LINE_PT = L.BANJI_SIZE_PT * HEAD_LINE_EM
+"""The 校对 line under the 版记's last rule (outside the 版心, as in the PDF)."""
 TABLE_LINE_PT = TABLE_TEXT_PT * L.TABLE_LINE_HEIGHT
 """Table line height, as the PDF's (docgen.pdf.engine.template_context: 1.35 em)."""
 TABLE_PADDING_PT = TABLE_TEXT_PT * L.TABLE_CELL_PADDING_ZI
 """Cell padding a quarter 字, as the PDF's."""
-CHAR_SPACING_TWIPS = -5
-"""Run character spacing of 3号 text (−0.25 pt): 28 characters take 441 pt of the 442.2 pt 版心.
+CHAR_SPACING_TWIPS = -6
+"""Run character spacing of 3号 text (−0.3 pt): 28 characters take 439.6 pt of the 442.2 pt 版心
+(29 would take 455 pt). At −0.25 pt (441 pt) LibreOffice set only 27: it rounds each advance to
+its device grid (15.70–15.82 pt), and 28 of those can exceed the 版心 by a fraction of a point.
 
 The section's ``w:docGrid linesAndChars`` carries the 28-character pitch (charSpace) for Word,
 but paragraphs do not snap to it (``w:snapToGrid 0``): LibreOffice gives every 16 pt character
@@ -84,6 +104,14 @@ STYLES: dict[str, tuple] = {
     "Notice Signer": ("c", "kaiti", None, None, None, False),
     "Notice Page Number": ("c", "songti", L.PAGE_NUMBER_SIZE_PT, None, None, False),
 }
+
+
+def banji_height(n: Notice) -> float:
+    """The 版记 from its first line (公开方式, else the first rule) to its last rule's bottom edge, pt:
+    lines of LINE, rules as 1 pt paragraphs whose bottom border adds its width."""
+    lines = (1 if n.publicity else 0) + (_cc_lines(n) if n.cc else 0) + 1
+    rules = [L.BANJI_RULE_THICK_MM] + ([L.BANJI_RULE_THIN_MM] if n.cc else []) + [L.BANJI_RULE_THICK_MM]
+    return lines * LINE + sum(RULE_PARAGRAPH_PT + L.mm_to_pt(w) for w in rules)
 
 
 # --------------------------------------------------------------------------- template
@@ -228,22 +256,35 @@ class _Writer:
             if value:
                 p = self.para("Notice Mark", value, "fangsong" if key == "copy" else "heiti")
                 used += LINE
+        # 标志 and 字号 on lines HEAD_LINE_EM of their size: there readers agree on the baseline
+        # (see HEAD_LINE_EM); the em boxes sit where compute_layout puts them (CSS model)
+        s = lay.logo_size
+        logo_h = HEAD_LINE_EM * s
+        logo_em_top = L.mm_to_pt(L.LOGO_TOP_BELOW_TEXT_TOP_MM)
+        logo_para_top = logo_em_top - (logo_h - s) / 2
         p = self.para("Notice Logo")
-        self.run(p, n.logo, "xiaobiaosong", size=lay.logo_size, color=L.RED_HEX)
-        ox.spacing(self.ppr(p), before_pt=max(0.0, lay.logo_top - used), line_pt=lay.logo_size)
+        self.run(p, n.logo, "xiaobiaosong", size=s, color=L.RED_HEX)
+        ox.spacing(self.ppr(p), before_pt=max(0.0, logo_para_top - used), line_pt=logo_h)
+        d = L.DOC_NUMBER_SIZE_PT
+        em_bottom = lay.rule_top - L.mm_to_pt(L.RED_RULE_BELOW_DOC_NUMBER_MM)
+        gap = lay.rule_top - em_bottom  # the 4 mm, as line room under the em box + border space
+        space = math.floor(gap - (HEAD_LINE_EM - 1) * d / 2)  # w:space is whole points
+        docno_h = d + 2 * (gap - space)
+        docno_para_top = em_bottom - d - (docno_h - d) / 2
         p = self.para("Notice DocNo")
         ppr = self.ppr(p)
-        ox.spacing(ppr, before_pt=lay.docno_top - (lay.logo_top + lay.logo_size), line_pt=LINE)
+        ox.spacing(ppr, before_pt=docno_para_top - (max(used, logo_para_top) + logo_h), line_pt=docno_h)
         if n.signers:
+            # no indents: the paragraph's bottom border (the red rule) spans the whole 版心;
+            # the 字号 starts at a left tab 1 字 in, 签发人 ends at a right tab 1 字 from the right
             oxml.set_jc(ppr, "left")
-            ox.indent(ppr, left_pt=lay.signer_indent, right_pt=lay.signer_indent)
-            ox.tab_stop(ppr, L.TEXT_WIDTH_PT - 2 * lay.signer_indent, "right")
-            self.run(p, n.number + "\t签发人：", "fangsong")
+            ox.tab_stop(ppr, lay.signer_indent, "left")
+            ox.tab_stop(ppr, L.TEXT_WIDTH_PT - lay.signer_indent, "right")
+            self.run(p, "\t" + n.number + "\t签发人：", "fangsong")
             self.run(p, "　".join(n.signers), "kaiti", char_style="Notice Signer")
         else:
             self.run(p, n.number, "fangsong")
-        line_bottom = lay.docno_top + LINE
-        ox.border(ppr, "bottom", L.RED_RULE_THICKNESS_MM, L.RED_HEX, space_pt=max(0.0, lay.rule_top - line_bottom))
+        ox.border(ppr, "bottom", L.RED_RULE_THICKNESS_MM, L.RED_HEX, space_pt=space)
         # 标题: two blank lines under the red rule, lines as the data breaks them
         p = self.para("Notice Title")
         ox.spacing(self.ppr(p), before_pt=lay.title_gap, line_pt=LINE)
@@ -429,46 +470,61 @@ class _Writer:
 
     # -- 版记
     def banji(self) -> None:
+        """The 版记 at the foot of the last page: an in-flow paragraph reserves its room right after
+        the last text (so the 版记 never covers text, and moves to a page of its own only when the
+        last page has no room left), and carries the 版记 in a text box placed on the paper so
+        that its last rule lies on the 版心's bottom edge (the 校对 line, if any, under it).
+
+        As the PDF (an in-flow spacer holding an absolutely placed block). In-flow text reaches
+        the page's foot only after a spacer as high as the room left under the last line, which
+        depends on each reader's line breaking, widow control and fonts (LibreOffice ignores a
+        section's w:vAlign, the former way); so the 版记 itself is not in the flow. The text box
+        is anchored in a paragraph, never a floating table placed last (pitfalls.md: LibreOffice
+        7.4 dropped those); tests/notice/test_notice_docx.py checks LibreOffice's rendering."""
         n = self.n
-        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
-        ox.section_valign(section._sectPr, "bottom")
         indent = L.BANJI_INDENT_PT
-        # LibreOffice 7.4 ignores w:vAlign: a spacer of exact height fills the page above the
-        # 版记 (its paragraphs have exact heights; BANJI_SLACK_PT absorbs the border widths).
-        lines = (1 if n.publicity else 0) + (_cc_lines(n) if n.cc else 0) + 1 + (1 if n.proofreader else 0)
-        spacer = self.para("Notice Banji")
-        rules = 3 if n.cc else 2
-        ox.spacing(self.ppr(spacer), line_pt=L.TEXT_HEIGHT_PT - lines * LINE - rules * RULE_PARAGRAPH_PT - BANJI_SLACK_PT)
+        big = docx_names("fangsong")
+        paras = []
         if n.publicity:
-            p = self.para("Notice Banji", n.publicity_text)
-            ox.indent(self.ppr(p), left_pt=indent)
+            p = ox.paragraph(BANJI_STYLE_ID, [(n.publicity_text, big)])
+            ox.indent(oxml.props(p), left_pt=indent)
+            paras.append(p)
         # rules are empty 1 pt paragraphs with a bottom border and no indent: a border follows its
         # paragraph's indents, and the 版记 rules span the whole 版心 (156 mm)
-        self.rule(L.BANJI_RULE_THICK_MM)
+        paras.append(self.rule(L.BANJI_RULE_THICK_MM))
         if n.cc:
-            p = self.para("Notice Banji")
-            ppr = self.ppr(p)
-            oxml.keep_next(ppr)
+            p = ox.paragraph(BANJI_STYLE_ID, [(n.cc_text, big)])
             label = ox.text_width_zi("抄送：") * L.BANJI_SIZE_PT
-            ox.indent(ppr, left_pt=indent + label, right_pt=indent, hanging_pt=label)
-            self.run(p, n.cc_text, "fangsong")
-            self.rule(L.BANJI_RULE_THIN_MM)
-        p = self.para("Notice Banji")
-        ppr = self.ppr(p)
-        oxml.keep_next(ppr)
+            ox.indent(oxml.props(p), left_pt=indent + label, right_pt=indent, hanging_pt=label)
+            paras.append(p)
+            paras.append(self.rule(L.BANJI_RULE_THIN_MM))
+        p = ox.paragraph(BANJI_STYLE_ID, [(f"{n.printer}\t{n.print_date_text}", big)])
+        ppr = oxml.props(p)
         ox.indent(ppr, left_pt=indent, right_pt=indent)
-        ox.tab_stop(ppr, L.TEXT_WIDTH_PT - 2 * indent, "right")
-        self.run(p, f"{n.printer}\t{n.print_date_text}", "fangsong")
-        self.rule(L.BANJI_RULE_THICK_MM, keep=bool(n.proofreader))
+        ox.tab_stop(ppr, L.TEXT_WIDTH_PT - indent, "right")  # tab stops count from the margin
+        paras.append(p)
+        paras.append(self.rule(L.BANJI_RULE_THICK_MM))
+        proof = 0.0
         if n.proofreader:
-            p = self.para("Notice Banji", n.proofreader_text)
-            ox.indent(self.ppr(p), left_pt=indent)
+            p = ox.paragraph(BANJI_STYLE_ID, [(n.proofreader_text, big)])
+            ox.indent(oxml.props(p), left_pt=indent)
+            ox.spacing(oxml.props(p), line_pt=PROOF_LINE_PT)
+            paras.append(p)
+            proof = PROOF_LINE_PT
+        above = banji_height(n)  # from the first line to the last rule's bottom edge
+        box_h = above + proof + BANJI_SLACK_PT
+        text_bottom = L.mm_to_pt(L.MARGIN_TOP_MM) + L.TEXT_HEIGHT_PT
+        self.shape_id += 1
+        box = ox.floating_text_box(paras, self.shape_id, "Banji", L.pt_to_mm(text_bottom + proof - box_h),
+                                   L.TEXT_WIDTH_MM, L.pt_to_mm(box_h), descr="版记")
+        spacer = self.para("Notice Banji")
+        ox.spacing(self.ppr(spacer), line_pt=above + BANJI_ROOM_SLACK_PT)
+        run = spacer.add_run()
+        run._r.append(box)
 
-    def rule(self, width_mm: float, keep: bool = True):
-        p = self.para("Notice Banji")
-        ppr = self.ppr(p)
-        if keep:
-            oxml.keep_next(ppr)
+    def rule(self, width_mm: float):
+        p = ox.paragraph(BANJI_STYLE_ID)
+        ppr = oxml.props(p)
         ox.spacing(ppr, line_pt=RULE_PARAGRAPH_PT)
         ox.border(ppr, "bottom", width_mm, L.BLACK_HEX)
         return p

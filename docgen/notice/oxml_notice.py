@@ -66,11 +66,6 @@ def tab_stop(ppr, pos_pt: float, align: str = "right") -> None:
     tabs.append(oxml.el("w:tab", {"w:val": align, "w:pos": round(pos_pt * 20)}))
 
 
-def section_valign(sectpr, value: str = "bottom") -> None:
-    """w:vAlign of a section: 'bottom' sets the section's text at the foot of the page (版记)."""
-    oxml.set_val(sectpr, "vAlign", value)
-
-
 def floating_picture(r_id: str, shape_id: int, name: str, size_mm: float, x_mm: float, y_mm: float,
                      px_w: int, px_h: int) -> etree._Element:
     """A w:drawing with a picture floating in front of the text (wrapNone), positioned relative to
@@ -97,6 +92,62 @@ def floating_picture(r_id: str, shape_id: int, name: str, size_mm: float, x_mm: 
     etree.SubElement(xf, a + "ext", cx=str(cx), cy=str(cy))
     geom = etree.SubElement(sp, a + "prstGeom", prst="rect")
     etree.SubElement(geom, a + "avLst")
+    drawing = oxml.el("w:drawing")
+    drawing.append(anchor)
+    return drawing
+
+
+def paragraph(style_id: str, runs: list[tuple[str, dict[str, str]]] = ()) -> etree._Element:
+    """A raw w:p of a paragraph style with runs (text, docx_names of the run's face)."""
+    p = oxml.el("w:p")
+    oxml.set_val(oxml.props(p), "pStyle", style_id)
+    for text, names in runs:
+        r = oxml.el("w:r")
+        rpr = oxml.el("w:rPr")
+        oxml.set_fonts(rpr, names)
+        r.append(rpr)
+        t = oxml.el("w:t")
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        t.text = text
+        r.append(t)
+        p.append(r)
+    return p
+
+
+def floating_text_box(paragraphs: list[etree._Element], shape_id: int, name: str, y_mm: float,
+                      width_mm: float, height_mm: float, descr: str | None = None) -> etree._Element:
+    """A w:drawing: a borderless text box in front of the text (wrapNone), its left edge on the
+    版心's left edge (relative to the margin), its top y_mm from the paper's top edge, no insets,
+    its text set at the box's BOTTOM (bodyPr anchor="b") — the 版记, whose bottom must sit at a
+    known height whatever the heights of its lines and rules add up to.
+
+    The anchor paragraph decides the page (Word and LibreOffice place a paragraph-anchored object
+    on its anchor's page), so an in-flow paragraph reserving the box's room carries it."""
+    a, wps = f"{{{oxml.A_NS}}}", f"{{{oxml.WPS_NS}}}"
+    cx, cy = L.emu(width_mm), L.emu(height_mm)
+    anchor, _ = oxml.floating_anchor(shape_id, name, 0.0, y_mm, cx, cy, relative_h="margin",
+                                     relative_v="page", locked=False, descr=descr)
+    graphic = etree.SubElement(anchor, a + "graphic", nsmap={"a": oxml.A_NS})
+    gd = etree.SubElement(graphic, a + "graphicData", uri=oxml.WPS_NS)
+    wsp = etree.SubElement(gd, wps + "wsp", nsmap={"wps": oxml.WPS_NS})
+    etree.SubElement(wsp, wps + "cNvSpPr", txBox="1")
+    sppr = etree.SubElement(wsp, wps + "spPr")
+    xfrm = etree.SubElement(sppr, a + "xfrm")
+    etree.SubElement(xfrm, a + "off", x="0", y="0")
+    etree.SubElement(xfrm, a + "ext", cx=str(cx), cy=str(cy))
+    geom = etree.SubElement(sppr, a + "prstGeom", prst="rect")
+    etree.SubElement(geom, a + "avLst")
+    etree.SubElement(sppr, a + "noFill")
+    ln = etree.SubElement(sppr, a + "ln")
+    etree.SubElement(ln, a + "noFill")
+    txbx = etree.SubElement(wsp, wps + "txbx")
+    content = oxml.el("w:txbxContent")
+    for p in paragraphs:
+        content.append(p)
+    txbx.append(content)
+    body = etree.SubElement(wsp, wps + "bodyPr", rot="0", vert="horz", wrap="square", lIns="0", tIns="0",
+                            rIns="0", bIns="0", anchor="b", anchorCtr="0", upright="0")
+    etree.SubElement(body, a + "noAutofit")
     drawing = oxml.el("w:drawing")
     drawing.append(anchor)
     return drawing

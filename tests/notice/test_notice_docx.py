@@ -13,13 +13,16 @@ from docx.oxml.ns import qn
 
 from docgen.fonts import docx_names
 from docgen.layout import gbt9704 as L
-from docgen.notice.docx import CHAR_SPACING_TWIPS, TEMPLATE, build_template
+from docgen.notice import load_notice
+from docgen.notice.docx import CHAR_SPACING_TWIPS, TEMPLATE, banji_height, build_template
 from docgen.paths import TEMPLATES_DIR
 from docgen.reproducible import FIXED_ZIP_TIME
-from notice_helpers import need
+from notice_helpers import SEED_NOTICE, SIGNED_NOTICE, lines_of, need, text_of
 from notice_helpers import seed_lo_pdf, seed_rendered, signed_lo_pdf, signed_rendered  # noqa: F401 (fixtures)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+WPS = "{http://schemas.microsoft.com/office/word/2010/wordprocessingShape}"
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +36,13 @@ def signed(signed_rendered):
 
 
 def text(doc) -> str:
-    return "\n".join(p.text for p in doc.paragraphs)
+    """The body's text, the 版记's text box (anchored in the last paragraph) included."""
+    out = []
+    for p in doc.paragraphs:
+        out.append(p.text)
+        for box in p._p.iter(W + "txbxContent"):
+            out += ["".join(t.text for t in q.iter(W + "t")) for q in box.iter(W + "p")]
+    return "\n".join(out)
 
 
 def test_template_is_current(tmp_path):
@@ -146,26 +155,57 @@ def test_odd_and_even_footers(doc, seed_rendered):
     assert footer_mm + L.pt_to_mm(L.PAGE_NUMBER_SIZE_PT) == pytest.approx(L.PAGE_NUMBER_TOP_FROM_PAGE_BOTTOM_MM, abs=0.1)
 
 
-def test_banji_in_the_flow_with_rules(doc):
+def _banji_box(doc):
+    """(the paragraph reserving the 版记's room, the wp:anchor of its text box)."""
+    spacer = doc.paragraphs[-1]
+    anchors = spacer._p.findall(".//" + WP + "anchor")
+    assert len(anchors) == 1, "the 版记's text box is anchored in the last paragraph"
+    return spacer, anchors[0]
+
+
+def test_banji_in_a_text_box_carried_by_the_flow(doc, seed_rendered):
     body = doc.element.body
-    last_sect = body.find(qn("w:sectPr"))
-    assert last_sect.find(qn("w:vAlign")).get(qn("w:val")) == "bottom"
-    paras = doc.paragraphs
-    cc = next(p for p in paras if p.text == "抄送：省档案馆。")
-    printer = next(p for p in paras if p.text.startswith("广东省市场监督管理局办公室"))
-    assert printer.text == "广东省市场监督管理局办公室\t2023年5月25日印发"
-    assert paras.index(cc) < paras.index(printer)
-    pub = next(p for p in paras if p.text == "公开方式：主动公开")
-    assert paras.index(pub) < paras.index(cc)
-    rules = [p for p in paras if p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None
-             and paras.index(p) > paras.index(pub)]
-    widths = [int(p._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")).get(qn("w:sz"))) for p in rules]
-    assert len(widths) == 3 and widths[0] == widths[2] > widths[1]  # thick, thin, thick
-    assert paras.index(rules[0]) < paras.index(cc) < paras.index(rules[1]) < paras.index(printer) < paras.index(rules[2])
-    for p in rules:  # no indent: the rule spans the 版心
-        ind = p._p.pPr.find(qn("w:ind"))
+    assert all(s.find(qn("w:vAlign")) is None for s in body.iter(qn("w:sectPr")))  # LibreOffice ignores it
+    spacer, anchor = _banji_box(doc)
+    notice = load_notice(SEED_NOTICE)
+    # the in-flow paragraph reserves (at least) the 版记's height: it never covers text
+    sp = spacer._p.pPr.find(qn("w:spacing"))
+    assert sp.get(qn("w:lineRule")) == "exact"
+    assert int(sp.get(qn("w:line"))) / 20 >= banji_height(notice)
+    assert anchor.get("behindDoc") == "0" and anchor.find(WP + "wrapNone") is not None
+    assert anchor.find(WP + "docPr").get("descr") == "版记"
+    pos_h, pos_v = anchor.find(WP + "positionH"), anchor.find(WP + "positionV")
+    assert pos_h.get("relativeFrom") == "margin" and int(pos_h.find(WP + "posOffset").text) == 0
+    assert pos_v.get("relativeFrom") == "page"
+    ext = anchor.find(WP + "extent")
+    assert int(ext.get("cx")) == L.emu(L.TEXT_WIDTH_MM)
+    body_pr = anchor.find(".//" + WPS + "bodyPr")
+    assert body_pr.get("anchor") == "b" and all(body_pr.get(k) == "0" for k in ("lIns", "tIns", "rIns", "bIns"))
+    # its bottom minus the 校对 line is the 版心's bottom edge (text set at the box's bottom)
+    proof = anchor.find(".//" + W + "txbxContent")[-1]
+    proof_pt = int(proof.find(qn("w:pPr")).find(qn("w:spacing")).get(qn("w:line"))) / 20
+    bottom_mm = (int(pos_v.find(WP + "posOffset").text) + int(ext.get("cy"))) / 36000
+    assert bottom_mm - L.pt_to_mm(proof_pt) == pytest.approx(L.MARGIN_TOP_MM + L.TEXT_HEIGHT_MM, abs=0.01)
+
+    paras = anchor.findall(".//" + W + "p")
+    texts = ["".join(t.text for t in q.iter(qn("w:t"))) for q in paras]
+    assert texts == ["公开方式：主动公开", "", "抄送：省档案馆。", "", "广东省市场监督管理局办公室\t2023年5月25日印发", "",
+                     "校对：牛晨蕾"]
+    rules = [q for q, t in zip(paras, texts) if not t]
+    widths = [int(q.find(qn("w:pPr")).find(qn("w:pBdr")).find(qn("w:bottom")).get(qn("w:sz"))) for q in rules]
+    assert widths[0] == widths[2] > widths[1]  # thick, thin, thick
+    for q in rules:  # no indent: the rule spans the 版心
+        ind = q.find(qn("w:pPr")).find(qn("w:ind"))
         assert ind is None or all(int(ind.get(qn(f"w:{k}"), "0")) == 0 for k in ("left", "right"))
-    assert body.find(qn("w:tbl") + "[last()]") is None or doc.tables[-1]._tbl.getnext() is not None
+    for q, t in zip(paras, texts):
+        for r in q.iter(qn("w:r")):
+            assert r.find(qn("w:rPr")).find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312", t
+    # the printer line: agency 1 字 in, the date ending 1 字 before the right edge (a right tab
+    # counts from the margin, not from the indent)
+    printer = paras[4].find(qn("w:pPr"))
+    tab = printer.find(qn("w:tabs")).find(qn("w:tab"))
+    assert int(tab.get(qn("w:pos"))) == round((L.TEXT_WIDTH_PT - L.BANJI_INDENT_PT) * 20)
+    assert int(printer.find(qn("w:ind")).get(qn("w:right"))) == round(L.BANJI_INDENT_PT * 20)
 
 
 def test_all_text_in_the_docx(doc, seed_rendered):
@@ -195,6 +235,89 @@ def _pages(path) -> int:
     return int(re.search(r"Pages:\s+(\d+)", out).group(1))
 
 
+EM_TOP = 0.88
+"""Em-box top above the baseline, in em, of the faces LibreOffice uses here (Fandol, Noto CJK)."""
+LO_TOL_MM = 0.5
+
+
+@pytest.fixture(scope="module")
+def lo_pdfs(seed_lo_pdf, signed_lo_pdf):
+    """LibreOffice's PDFs of both notices, opened once."""
+    import pdfplumber
+
+    with pdfplumber.open(seed_lo_pdf) as seed, pdfplumber.open(signed_lo_pdf) as signed:
+        yield {"seed": seed, "signed": signed}
+
+
+def _baseline(page, ch) -> float:
+    return page.height - ch["matrix"][5]
+
+
+def _line(page, needle: str):
+    for y, cs in lines_of(page):
+        if needle in text_of(cs):
+            return y, cs
+    raise AssertionError(f"no line with {needle!r} on page {page.page_number}")
+
+
+def _strokes(page, colour):
+    """Horizontal rules of a colour as (x0, x1, top edge, bottom edge): LibreOffice draws paragraph
+    borders as stroked lines (pdfplumber gives the stroke's centre and width), others as rects."""
+    out = []
+    for o in page.lines + page.rects:
+        c = o.get("stroking_color")
+        if o["object_type"] != "line":
+            c = o.get("non_stroking_color") or c
+        if c is None or len(c) != 3 or any(abs(a - b) > 0.02 for a, b in zip(c, colour)) or o["width"] < 100:
+            continue
+        half = o.get("linewidth", 0) / 2 if o["object_type"] == "line" else 0
+        out.append((o["x0"], o["x1"], o["top"] - half, o["bottom"] + half))
+    return sorted(set((round(a, 2), round(b, 2), round(c, 2), round(d, 2)) for a, b, c, d in out), key=lambda r: r[2])
+
+
+@pytest.mark.parametrize("which", ["seed", "signed"])
+def test_libreoffice_logo_72mm_and_red_rule_4mm_under_the_doc_number(which, lo_pdfs):
+    """GB/T 9704: the 标志's top 35 mm below the 版心's top (72 mm from the paper's), the red rule 4 mm
+    under the 字号 (from the 字号's em box to the rule's top edge), 156 mm from the 版心's left edge."""
+    number = {"seed": "粤市监知促〔2023〕233号", "signed": "示市监知〔2024〕18号"}[which]
+    page = lo_pdfs[which].pages[0]
+    logo = next(cs for y, cs in lines_of(page) if cs[0]["size"] > 20 and "文件" in text_of(cs))
+    assert all(tuple(c["non_stroking_color"]) == (1, 0, 0) for c in logo)
+    logo_top = min(_baseline(page, c) - EM_TOP * c["size"] for c in logo)
+    assert L.pt_to_mm(logo_top) == pytest.approx(L.LOGO_TOP_FROM_PAGE_TOP_MM, abs=LO_TOL_MM)
+    _, docno = _line(page, number)
+    em_bottom = max(_baseline(page, c) + (1 - EM_TOP) * c["size"] for c in docno)
+    red = _strokes(page, (1, 0, 0))
+    assert len(red) == 1, red
+    x0, x1, top, bottom = red[0]
+    assert L.pt_to_mm(top - em_bottom) == pytest.approx(L.RED_RULE_BELOW_DOC_NUMBER_MM, abs=LO_TOL_MM)
+    assert L.pt_to_mm(x0) == pytest.approx(L.MARGIN_LEFT_MM, abs=0.3)
+    assert L.pt_to_mm(x1 - x0) == pytest.approx(L.RED_RULE_WIDTH_MM, abs=0.5)
+
+
+@pytest.mark.parametrize("which", ["seed", "signed"])
+def test_libreoffice_banji_at_the_foot_of_the_last_text_page(which, lo_pdfs):
+    """The 版记 on the page where the last attachment ends (there is room on both), its last rule
+    on the 版心's bottom edge, its rules spanning the 版心, 公开方式 above the first rule."""
+    last_words, publicity, printer_date = {
+        "seed": ("避免各级设置重复", "公开方式：主动公开", "2023年5月25日印发"),
+        "signed": ("保护能力提升1700万元。", "公开方式：不予公开", "2024年6月13日印发")}[which]
+    page = lo_pdfs[which].pages[-1]
+    y_text, _ = _line(page, last_words)
+    rules = _strokes(page, (0, 0, 0))
+    assert len(rules) == 3, rules
+    for x0, x1, top, bottom in rules:
+        assert L.pt_to_mm(x0) == pytest.approx(L.MARGIN_LEFT_MM, abs=0.3)
+        assert L.pt_to_mm(x1 - x0) == pytest.approx(L.BANJI_RULE_WIDTH_MM, abs=0.5)
+    assert L.pt_to_mm(rules[-1][3]) == pytest.approx(L.MARGIN_TOP_MM + L.TEXT_HEIGHT_MM, abs=0.3)
+    y_pub, _ = _line(page, publicity)
+    y_print, printer = _line(page, printer_date)
+    assert y_text < y_pub < rules[0][2] < y_print < rules[-1][2]
+    right = L.mm_to_pt(L.MARGIN_LEFT_MM + L.TEXT_WIDTH_MM)
+    assert printer[-1]["x1"] == pytest.approx(right - L.BANJI_INDENT_PT, abs=1)  # 右空一字
+    assert printer[0]["x0"] == pytest.approx(L.mm_to_pt(L.MARGIN_LEFT_MM) + L.BANJI_INDENT_PT, abs=1)
+
+
 def test_libreoffice_opens_the_docx_with_the_same_page_count(seed_lo_pdf, seed_rendered, require_tool):
     require_tool("pdfinfo")
     import pdfplumber
@@ -202,7 +325,7 @@ def test_libreoffice_opens_the_docx_with_the_same_page_count(seed_lo_pdf, seed_r
     with pdfplumber.open(io.BytesIO(seed_rendered["pdf"])) as pdf:
         ours = len(pdf.pages)
     theirs = _pages(seed_lo_pdf)
-    assert abs(theirs - ours) <= 1, (theirs, ours)
+    assert theirs == ours, (theirs, ours)  # the 版记 shares the last page, as in the PDF
     lo_text = subprocess.run(["pdftotext", str(seed_lo_pdf), "-"], capture_output=True, text=True).stdout
     squashed = re.sub(r"\s+", "", lo_text)
     for needle in ("广东省市场监督管理局文件", "粤市监知促〔2023〕233号", "抄送：省档案馆。", "2023年5月25日印发",
@@ -216,6 +339,6 @@ def test_libreoffice_signed(signed_lo_pdf, signed_rendered, require_tool):
 
     with pdfplumber.open(io.BytesIO(signed_rendered["pdf"])) as pdf:
         ours = len(pdf.pages)
-    assert abs(_pages(signed_lo_pdf) - ours) <= 1
+    assert _pages(signed_lo_pdf) == ours
     with pdfplumber.open(signed_lo_pdf) as lo:
         assert any(p.images for p in lo.pages), "the seal is lost"
