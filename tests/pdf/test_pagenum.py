@@ -14,8 +14,8 @@ from pdfmeasure import mm, number_geometry  # noqa: E402
 
 from docgen.layout import gbt9704 as L  # noqa: E402
 
-pdfplumber = pytest.importorskip("pdfplumber")
-pypdf = pytest.importorskip("pypdf")
+import pdfplumber  # noqa: E402 - required test dependency: never skipped
+import pypdf  # noqa: E402
 
 TOL = 0.5  # pt
 SHAPES = ["portrait", "landscape", "landscape", "portrait", "landscape"]
