@@ -10,10 +10,14 @@ API (stable; used by the packet writer and the notice writer)::
     # or in two steps, to look at the layout before writing (second layout passes):
     doc = render_html(html, base_url=templates_dir)       # weasyprint.Document
     rows = element_ids_per_page(doc, "data-row")          # ids of laid-out elements, per page
+    doc2 = render_html_from(doc, 3, html2, base_url=templates_dir)  # html2 differs from page 3 on
     pdf = write_document(doc, metadata=meta, attachments=[att])
     # then number the pages (docgen.pdf.pagenum), which finishes the bytes again:
     pdf = pagenum.number_pages(write_document(doc, metadata=meta, finish=False),
                                pagenum.numbering_from(1, len(doc.pages)), metadata=meta)
+
+Style sheets passed to render_html (text or weasyprint.CSS) are parsed once per process
+(``stylesheet``); the packet passes its whole style sheet that way instead of in <style>.
 
 Templates: ``jinja_env(templates)`` (cached) and ``template_context(require_official_fonts)``
 give what templates/html/gbt9704.css.j2 and _tables.html.j2 need (``v`` = gbt9704.css_vars(),
@@ -51,7 +55,7 @@ from xml.sax.saxutils import escape
 from docgen import __version__
 
 if TYPE_CHECKING:  # WeasyPrint is heavy: import it lazily
-    from weasyprint import Document
+    from weasyprint import CSS, Document
     from weasyprint.text.fonts import FontConfiguration
 
 DEFAULT_VARIANT = "pdf/a-3b"
@@ -112,10 +116,28 @@ class PdfAttachment:
 
 @lru_cache(maxsize=1)
 def font_config() -> "FontConfiguration":
-    """The process-wide FontConfiguration (reuse saves loading the CJK fonts per document)."""
+    """The process-wide FontConfiguration (reuse saves loading the CJK fonts per document).
+
+    Its folder of font copies (≈125 MB of CJK fonts in /tmp) is removed at exit by the process
+    that made it: WeasyPrint's own clean-up (``__del__``) may run only after interpreter
+    shutdown has cleared the modules it needs, and then fails and leaves the folder behind.
+    Forked workers share the parent's folder and leave it alone."""
+    import atexit
+    import os
+    import shutil
+
     from weasyprint.text.fonts import FontConfiguration
 
-    return FontConfiguration()
+    config, owner = FontConfiguration(), os.getpid()
+
+    def clean_up() -> None:
+        folder = getattr(config, "_folder", None)
+        if os.getpid() == owner and folder is not None:
+            config._folder = None
+            shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(clean_up)
+    return config
 
 
 def warm_up(templates: Path) -> None:
@@ -128,6 +150,11 @@ def warm_up(templates: Path) -> None:
 
     # Register the page-number face too, in the order real documents do (it is added later otherwise).
     pagenum.number_pages(doc.write_pdf(font_config=font_config()), [1])
+    # and parse the packet's style sheets once for every forked worker
+    from docgen.writers.pdf_packet import packet_css
+
+    for cover in (False, True):
+        packet_css(Path(templates), False, cover)
 
 
 def harfbuzz_subset() -> bool:
@@ -140,14 +167,114 @@ def harfbuzz_subset() -> bool:
 # --------------------------------------------------------------------------- rendering
 
 
-def render_html(html: str, *, base_url: str | Path, stylesheets: Sequence[str] = ()) -> "Document":
-    """Lay out ``html`` (pages and boxes; nothing written yet). Extra CSS strings are allowed."""
-    from weasyprint import CSS, HTML
+@lru_cache(maxsize=32)
+def stylesheet(css: str, base_url: str) -> "CSS":
+    """``css`` parsed once per process (with the shared FontConfiguration) and reused by every
+    document that passes the same text: parsing docgen's @font-face and page rules costs about
+    20 ms per document otherwise. The sheet applies with user origin (below inline style
+    attributes, above WeasyPrint's user-agent sheet: the same order as a <style> element when,
+    as in docgen's templates, the document has no author sheet of its own and nothing is
+    !important)."""
+    from weasyprint import CSS
+
+    return CSS(string=css, font_config=font_config(), base_url=base_url)
+
+
+def render_html(html: str, *, base_url: str | Path, stylesheets: Sequence["str | CSS"] = ()) -> "Document":
+    """Lay out ``html`` (pages and boxes; nothing written yet). Extra style sheets may be given as
+    CSS text (parsed once per process, see ``stylesheet``) or as weasyprint.CSS objects."""
+    return _render(html, base_url, stylesheets)
+
+
+def render_html_from(previous: "Document", first_page: int, html: str, *, base_url: str | Path,
+                     stylesheets: Sequence["str | CSS"] = ()) -> "Document":
+    """Lay out ``html``, a variant of the document ``previous`` (from render_html or this
+    function) that differs only in what lies on or after its page ``first_page`` (0-based):
+    pages before it are taken from ``previous`` as they are, and pagination resumes from
+    WeasyPrint's own record of where page ``first_page`` began (the page maker it keeps for
+    re-laying out pages whose counters changed). The caller guarantees that nothing the
+    earlier pages depend on changed — the content of those pages and the first element
+    after them (it decided where they break) — and that the element tree has the same
+    shape up to that break (e.g. table rows whose cells change only after it).
+    Falls back to a full layout when ``previous`` kept no layout state or first_page is 0.
+    """
+    state = getattr(previous, "_docgen_layout", None)
+    if state is None or first_page <= 0 or first_page >= len(previous.pages):
+        return _render(html, base_url, stylesheets)
+    return _render(html, base_url, stylesheets, resume=(previous, first_page))
+
+
+def _render(html: str, base_url: str | Path, stylesheets: Sequence["str | CSS"],
+            resume: "tuple[Document, int] | None" = None) -> "Document":
+    """weasyprint.Document._render (WeasyPrint 70) that keeps its layout context on the result
+    (``_docgen_layout``) and can resume pagination at a page of an earlier layout."""
+    from weasyprint import DEFAULT_OPTIONS, HTML
+    from weasyprint.css.counters import CounterStyle
+    from weasyprint.document import Document, DocumentMetadata, Page, get_html_metadata
+    from weasyprint.formatting_structure.build import build_formatting_structure
+    from weasyprint.layout import layout_document
+    from weasyprint.pdf import VARIANTS
 
     fc = font_config()
-    css = [CSS(string=s, font_config=fc, base_url=str(base_url)) for s in stylesheets]
-    return HTML(string=html, base_url=str(base_url)).render(
-        font_config=fc, stylesheets=css, pdf_variant=DEFAULT_VARIANT)
+    css = [stylesheet(s, str(base_url)) if isinstance(s, str) else s for s in stylesheets]
+    doc_html = HTML(string=html, base_url=str(base_url))
+    options = dict(DEFAULT_OPTIONS, stylesheets=css, pdf_variant=DEFAULT_VARIANT)
+    _, properties = VARIANTS[DEFAULT_VARIANT]
+    for key, value in tuple(options.items()):
+        if value is None and key in properties:
+            options[key] = properties[key]
+    counter_style, color_profiles = CounterStyle(), {}
+    context = Document._build_layout_context(doc_html, fc, counter_style, color_profiles, options)
+    root_box = build_formatting_structure(
+        doc_html.etree_element, context.style_for, context.get_image_from_uri, doc_html.base_url,
+        context.target_collector, counter_style, context.footnotes)
+    if resume is None:
+        pages = [Page(box) for box in layout_document(doc_html, root_box, context)]
+    else:
+        previous, first = resume
+        old_context = previous._docgen_layout
+        pages = list(previous.pages[:first]) + [Page(box) for box in _layout_from(
+            doc_html, root_box, context, old_context.page_maker[:first + 1], first)]
+    document = Document(pages, DocumentMetadata(**get_html_metadata(doc_html)), doc_html.url_fetcher,
+                        fc, color_profiles, options["output_intent"])
+    document._html = doc_html
+    document._docgen_layout = context
+    return document
+
+
+def _layout_from(html, root_box, context, page_maker: list, first: int):
+    """Pages ``first``… of ``root_box`` (weasyprint.layout.layout_document from a page on):
+    ``page_maker`` = the earlier layout's records up to page ``first``; the page boxes are
+    finished as layout_document finishes them (margin boxes, backgrounds)."""
+    import copy
+
+    from weasyprint.layout import initialize_page_maker
+    from weasyprint.layout.background import layout_backgrounds
+    from weasyprint.layout.page import make_margin_boxes, remake_page
+
+    initialize_page_maker(context, root_box)
+    context.page_maker = [copy.deepcopy(item) for item in page_maker]
+    context.rendered_notes = []
+    boxes, index = [], first
+    while True:
+        page, resume_at = remake_page(index, context, root_box, html)
+        boxes.append(page)
+        index += 1
+        if resume_at is None and not context.reported_footnotes:
+            break
+    for i, page in enumerate(boxes, start=first):
+        root, footnote_area, note_area = page.children
+        context.current_page = i + 1
+        state = context.page_maker[context.current_page][3]
+        children = [root]
+        if footnote_area.children:
+            children.append(footnote_area)
+        if note_area.children:
+            children.append(note_area)
+        children.extend(make_margin_boxes(context, page, state))
+        page.children = tuple(children)
+        layout_backgrounds(page, context.get_image_from_uri)
+    return boxes
 
 
 def element_ids_per_page(document: "Document", attribute: str = "id") -> list[list[str]]:

@@ -64,13 +64,12 @@ def _mm(v: float) -> str:
     return f"{v:.3f}mm"
 
 
-def _page_html(n: int, width_pt: float, height_pt: float, shift_em: float) -> str:
-    """One overlay page carrying the number n (absolutely placed)."""
+def _page_html(n: int, width_pt: float, height_pt: float, shift_em: float, page: str) -> str:
+    """One overlay page carrying the number n (absolutely placed) on the named page ``page``."""
     landscape = width_pt > height_pt
     spot = L.page_number_spot(n, landscape)
     text = escape(L.page_number_text(n))
     align = "right" if spot.align == "end" else "left"
-    size = f"{width_pt:.3f}pt {height_pt:.3f}pt"
     # the box's top edge = the dash line's top edge; `shift_em` moves the text so that its em-box
     # top (not its line box) sits on that edge.
     inner = f'<div class="n" style="text-align:{align};margin-top:{shift_em:.4f}em">{text}</div>'
@@ -83,23 +82,25 @@ def _page_html(n: int, width_pt: float, height_pt: float, shift_em: float) -> st
         top = spot.anchor_mm - _BOX_MM if align == "right" else spot.anchor_mm
         style = (f"left:{_mm(spot.line_top_mm)};top:{_mm(top)};width:{_mm(_BOX_MM)};"
                  f"transform-origin:0 0;transform:rotate({L.LANDSCAPE_PAGE_NUMBER_ROTATION_DEG}deg)")
-    return (f'<section style="page:p{n};height:{height_pt:.3f}pt"><div class="box" style="{style}">{inner}</div></section>',
-            f"@page p{n} {{ size: {size}; margin: 0 }}")
+    return f'<section style="page:{page};height:{height_pt:.3f}pt"><div class="box" style="{style}">{inner}</div></section>'
 
 
 def overlay_html(pages: Sequence[tuple[int | None, float, float]], require_official: bool = False) -> str:
     """The overlay document: one page per (number, width pt, height pt); blank when number is None."""
     em_top, baseline = _em_metrics(require_official)
     shift = em_top - baseline
-    bodies, rules = [], []
-    for i, (n, w, h) in enumerate(pages):
+    # one named page per page size (not per page: WeasyPrint cascades every @page rule for
+    # every page, so a rule per page made the overlay cost grow with the square of its length)
+    names: dict[str, str] = {}
+    bodies = []
+    for n, w, h in pages:
+        size = f"{w:.3f}pt {h:.3f}pt"
+        name = names.setdefault(size, f"s{len(names)}")
         if n is None:
-            bodies.append(f'<section style="page:b{i};height:{h:.3f}pt"></section>')
-            rules.append(f"@page b{i} {{ size: {w:.3f}pt {h:.3f}pt; margin: 0 }}")
-            continue
-        body, rule = _page_html(n, w, h, shift)
-        bodies.append(body)
-        rules.append(rule)
+            bodies.append(f'<section style="page:{name};height:{h:.3f}pt"></section>')
+        else:
+            bodies.append(_page_html(n, w, h, shift, name))
+    rules = [f"@page {name} {{ size: {size}; margin: 0 }}" for size, name in names.items()]
     face = fonts.face_file(fonts.resolve(NUMBER_ROLE, require_official))
     css = (f'@font-face {{ font-family: "{FAMILY}"; src: url("{face.as_uri()}"); }}\n'
            + "\n".join(rules) + f"""
@@ -138,18 +139,27 @@ def number_pages(pdf: bytes, numbering: Sequence[int | None], *, metadata=None,
 def stamp(writer, numbering: Sequence[int | None], *, require_official_fonts: bool = False) -> None:
     """Merge the numbers onto the pages of a pypdf PdfWriter in place (no re-parse of the document)."""
     from pypdf import PdfReader
-    from weasyprint import HTML
-
-    from docgen.pdf.engine import font_config
 
     if len(numbering) != len(writer.pages):
         raise ValueError(f"numbering has {len(numbering)} entries for {len(writer.pages)} pages")
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages]
     html = overlay_html([(n, w, h) for n, (w, h) in zip(numbering, sizes)], require_official_fonts)
-    overlay = PdfReader(io.BytesIO(HTML(string=html).write_pdf(font_config=font_config())))
+    overlay = PdfReader(io.BytesIO(_overlay_pdf(html)))
     for i, n in enumerate(numbering):
         if n is not None:
             writer.pages[i].merge_page(overlay.pages[i], over=True)
+
+
+@lru_cache(maxsize=64)
+def _overlay_pdf(html: str) -> bytes:
+    """The overlay document's bytes. WeasyPrint lays out the same pages for the same HTML, so
+    documents with the same page count and orientations (most units of a batch) share one
+    rendering per process without changing any output."""
+    from weasyprint import HTML
+
+    from docgen.pdf.engine import font_config
+
+    return HTML(string=html).write_pdf(font_config=font_config())
 
 
 def number_boxes(n: int, landscape: bool) -> dict[str, float]:

@@ -38,16 +38,29 @@ def _fonts_note(require_official: bool) -> str:
 
 def packet_html(view: DocumentView, source: Source | None, templates: Path,
                 splits: dict[str, set[str]] | None = None, require_official_fonts: bool = False,
-                part: str | int = "all", table_pages: list[int] | None = None) -> str:
+                part: str | int = "all", table_pages: list[int] | None = None,
+                external_css: bool = False) -> str:
     """The packet's HTML (or one part of it: "cover" or a table index) for the given label
-    splits ({tid: {"row:col"}})."""
+    splits ({tid: {"row:col"}}); ``external_css``: without its <style> (see ``packet_css``)."""
     env = engine.jinja_env(templates)
     ctx = engine.template_context(require_official_fonts)
     return env.get_template(PACKET_TEMPLATE).render(
         view=view, splits=splits or {}, grand_total=format_amount(view.grand_total),
         source_name=view.source_name or (Path(source.file).name if source else ""),
         source_sha256=view.source_sha256, generator=view.generator, part=part,
-        table_pages=table_pages, fonts_note=_fonts_note(require_official_fonts), **ctx)
+        table_pages=table_pages, fonts_note=_fonts_note(require_official_fonts),
+        external_css=external_css, **ctx)
+
+
+@lru_cache(maxsize=8)
+def packet_css(templates: Path, require_official_fonts: bool = False, cover: bool = False):
+    """The packet's style sheet as a weasyprint.CSS object, parsed once per process (the same
+    text packet_html puts in <style>; ``cover``: as for the cover, whose contents carry the
+    page numbers as text)."""
+    env = engine.jinja_env(templates)
+    text = env.get_template(PACKET_TEMPLATE).render(
+        part="css", table_pages=[1] if cover else None, **engine.template_context(require_official_fonts))
+    return engine.stylesheet(text, str(templates))
 
 
 def _label_splits(table, tid: str, ri: int) -> set[str]:
@@ -112,7 +125,31 @@ def orphan_breaks(view: DocumentView, rows_per_page: list[list[str]]) -> dict[st
     return out
 
 
-def settle(render, view: DocumentView):
+def restart_page(view: DocumentView, before: dict[str, set[str]], after: dict[str, set[str]],
+                 rows_per_page: list[list[str]]) -> int:
+    """The first page (0-based) of a layout made with splits ``before`` that laying out with
+    ``after`` may change; the pages before it stay exactly as they are.
+
+    A changed mark of row r changes row r (a label cell more or less, break-inside, a forced
+    break) and, for a label, the rowspan of the merged cell above it, which now ends (or no
+    longer ends) at row r-1. WeasyPrint sizes rows by a spanning cell only at the row where
+    it ends, on that row's page (a cell cut by a page break sizes nothing), so rows before
+    r-1 keep their layout. The earliest such row r-1 lies on some page p; if it opens p, page
+    p-1 depends on it too (it decided where p-1 breaks), so p-1 is returned.
+    """
+    first = None
+    for tid in sorted(before.keys() | after.keys()):
+        for mark in before.get(tid, set()) ^ after.get(tid, set()):
+            lo = max(int(mark.partition(":")[0]) - 1, 0)
+            rid = f"{tid}-{lo}"
+            page = next((i for i, ids in enumerate(rows_per_page) if rid in ids), 0)
+            if rows_per_page[page] and rows_per_page[page][0] == rid:
+                page -= 1
+            first = page if first is None else min(first, page)
+    return max(first or 0, 0)
+
+
+def settle(render, view: DocumentView, render_from=None):
     """Lay out with ``render(splits)`` until the repeated labels sit exactly at page tops.
 
     ``render`` takes {tid: {"row:col" | "row:tall" | "row:break"}} and returns a weasyprint Document whose
@@ -123,36 +160,47 @@ def settle(render, view: DocumentView):
             lambda s: engine.render_html(tpl.render(view=v, splits=s, **ctx), base_url=t), v)
     Returns (document, splits, passes); normally 1 pass, 2 when a group or a row breaks or
     when a table would end with its 合计 row alone on a page (``orphan_breaks``).
+
+    ``render_from(splits, previous, page)``, when given, lays out again only from ``page`` of
+    the previous pass's document on (engine.render_html_from; ``page`` = restart_page); a
+    later pass then costs only the pages a change can reach, with the same result.
     """
     splits: dict[str, set[str]] = {}
-    stuck: set[str] = set()
+    doc = rows = None
     for passes in range(1, MAX_PASSES + 1):
-        doc = render(splits)
+        if doc is None or render_from is None:
+            doc = render(splits)
+        else:
+            doc = render_from(splits, doc, restart_page(view, previous, splits, rows))
+        previous = splits
         rows = engine.element_ids_per_page(doc, "data-row")
-        wanted = needed_splits(view, rows)
-        for tid, marks in orphan_breaks(view, rows).items():
-            if marks:
-                wanted.setdefault(tid, set()).update(marks)
-            else:
-                stuck.add(tid)
-        merged = {k: splits.get(k, set()) | wanted.get(k, set()) for k in splits.keys() | wanted.keys()}
-        # a label split no longer at a page top is dropped (its label would repeat mid-page);
-        # "tall" marks and forced breaks stay (a row once found taller than a page stays so, and
-        # a forced break only ever moves rows later, so keeping it cannot oscillate)
-        tops = {ids[0] for ids in rows if ids}
-        tops |= {f"{k}-{s.split(':')[0]}" for k, v in merged.items() for s in v if s.endswith(":break")}
-        merged = {k: {s for s in v if s.endswith(":tall") or f"{k}-{s.split(':')[0]}" in tops}
-                  for k, v in merged.items()}
-        merged = {k: v for k, v in merged.items() if v}
+        merged = _merge(splits, needed_splits(view, rows), rows)
         if merged == splits:
-            for tid in sorted(stuck):
-                log.warning("table %s ends with its total row alone on a page: the last row "
-                            "already starts a page and cannot take the total along", tid)
-            return doc, splits, passes
+            # the labels have settled: only now is the last page final enough to judge whether
+            # the 合计 row ends up alone there (a forced break, once added, stays)
+            orphans = orphan_breaks(view, rows)
+            for tid in sorted(t for t, marks in orphans.items() if not marks):
+                log.warning("table %s ends with its total row alone on a page: its last row "
+                            "already opens a page and cannot take the total along", tid)
+            orphans = {t: m for t, m in orphans.items() if m and not m <= splits.get(t, set())}
+            if not orphans:
+                return doc, splits, passes
+            merged = _merge(splits, orphans, rows)
         splits = merged
-        stuck.clear()
     log.warning("label repetition did not settle after %d layout passes", MAX_PASSES)
     return doc, splits, MAX_PASSES
+
+
+def _merge(splits: dict[str, set[str]], wanted: dict[str, set[str]], rows: list[list[str]]) -> dict[str, set[str]]:
+    """splits ∪ wanted, without label splits no longer at a page top (their label would repeat
+    mid-page). "tall" marks stay (a row once found taller than a page stays so), and so do
+    forced breaks and the labels of their rows (those rows open a page in the next layout)."""
+    merged = {k: splits.get(k, set()) | wanted.get(k, set()) for k in splits.keys() | wanted.keys()}
+    tops = {ids[0] for ids in rows if ids}
+    tops |= {f"{k}-{s.split(':')[0]}" for k, v in merged.items() for s in v if s.endswith(":break")}
+    merged = {k: {s for s in v if s.endswith(":tall") or f"{k}-{s.split(':')[0]}" in tops}
+              for k, v in merged.items()}
+    return {k: v for k, v in merged.items() if v}
 
 
 def layout(view: DocumentView, source: Source | None, templates: Path, require_official_fonts: bool = False):
@@ -164,12 +212,18 @@ def layout(view: DocumentView, source: Source | None, templates: Path, require_o
     """
     templates = Path(templates)
 
-    def html(**kw) -> str:
-        return packet_html(view, source, templates, require_official_fonts=require_official_fonts, **kw)
+    def render(cover: bool = False, resume=None, **kw):
+        html = packet_html(view, source, templates, require_official_fonts=require_official_fonts,
+                           external_css=True, **kw)
+        css = [packet_css(templates, require_official_fonts, cover)]
+        if resume is not None:
+            return engine.render_html_from(*resume, html, base_url=templates, stylesheets=css)
+        return engine.render_html(html, base_url=templates, stylesheets=css)
 
     docs, splits, passes = [], {}, 1
     for ti in range(len(view.tables)):
-        doc, sp, n = settle(lambda s, ti=ti: engine.render_html(html(splits=s, part=ti), base_url=templates), view)
+        doc, sp, n = settle(lambda s, ti=ti: render(splits=s, part=ti), view,
+                            lambda s, prev, page, ti=ti: render(splits=s, part=ti, resume=(prev, page)))
         docs.append(doc)
         splits.update(sp)
         passes = max(passes, n)
@@ -177,7 +231,7 @@ def layout(view: DocumentView, source: Source | None, templates: Path, require_o
     for doc in docs:
         table_pages.append(first)
         first += len(doc.pages)
-    cover = engine.render_html(html(part="cover", table_pages=table_pages), base_url=templates)
+    cover = render(cover=True, part="cover", table_pages=table_pages)
     pages = list(cover.pages) + [p for d in docs for p in d.pages]
     return cover.copy(pages), splits, passes
 
@@ -221,5 +275,6 @@ def write_pdf_pair(view: DocumentView, source: Source | None, templates: Path,
     return numbered, pdf
 
 
-__all__ = ["write_pdf", "write_pdf_pair", "packet_html", "layout", "settle", "needed_splits", "orphan_breaks",
+__all__ = ["write_pdf", "write_pdf_pair", "packet_html", "packet_css", "layout", "settle", "needed_splits",
+           "orphan_breaks", "restart_page",
            "metadata"]

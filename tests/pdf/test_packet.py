@@ -19,8 +19,8 @@ from pdfmeasure import (body_chars, embedded_cmaps, source_cmap, is_landscape, m
 from docgen.layout import gbt9704 as L  # noqa: E402
 from docgen.paths import DATA_DIR, TEMPLATES_DIR  # noqa: E402
 
-pdfplumber = pytest.importorskip("pdfplumber")
-pypdf = pytest.importorskip("pypdf")
+import pdfplumber  # noqa: E402 - required test dependency: never skipped
+import pypdf  # noqa: E402
 
 EXAMPLES = DATA_DIR / "submissions" / "2024"
 GZ = EXAMPLES / "guangzhou.yaml"
@@ -425,3 +425,122 @@ def test_every_example_renders(examples, path):
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) >= 1 + tables
     assert reader.attachments[path.name] == [text.encode("utf-8")]
+
+
+# --------------------------------------------------------------------------- 合计 never alone
+
+
+@pytest.fixture(scope="module")
+def shenzhen():
+    """Shenzhen's table （一） used to end with a page holding only the header and the 合计 row."""
+    _fonts_or_fail()
+    from docgen.source import load
+
+    return Rendered(load(EXAMPLES / "shenzhen.yaml"))
+
+
+@pytest.fixture(scope="module")
+def yangjiang():
+    """Yangjiang's table （四）: the same, and its last data row lies inside a merged 类型 group."""
+    _fonts_or_fail()
+    from docgen.source import load
+
+    return Rendered(load(EXAMPLES / "yangjiang.yaml"))
+
+
+def _assert_total_has_company(doc, ti):
+    table = doc.view.tables[ti]
+    last = table.body[-1]
+    pages = doc.table_pages(f"t{ti}")
+    holding = [p for p in pages if "合计" in nows(doc.pages[p].extract_text())]
+    assert holding == [pages[-1]], (ti, holding, pages)
+    page = doc.pages[pages[-1]]
+    cells = [c for c in body_chars(page) if not ("heiti" in c["fontname"] and round(c["size"], 1) == L.SIZE_PT["五号"])]
+    ranges = _column_ranges(page, table)
+    seq = _column_text(cells, *ranges[0])
+    assert nows(last.cells[0].text) in seq, (ti, seq)
+    name = next(ci for ci, col in enumerate(table.columns) if col.key in ("name", "work"))
+    assert nows(last.cells[name].text) in nows(_column_text(cells, *ranges[name]))
+    return table, last, page, cells, ranges
+
+
+def test_total_row_shares_its_page(shenzhen, yangjiang):
+    """No table ends with the 合计 row alone on a page: the last data row is on that page too."""
+    for doc in (shenzhen, yangjiang):
+        for ti, table in enumerate(doc.view.tables):
+            if table.total_row is not None and table.body and len(doc.table_pages(f"t{ti}")) > 1:
+                _assert_total_has_company(doc, ti)
+    # the layouts that needed it really got a forced break (else this test proves nothing)
+    assert f"{len(shenzhen.view.tables[0].rows) - 2}:break" in shenzhen.splits["t0"]
+    assert f"{len(yangjiang.view.tables[3].rows) - 2}:break" in yangjiang.splits["t3"]
+
+
+def test_total_row_moved_row_repeats_its_group_label(yangjiang):
+    """Yangjiang's last data row continues a merged 类型 group: moved to the last page, it
+    carries the group's label again (the label repetition of a breaking group)."""
+    table, last, page, cells, ranges = _assert_total_has_company(yangjiang, 3)
+    ci = next(i for i, col in enumerate(table.columns) if col.key == "category")
+    assert last.cells[ci].covered
+    assert nows(last.cells[ci].text) in nows(_column_text(cells, *ranges[ci]))
+
+
+def test_total_row_layout_stable(shenzhen):
+    """Laying out again gives the same pages and splits, and another process the same bytes."""
+    from docgen.writers.pdf_packet import layout, orphan_breaks
+    from docgen.pdf.engine import element_ids_per_page
+
+    doc, splits, _ = layout(shenzhen.view, shenzhen.source, TEMPLATES_DIR)
+    assert splits == shenzhen.splits
+    rows = element_ids_per_page(doc, "data-row")
+    assert rows == shenzhen.rows
+    assert not any(orphan_breaks(shenzhen.view, rows).values())
+
+
+def test_total_row_reproducible_across_processes(shenzhen, examples):
+    assert examples["shenzhen"].result()[0] == shenzhen.pdf
+
+
+def test_orphan_breaks_rules():
+    """orphan_breaks on made-up page contents: asks for a break only when it can help."""
+    from docgen.source import load
+    from docgen.writers.pdf_packet import orphan_breaks
+
+    view, _ = _view(load(EXAMPLES / "yangjiang.yaml"))
+    n = len(view.tables[3].rows)
+    tot, last = f"t3-{n - 1}", f"t3-{n - 2}"
+    assert orphan_breaks(view, [["t3-0", last], [tot]]) == {"t3": {f"{n - 2}:break", f"{n - 2}:1"}}
+    assert orphan_breaks(view, [["t3-0"], [last], [tot]]) == {"t3": set()}  # last row opens its page
+    assert orphan_breaks(view, [["t3-0"], [last, tot]]) == {}
+    assert orphan_breaks(view, [["t3-0", last, tot]]) == {}
+
+
+# --------------------------------------------------------------------------- speed without change
+
+
+def test_partial_relayout_same_bytes(long, monkeypatch):
+    """Later layout passes lay out only from the first page a change can reach
+    (engine.render_html_from); the packet is byte for byte what full layouts give."""
+    from docgen.pdf import engine
+    from docgen.writers import pdf_packet
+
+    calls = []
+    real = engine.render_html_from
+
+    def spy(previous, first_page, html, **kw):
+        calls.append(first_page)
+        return real(previous, first_page, html, **kw)
+
+    monkeypatch.setattr(engine, "render_html_from", spy)
+    partial = pdf_packet.write_pdf(long.view, long.source, TEMPLATES_DIR)
+    assert calls and any(p > 0 for p in calls), calls  # some pass really resumed mid-table
+    monkeypatch.setattr(engine, "render_html_from", lambda previous, first_page, html, **kw: engine.render_html(html, **kw))
+    full = pdf_packet.write_pdf(long.view, long.source, TEMPLATES_DIR)
+    assert partial == full == long.pdf
+
+
+def test_packet_css_parsed_once():
+    """The packet's style sheet is parsed once per process and given to WeasyPrint as an object."""
+    from docgen.writers.pdf_packet import packet_css
+
+    assert packet_css(TEMPLATES_DIR) is packet_css(TEMPLATES_DIR)
+    assert packet_css(TEMPLATES_DIR, cover=True) is not packet_css(TEMPLATES_DIR)
