@@ -434,6 +434,34 @@ PAGE_NUMBER_BOX_LENGTH_MM = 40.0
 """Length of the text box holding a turned page number (it holds "— 999 —" with room to spare)."""
 
 
+def text_box(anchor: etree._Element, paragraphs: list[etree._Element], cx: int, cy: int, *,
+             vert: str = "horz", text_anchor: str = "t") -> None:
+    """Fill a floating anchor with a borderless, unfilled text box (wps:wsp) holding `paragraphs`;
+    vert="vert" turns the text 90° clockwise, text_anchor "t"/"b" sets it at the box's top/bottom."""
+    a, wps = f"{{{A_NS}}}", f"{{{WPS_NS}}}"
+    graphic = etree.SubElement(anchor, a + "graphic", nsmap={"a": A_NS})
+    gd = etree.SubElement(graphic, a + "graphicData", uri=WPS_NS)
+    wsp = etree.SubElement(gd, wps + "wsp", nsmap={"wps": WPS_NS})
+    etree.SubElement(wsp, wps + "cNvSpPr", txBox="1")
+    sppr = etree.SubElement(wsp, wps + "spPr")
+    xfrm = etree.SubElement(sppr, a + "xfrm")
+    etree.SubElement(xfrm, a + "off", x="0", y="0")
+    etree.SubElement(xfrm, a + "ext", cx=str(cx), cy=str(cy))
+    geom = etree.SubElement(sppr, a + "prstGeom", prst="rect")
+    etree.SubElement(geom, a + "avLst")
+    etree.SubElement(sppr, a + "noFill")
+    ln = etree.SubElement(sppr, a + "ln")
+    etree.SubElement(ln, a + "noFill")
+    txbx = etree.SubElement(wsp, wps + "txbx")
+    content = el("w:txbxContent")
+    for p in paragraphs:
+        content.append(p)
+    txbx.append(content)
+    body = etree.SubElement(wsp, wps + "bodyPr", rot="0", vert=vert, wrap="square", lIns="0", tIns="0",
+                            rIns="0", bIns="0", anchor=text_anchor, anchorCtr="0", upright="0")
+    etree.SubElement(body, a + "noAutofit")
+
+
 def floating_anchor(shape_id: int, name: str, x_mm: float, y_mm: float, cx: int, cy: int, *,
                     relative_h: str, relative_v: str, locked: bool, descr: str | None = None,
                     base_height: int = 251658240) -> tuple[etree._Element, etree._Element]:
@@ -480,30 +508,9 @@ def landscape_page_number_paragraph(odd: bool, font_names: dict[str, str], shape
     for r in page_field_runs(rpr):
         inner.append(r)
 
-    a = f"{{{A_NS}}}"
-    wps = f"{{{WPS_NS}}}"
     anchor, _ = floating_anchor(shape_id, f"PageNumber{'Odd' if odd else 'Even'}", x_mm, y_mm, cx, cy,
                                 relative_h="page", relative_v="page", locked=True)
-    graphic = etree.SubElement(anchor, a + "graphic", nsmap={"a": A_NS})
-    gd = etree.SubElement(graphic, a + "graphicData", uri=WPS_NS)
-    wsp = etree.SubElement(gd, wps + "wsp", nsmap={"wps": WPS_NS})
-    etree.SubElement(wsp, wps + "cNvSpPr", txBox="1")
-    sppr = etree.SubElement(wsp, wps + "spPr")
-    xfrm = etree.SubElement(sppr, a + "xfrm")
-    etree.SubElement(xfrm, a + "off", x="0", y="0")
-    etree.SubElement(xfrm, a + "ext", cx=str(cx), cy=str(cy))
-    geom = etree.SubElement(sppr, a + "prstGeom", prst="rect")
-    etree.SubElement(geom, a + "avLst")
-    etree.SubElement(sppr, a + "noFill")
-    ln = etree.SubElement(sppr, a + "ln")
-    etree.SubElement(ln, a + "noFill")
-    txbx = etree.SubElement(wsp, wps + "txbx")
-    content = el("w:txbxContent")
-    content.append(inner)
-    txbx.append(content)
-    body = etree.SubElement(wsp, wps + "bodyPr", rot="0", vert="vert", wrap="square", lIns="0", tIns="0",
-                            rIns="0", bIns="0", anchor="t", anchorCtr="0", upright="0")
-    etree.SubElement(body, a + "noAutofit")
+    text_box(anchor, [inner], cx, cy, vert="vert", text_anchor="t")
 
     outer = el("w:p")
     oppr = props(outer)

@@ -123,31 +123,10 @@ def floating_text_box(paragraphs: list[etree._Element], shape_id: int, name: str
 
     The anchor paragraph decides the page (Word and LibreOffice place a paragraph-anchored object
     on its anchor's page), so an in-flow paragraph reserving the box's room carries it."""
-    a, wps = f"{{{oxml.A_NS}}}", f"{{{oxml.WPS_NS}}}"
     cx, cy = L.emu(width_mm), L.emu(height_mm)
     anchor, _ = oxml.floating_anchor(shape_id, name, 0.0, y_mm, cx, cy, relative_h="margin",
                                      relative_v="page", locked=False, descr=descr)
-    graphic = etree.SubElement(anchor, a + "graphic", nsmap={"a": oxml.A_NS})
-    gd = etree.SubElement(graphic, a + "graphicData", uri=oxml.WPS_NS)
-    wsp = etree.SubElement(gd, wps + "wsp", nsmap={"wps": oxml.WPS_NS})
-    etree.SubElement(wsp, wps + "cNvSpPr", txBox="1")
-    sppr = etree.SubElement(wsp, wps + "spPr")
-    xfrm = etree.SubElement(sppr, a + "xfrm")
-    etree.SubElement(xfrm, a + "off", x="0", y="0")
-    etree.SubElement(xfrm, a + "ext", cx=str(cx), cy=str(cy))
-    geom = etree.SubElement(sppr, a + "prstGeom", prst="rect")
-    etree.SubElement(geom, a + "avLst")
-    etree.SubElement(sppr, a + "noFill")
-    ln = etree.SubElement(sppr, a + "ln")
-    etree.SubElement(ln, a + "noFill")
-    txbx = etree.SubElement(wsp, wps + "txbx")
-    content = oxml.el("w:txbxContent")
-    for p in paragraphs:
-        content.append(p)
-    txbx.append(content)
-    body = etree.SubElement(wsp, wps + "bodyPr", rot="0", vert="horz", wrap="square", lIns="0", tIns="0",
-                            rIns="0", bIns="0", anchor="b", anchorCtr="0", upright="0")
-    etree.SubElement(body, a + "noAutofit")
+    oxml.text_box(anchor, list(paragraphs), cx, cy, vert="horz", text_anchor="b")
     drawing = oxml.el("w:drawing")
     drawing.append(anchor)
     return drawing
