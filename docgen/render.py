@@ -8,7 +8,7 @@ from typing import Callable
 
 from docgen.atomic import write_bytes
 from docgen.diagnostics import Diagnostic, InvalidInput
-from docgen.forms import Form, load_form
+from docgen.forms import load_form
 from docgen.paths import BUILD_DIR, TEMPLATES_DIR
 from docgen.source import Source, SourceError, load
 from docgen.validate import check_source

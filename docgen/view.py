@@ -198,11 +198,9 @@ def _total_row(columns: tuple[ColumnView, ...], total: Decimal, count: int) -> R
     cells.append(Cell(format_amount(total), value=total))
     rest = len(columns) - first_amount - 1
     if rest:
-        keys = [c.key for c in columns[first_amount + 1:]]
         note = f"共{count}个项目" if count else ""
         cells.append(Cell(note, colspan=rest))
         cells += [Cell(hidden=True)] * (rest - 1)
-        del keys
     return Row("total", tuple(cells))
 
 

@@ -166,6 +166,7 @@ def settle(render, view: DocumentView, render_from=None):
     later pass then costs only the pages a change can reach, with the same result.
     """
     splits: dict[str, set[str]] = {}
+    previous: dict[str, set[str]] = {}  # the splits of the pass before (read from the second pass on)
     doc = rows = None
     for passes in range(1, MAX_PASSES + 1):
         if doc is None or render_from is None:

@@ -29,7 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from docgen.reproducible import fixed_zip
 from docgen.text import clean_text
 from docgen.layout import gbt9704 as L
-from docgen.view import Cell, DocumentView, TableView
+from docgen.view import DocumentView, TableView
 
 # --- shared with the importer ------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ module named ``conftest`` would shadow tests/conftest.py for ``from conftest imp
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
