@@ -186,3 +186,45 @@ def test_dask_cluster_gives_the_same_bytes(first_run, inputs: Path, tmp_path: Pa
     for unit in UNITS:
         for fmt in FORMATS:
             assert sha256_file(tmp_path / f"{unit}.{fmt}") == sha256_file(out / f"{unit}.{fmt}"), f"{unit}.{fmt}"
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                kids.append(int(entry.name))
+    return kids
+
+
+def test_a_killed_worker_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in sorted(EXAMPLES.glob("*.yaml"))[:8]:
+        shutil.copy(path, folder / path.name)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "docgen", "batch", str(folder), "-o", str(out), "-j", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(out.glob("*.pdf")):
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    assert workers, "the batch runs a process pool"
+    os.kill(workers[0], signal.SIGKILL)  # a worker dies mid-batch (out of memory, killed by an operator)
+    output, _ = proc.communicate(timeout=300)
+    text = output.decode("utf-8", "replace")
+    assert "Traceback" not in text
+    assert proc.returncode == 1 and "工作进程异常退出" in text  # the lost units are reported, not hidden
+    assert not list(out.rglob(".*.part")), "a partial file was left behind"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["units"].values():  # whatever was recorded as built is whole on disk
+        for o in entry["outputs"]:
+            assert sha256_file(out / o["path"]) == o["sha256"]
+    report = build(folder, out, jobs=2, formats=FORMATS, archive=False, log=quiet)
+    units = {p.stem for p in folder.glob("*.yaml")}
+    assert report.exit_code == 0
+    assert units <= {p.stem for p in out.glob("*.pdf")}
