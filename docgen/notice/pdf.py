@@ -8,7 +8,7 @@ absolute positions inside a block of known height so that the 标志's em-box to
 The body runs on the 22 × 28 grid (line pitch 28.95 pt, letter-spacing for 28 characters).
 附件1's tables come from the published form (view.blank_view) through the shared
 ``_tables.html.j2`` macro on landscape pages; label repeats of merged cells at page tops are
-settled by extra layout passes (docgen.writers.pdf_packet.needed_splits).
+settled by extra layout passes (docgen.writers.pdf_packet.settle, shared with the packet).
 
 版记: an in-flow spacer of the 版记's height (so it never overlaps text) holding the 版记
 absolutely placed at the bottom of the page's content box: its last rule lies on the 版心's
@@ -35,7 +35,6 @@ from docgen.pdf import engine, pagenum
 from docgen.view import blank_view
 
 TEMPLATE = "html/notice.html.j2"
-MAX_PASSES = 4
 
 LOGO_MAX_SIZE_PT = L.SIZE_PT["初号"]
 """Largest 标志 size docgen picks by itself (a YAML ``logo_size_pt`` may ask for another)."""
@@ -122,11 +121,6 @@ class Layout:
     cc_hang_label: float = 0.0
     proof_gap: float = 0.0
 
-    # where things are meant to be, for tests (mm from the paper's top edge)
-    logo_em_top_mm: float = 0.0
-    docno_baseline_mm: float = 0.0
-    rule_top_mm: float = 0.0
-
 
 def signature_offsets(notice: Notice) -> tuple[float, float]:
     """(signature, date) distances from the 版心's right edge in 字 (spec: 发文机关署名 + 成文日期)."""
@@ -167,9 +161,6 @@ def compute_layout(notice: Notice) -> Layout:
     lay.head_height = lay.rule_top + L.mm_to_pt(L.RED_RULE_THICKNESS_MM)
     lay.title_gap = L.TITLE_GAP_LINES * line
     lay.addressee_gap = L.ADDRESSEE_GAP_LINES * line
-    lay.logo_em_top_mm = L.MARGIN_TOP_MM + L.pt_to_mm(logo_em_top)
-    lay.docno_baseline_mm = L.MARGIN_TOP_MM + L.pt_to_mm(baseline)
-    lay.rule_top_mm = L.MARGIN_TOP_MM + L.pt_to_mm(lay.rule_top)
 
     # 附件说明: "附件：" 2 字 in; items numbered "1." in a box of 1 字; wraps under the names
     many = len(notice.attachments) > 1
@@ -259,26 +250,24 @@ def notice_html(notice: Notice, base_dir: Path, templates: Path, splits: dict | 
 
 
 def layout(notice: Notice, base_dir: Path, templates: Path, require_official_fonts: bool = False):
-    """Lay the notice out until repeated table labels sit exactly at page tops: (document, splits)."""
-    from docgen.writers.pdf_packet import needed_splits
+    """Lay the notice out until repeated table labels sit exactly at page tops: (document, splits).
 
-    atts = attachments_context(notice)
-    table_atts = [(i, a) for i, a in enumerate(atts) if a["kind"] == "tables"]
-    splits: dict[int, dict[str, set[str]]] = {}
-    doc = None
-    for _ in range(MAX_PASSES):
-        html = notice_html(notice, base_dir, templates, splits, require_official_fonts)
-        doc = engine.render_html(html, base_url=templates)
-        if not table_atts:
-            return doc, splits
-        firsts = [[ids[0]] if ids else [] for ids in engine.element_ids_per_page(doc, "data-row")]
-        # only one table attachment is expected (附件1); several share the tids, so settle the first
-        ai, a = table_atts[0]
-        wanted = needed_splits(a["view"], firsts)
-        if wanted == splits.get(ai, {}):
-            return doc, splits
-        splits = {ai: wanted}
-    return doc, splits
+    The table attachment (附件1) is settled by the packet's own mechanism (pdf_packet.settle), so a
+    merged label or a row taller than a page is handled the same way in both documents.
+    """
+    from docgen.writers.pdf_packet import settle
+
+    def render(splits: dict[int, dict[str, set[str]]]):
+        return engine.render_html(notice_html(notice, base_dir, templates, splits, require_official_fonts),
+                                  base_url=templates)
+
+    table_atts = [(i, a) for i, a in enumerate(attachments_context(notice)) if a["kind"] == "tables"]
+    if not table_atts:
+        return render({}), {}
+    # one table attachment is expected (附件1); several would share the table ids, so settle the first
+    ai, att = table_atts[0]
+    doc, splits, _ = settle(lambda s: render({ai: s}), att["view"])
+    return doc, {ai: splits}
 
 
 def metadata(notice: Notice, source_name: str = "") -> engine.PdfMetadata:
