@@ -63,6 +63,14 @@ class SummaryTable:
             out.add(c.count, c.amount)
         return out
 
+    def total(self, units: list[str]) -> Cellsum:
+        """The table's 合计 over all units (the matrix's bottom-right cell)."""
+        out = Cellsum()
+        for unit in units:
+            u = self.unit_total(unit)
+            out.add(u.count, u.amount)
+        return out
+
     def category_total(self, category: str, units: list[str]) -> Cellsum:
         out = Cellsum()
         for u in units:
@@ -198,10 +206,7 @@ def write_summary_xlsx(view: SummaryView) -> bytes:
             c = t.category_total(cat, view.units)
             ws.cell(row=r, column=2 + 2 * i, value=c.count).border = border
             amount_cell(ws, r, 3 + 2 * i, c.amount, head_font)
-        grand = Cellsum()
-        for unit in view.units:
-            u = t.unit_total(unit)
-            grand.add(u.count, u.amount)
+        grand = t.total(view.units)
         ws.cell(row=r, column=ncols - 1, value=grand.count).border = border
         amount_cell(ws, r, ncols, grand.amount, head_font)
         ws.column_dimensions["A"].width = 36

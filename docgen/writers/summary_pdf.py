@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from docgen import __version__
@@ -12,9 +11,8 @@ from docgen.text import format_amount
 
 
 def write_summary_pdf(view: SummaryView, templates: Path) -> bytes:
-    totals = {t.key: sum((t.unit_total(u).amount for u in view.units), Decimal(0)) for t in view.tables}
     html = engine.jinja_env(Path(templates)).get_template("html/summary.html.j2").render(
-        s=view, fmt=format_amount, t_totals=totals, **engine.template_context())
+        s=view, fmt=format_amount, **engine.template_context())
     doc = engine.render_html(html, base_url=templates)
     meta = engine.PdfMetadata(title=f"{view.form.year}年度知识产权项目需求汇总表", author="docgen",
                               subject=f"{view.form.notice_number} 各单位填报汇总", date=view.form.deadline,
