@@ -157,13 +157,6 @@ def strip_theme_fonts(root: etree._Element) -> int:
     return n
 
 
-def style_element(styles_root: etree._Element, style_id: str) -> etree._Element | None:
-    for s in styles_root.findall(qn("w:style")):
-        if s.get(qn("w:styleId")) == style_id:
-            return s
-    return None
-
-
 def style_rpr(style: etree._Element) -> etree._Element:
     rpr = style.find(qn("w:rPr"))
     if rpr is None:
@@ -434,6 +427,17 @@ PAGE_NUMBER_BOX_LENGTH_MM = 40.0
 """Length of the text box holding a turned page number (it holds "— 999 —" with room to spare)."""
 
 
+def rect_geometry(sppr: etree._Element, cx: int, cy: int) -> etree._Element:
+    """Give a shape-properties element (pic:spPr, wps:spPr) a cx × cy EMU rectangle at its anchor."""
+    a = f"{{{A_NS}}}"
+    xfrm = etree.SubElement(sppr, a + "xfrm")
+    etree.SubElement(xfrm, a + "off", x="0", y="0")
+    etree.SubElement(xfrm, a + "ext", cx=str(cx), cy=str(cy))
+    geom = etree.SubElement(sppr, a + "prstGeom", prst="rect")
+    etree.SubElement(geom, a + "avLst")
+    return sppr
+
+
 def text_box(anchor: etree._Element, paragraphs: list[etree._Element], cx: int, cy: int, *,
              vert: str = "horz", text_anchor: str = "t") -> None:
     """Fill a floating anchor with a borderless, unfilled text box (wps:wsp) holding `paragraphs`;
@@ -443,12 +447,7 @@ def text_box(anchor: etree._Element, paragraphs: list[etree._Element], cx: int, 
     gd = etree.SubElement(graphic, a + "graphicData", uri=WPS_NS)
     wsp = etree.SubElement(gd, wps + "wsp", nsmap={"wps": WPS_NS})
     etree.SubElement(wsp, wps + "cNvSpPr", txBox="1")
-    sppr = etree.SubElement(wsp, wps + "spPr")
-    xfrm = etree.SubElement(sppr, a + "xfrm")
-    etree.SubElement(xfrm, a + "off", x="0", y="0")
-    etree.SubElement(xfrm, a + "ext", cx=str(cx), cy=str(cy))
-    geom = etree.SubElement(sppr, a + "prstGeom", prst="rect")
-    etree.SubElement(geom, a + "avLst")
+    sppr = rect_geometry(etree.SubElement(wsp, wps + "spPr"), cx, cy)
     etree.SubElement(sppr, a + "noFill")
     ln = etree.SubElement(sppr, a + "ln")
     etree.SubElement(ln, a + "noFill")

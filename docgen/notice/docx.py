@@ -343,19 +343,15 @@ class _Writer:
             ox.indent(self.ppr(p), first_pt=L.BODY_INDENT_ZI * self.pitch, first_chars=L.BODY_INDENT_ZI * 100)
 
     def seal(self, p) -> None:
-        from PIL import Image
-
         path = (self.base_dir / self.n.seal).resolve()
-        r_id, image = p.part.get_or_add_image(str(path))
-        with Image.open(path) as im:
-            w, h = im.size
+        r_id, _ = p.part.get_or_add_image(str(path))
         lay = self.lay
         # seal top half a line under the text above the blank lines; x: centred on the date
         y_mm = L.pt_to_mm(SEAL_TOP_BELOW_TEXT_LINES * LINE - lay.sign_gap)
         x_mm = L.pt_to_mm(lay.seal_left)
         self.shape_id += 1
         run = p.add_run()
-        run._r.append(ox.floating_picture(r_id, self.shape_id, "Seal", SEAL_DIAMETER_MM, x_mm, y_mm, w, h))
+        run._r.append(ox.floating_picture(r_id, self.shape_id, "Seal", SEAL_DIAMETER_MM, x_mm, y_mm))
 
     # -- attachments
     def new_section(self, landscape: bool):

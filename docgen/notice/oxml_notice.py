@@ -66,8 +66,7 @@ def tab_stop(ppr, pos_pt: float, align: str = "right") -> None:
     tabs.append(oxml.el("w:tab", {"w:val": align, "w:pos": round(pos_pt * 20)}))
 
 
-def floating_picture(r_id: str, shape_id: int, name: str, size_mm: float, x_mm: float, y_mm: float,
-                     px_w: int, px_h: int) -> etree._Element:
+def floating_picture(r_id: str, shape_id: int, name: str, size_mm: float, x_mm: float, y_mm: float) -> etree._Element:
     """A w:drawing with a picture floating in front of the text (wrapNone), positioned relative to
     the 版心's left edge (x) and to its paragraph's top (y) — the seal pressing on 署名 and 日期."""
     a, pic = f"{{{oxml.A_NS}}}", f"{{{PIC_NS}}}"
@@ -86,12 +85,7 @@ def floating_picture(r_id: str, shape_id: int, name: str, size_mm: float, x_mm: 
     blip.set(f"{{{R_NS}}}embed", r_id)
     st = etree.SubElement(fill, a + "stretch")
     etree.SubElement(st, a + "fillRect")
-    sp = etree.SubElement(p, pic + "spPr")
-    xf = etree.SubElement(sp, a + "xfrm")
-    etree.SubElement(xf, a + "off", x="0", y="0")
-    etree.SubElement(xf, a + "ext", cx=str(cx), cy=str(cy))
-    geom = etree.SubElement(sp, a + "prstGeom", prst="rect")
-    etree.SubElement(geom, a + "avLst")
+    oxml.rect_geometry(etree.SubElement(p, pic + "spPr"), cx, cy)
     drawing = oxml.el("w:drawing")
     drawing.append(anchor)
     return drawing
