@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -49,12 +48,10 @@ class UnitResult:
     warnings: int = 0
     unit: str = ""
     totals: dict[str, str] = field(default_factory=dict)  # table key → amount text; "all" → grand total
-    seconds: float = 0.0
 
 
 def render_job(job: Job) -> UnitResult:
     """Render one unit; never raises (a bad file must not stop the batch)."""
-    start = time.perf_counter()
     try:
         source = parse(job.text, job.name)
         rendered = render_source(source, job.options, stem=job.stem)
@@ -70,7 +67,7 @@ def render_job(job: Job) -> UnitResult:
     if view:
         totals["all"] = f"{view.grand_total:.2f}"
     return UnitResult(job.stem, job.name, "ok", rendered.outputs, [str(d) for d in rendered.warnings],
-                      len(rendered.warnings), view.unit if view else "", totals, time.perf_counter() - start)
+                      len(rendered.warnings), view.unit if view else "", totals)
 
 
 def find_inputs(folder: Path) -> list[Path]:
@@ -152,7 +149,6 @@ class BatchReport:
     results: dict[str, UnitResult]
     skipped: list[str]
     failed: list[str]
-    extra_outputs: list[Path]
 
     @property
     def exit_code(self) -> int:
@@ -245,7 +241,6 @@ def build(folder: Path, outdir: Path, *, jobs: int | None = None, scheduler: str
         manifest.record(res.stem, {"source": res.name, "status": res.status, "messages": res.messages,
                                    "outputs": []})
 
-    extra: list[Path] = []
     from docgen.summary import render_summary, summary_key, write_summary
 
     key = summary_key(manifest, outdir, templates_hash, form_hash) if summary else None
@@ -255,12 +250,12 @@ def build(folder: Path, outdir: Path, *, jobs: int | None = None, scheduler: str
         if archive and "pdf" in formats:
             from docgen.archive import build_archive
 
-            extra += build_archive(folder, outdir, manifest, notices, templates, templates_hash, log)
+            build_archive(folder, outdir, manifest, notices, templates, templates_hash, log)
         if pending is not None:
-            extra += write_summary(outdir, manifest, key, *pending.result(), log)
+            write_summary(outdir, manifest, key, *pending.result(), log)
     manifest.save()
     failed = sorted(stem for stem, r in results.items() if r.status != "ok")
-    return BatchReport(results, skipped, failed, extra)
+    return BatchReport(results, skipped, failed)
 
 
 def _print_table(report: BatchReport) -> None:

@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict
 from docgen.paths import DATA_DIR
 
 TableKey = Literal["retained", "post_subsidy", "support", "delegated"]
-TABLE_KEYS: tuple[str, ...] = ("retained", "post_subsidy", "support", "delegated")
 
 _SPACE = re.compile(r"\s+")
 
@@ -61,9 +60,6 @@ class TableSpec(_Strict):
     categories: tuple[str, ...]
     columns: tuple[Column, ...]
     placeholder: Placeholder | None = None
-
-    def column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
 
 
 class Preset(_Strict):

@@ -201,9 +201,6 @@ class Submission(_Model):
         default_factory=list, title="表（四）下放地市审批权限部分"
     )
 
-    def is_empty(self) -> bool:
-        return not (self.retained or self.post_subsidy or self.support or self.delegated)
-
 
 def field_title(model: type[BaseModel], key: str) -> str:
     info = model.model_fields.get(key)

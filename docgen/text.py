@@ -29,14 +29,3 @@ def format_amount(amount: Decimal | None) -> str:
 def format_date(day: dt.date) -> str:
     """GB/T 9704 dates: year in full, no leading zeros: 2023年5月24日."""
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-CN_DIGITS = "〇一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 12 → 十二, 23 → 二十三 (for table numbers up to 99)."""
-    if n < 10:
-        return CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")

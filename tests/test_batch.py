@@ -153,18 +153,23 @@ def test_summary_totals_reconcile_with_each_units_own_totals(first_run, inputs: 
     assert len(missing) == 23 - len(UNITS) + 1
 
 
-def test_ctrl_c_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path) -> None:
+def start_batch_and_wait_for_a_unit(tmp_path: Path, **popen: object) -> tuple[Path, Path, subprocess.Popen]:
+    """`docgen batch -j 2` over 8 units in a subprocess, returned once its first packet is written."""
     folder = tmp_path / "in"
     folder.mkdir()
     for path in sorted(EXAMPLES.glob("*.yaml"))[:8]:
         shutil.copy(path, folder / path.name)
     out = tmp_path / "out"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "docgen", "batch", str(folder), "-o", str(out), "-j", "2"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **popen)
     deadline = time.time() + 120
     while time.time() < deadline and not list(out.glob("*.pdf")):
         time.sleep(0.05)
+    return folder, out, proc
+
+
+def test_ctrl_c_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path) -> None:
+    folder, out, proc = start_batch_and_wait_for_a_unit(tmp_path, start_new_session=True)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group, workers too
     proc.communicate(timeout=120)
     assert not list(out.rglob(".*.part")), "a partial file was left behind"
@@ -202,16 +207,7 @@ def _children(pid: int) -> list[int]:
 
 
 def test_a_killed_worker_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for path in sorted(EXAMPLES.glob("*.yaml"))[:8]:
-        shutil.copy(path, folder / path.name)
-    out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "docgen", "batch", str(folder), "-o", str(out), "-j", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 120
-    while time.time() < deadline and not list(out.glob("*.pdf")):
-        time.sleep(0.05)
+    folder, out, proc = start_batch_and_wait_for_a_unit(tmp_path)
     workers = _children(proc.pid)
     assert workers, "the batch runs a process pool"
     os.kill(workers[0], signal.SIGKILL)  # a worker dies mid-batch (out of memory, killed by an operator)

@@ -14,9 +14,6 @@ from pydantic import ValidationError
 from docgen.diagnostics import Diagnostic, InvalidInput
 from docgen.source import Source, SourceError, load
 
-NOTICE_FORMATS = ("docx", "pdf")
-
-
 def _diagnostics(source: Source, exc: ValidationError) -> list[Diagnostic]:
     out = []
     for err in exc.errors():
