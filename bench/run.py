@@ -1,6 +1,6 @@
 """Benchmark docgen (not a test): batch cold/warm, per format, PDF per page, one render, scaling, memory.
 
-    .venv/bin/python bench/run.py            # writes build/bench/report.md and prints it
+.venv/bin/python bench/run.py            # writes build/bench/report.md and prints it
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from docgen.forms import load_form  # noqa: E402
+from docgen.check.submission import check_file  # noqa: E402
+from docgen.models.form import load_form  # noqa: E402
 from docgen.render import Options, render_view  # noqa: E402
-from docgen.validate import check_file  # noqa: E402
-from docgen.view import build_view  # noqa: E402
+from docgen.views.form import build_view  # noqa: E402
 
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
 OUT = ROOT / "build" / "bench"
@@ -78,8 +78,9 @@ def timed_command(args: list[str]) -> tuple[float, float, int]:
 
 def per_format(paths: list[Path]) -> tuple[dict[str, float], int]:
     """In-process seconds per writer over all examples, and the PDF page count."""
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     seconds = {"docx": 0.0, "xlsx": 0.0, "pdf": 0.0}
     pages = 0
@@ -99,29 +100,52 @@ def synthetic(n: int) -> str:
     """A unit with n projects spread over tables （一） and （四）."""
     form = load_form(2024)
     cats = form.category_names(form.table("retained"))
-    lines = ["form: 2024", "unit: 基准测试单位", "unit_kind: other", "contact: {name: 测试, phone: '020-1'}",
-             "date: 2023-05-26", "retained:"]
+    lines = [
+        "form: 2024",
+        "unit: 基准测试单位",
+        "unit_kind: other",
+        "contact: {name: 测试, phone: '020-1'}",
+        "date: 2023-05-26",
+        "retained:",
+    ]
     per_item = 5
     for i in range(n // 2 // per_item):
-        lines += [f"  - category: {cats[i % len(cats)]}", f"    work: 第{i}项工作内容，围绕重点产业开展知识产权工作，" + "推进" * 20,
-                  f"    budget: {per_item * 30}", "    projects:"]
+        lines += [
+            f"  - category: {cats[i % len(cats)]}",
+            f"    work: 第{i}项工作内容，围绕重点产业开展知识产权工作，" + "推进" * 20,
+            f"    budget: {per_item * 30}",
+            "    projects:",
+        ]
         for j in range(per_item):
-            lines += [f"      - name: 项目{i}-{j}", "        count: 1", "        unit_amount: 30",
-                      "        necessity: " + "项目设置必要性说明，" * 8,
-                      "        policy_basis: 《广东省知识产权保护和运用“十四五”规划》",
-                      f"        performance: 培育企业不少于{j + 1}家"]
+            lines += [
+                f"      - name: 项目{i}-{j}",
+                "        count: 1",
+                "        unit_amount: 30",
+                "        necessity: " + "项目设置必要性说明，" * 8,
+                "        policy_basis: 《广东省知识产权保护和运用“十四五”规划》",
+                f"        performance: 培育企业不少于{j + 1}家",
+            ]
     lines.append("delegated:")
     rest = n - (n // 2 // per_item) * per_item
-    lines += ["  - category: 知识产权高质量创造", "    work: 各地市拟在省局拨付资金中自行开展的工作内容", "    projects:"]
+    lines += [
+        "  - category: 知识产权高质量创造",
+        "    work: 各地市拟在省局拨付资金中自行开展的工作内容",
+        "    projects:",
+    ]
     for k in range(rest):
-        lines += [f"      - name: 自行项目{k}", "        amount: 12.5", "        necessity: " + "必要性，" * 10,
-                  "        policy_basis: 《关于强化知识产权保护的意见》", f"        performance: 完成{k}项"]
+        lines += [
+            f"      - name: 自行项目{k}",
+            "        amount: 12.5",
+            "        necessity: " + "必要性，" * 10,
+            "        policy_basis: 《关于强化知识产权保护的意见》",
+            f"        performance: 完成{k}项",
+        ]
     return "\n".join(lines) + "\n"
 
 
 def scaling() -> dict[int, dict[str, float]]:
-    from docgen.source import parse
-    from docgen.validate import check_source
+    from docgen.check.submission import check_source
+    from docgen.io.source import parse
 
     out = {}
     for n in (10, 100, 1000):
@@ -152,23 +176,55 @@ def main() -> int:
     ratio = scale[1000]["all"] / scale[100]["all"]
     peak = max(cold_mb, warm_mb, one_mb)
     rows = [
-        ("23-unit batch, cold (wall)", f"{cold:.2f} s", f"≤ {TARGETS['batch_cold_s']:.0f} s", cold <= TARGETS["batch_cold_s"] and code_cold == 0),
+        (
+            "23-unit batch, cold (wall)",
+            f"{cold:.2f} s",
+            f"≤ {TARGETS['batch_cold_s']:.0f} s",
+            cold <= TARGETS["batch_cold_s"] and code_cold == 0,
+        ),
         ("23-unit batch, warm no-op (wall)", f"{warm:.2f} s", "—", code_warm == 0),
-        ("one `docgen render` of Guangzhou incl. interpreter start", f"{one:.2f} s", f"≤ {TARGETS['render_one_s']:.0f} s", one <= TARGETS["render_one_s"] and code_one == 0),
+        (
+            "one `docgen render` of Guangzhou incl. interpreter start",
+            f"{one:.2f} s",
+            f"≤ {TARGETS['render_one_s']:.0f} s",
+            one <= TARGETS["render_one_s"] and code_one == 0,
+        ),
         ("DOCX, all 23 (in-process, one core)", f"{fmt_seconds['docx']:.2f} s", "—", True),
         ("XLSX, all 23 (in-process, one core)", f"{fmt_seconds['xlsx']:.2f} s", "—", True),
         ("PDF, all 23 (in-process, one core)", f"{fmt_seconds['pdf']:.2f} s for {pages} pages", "—", True),
-        ("PDF per 10 pages", f"{fmt_seconds['pdf'] / max(pages, 1) * 10:.2f} s", "< 1 s", fmt_seconds["pdf"] / max(pages, 1) * 10 < 1),
-        ("scaling 1,000 / 100 projects (all formats)", f"{ratio:.1f}×", f"≤ {TARGETS['scaling_ratio']:.0f}×", ratio <= TARGETS["scaling_ratio"]),
+        (
+            "PDF per 10 pages",
+            f"{fmt_seconds['pdf'] / max(pages, 1) * 10:.2f} s",
+            "< 1 s",
+            fmt_seconds["pdf"] / max(pages, 1) * 10 < 1,
+        ),
+        (
+            "scaling 1,000 / 100 projects (all formats)",
+            f"{ratio:.1f}×",
+            f"≤ {TARGETS['scaling_ratio']:.0f}×",
+            ratio <= TARGETS["scaling_ratio"],
+        ),
         ("peak memory (process tree)", f"{peak:.0f} MB", f"≤ {TARGETS['peak_mb']:.0f} MB", peak <= TARGETS["peak_mb"]),
     ]
-    lines = [f"# docgen benchmark — {dt.datetime.now().isoformat(timespec='seconds')}", "",
-             f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}.", "",
-             "| measure | result | target | ok |", "|---|---|---|---|"]
+    lines = [
+        f"# docgen benchmark — {dt.datetime.now().isoformat(timespec='seconds')}",
+        "",
+        f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}.",
+        "",
+        "| measure | result | target | ok |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {a} | {b} | {c} | {'yes' if ok else '**NO**'} |" for a, b, c, ok in rows]
-    lines += ["", "Scaling, one synthetic unit (seconds, in-process):", "",
-              "| projects | DOCX | XLSX | PDF | all |", "|---|---|---|---|---|"]
-    lines += [f"| {n} | {r['docx']:.2f} | {r['xlsx']:.2f} | {r['pdf']:.2f} | {r['all']:.2f} |" for n, r in scale.items()]
+    lines += [
+        "",
+        "Scaling, one synthetic unit (seconds, in-process):",
+        "",
+        "| projects | DOCX | XLSX | PDF | all |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {n} | {r['docx']:.2f} | {r['xlsx']:.2f} | {r['pdf']:.2f} | {r['all']:.2f} |" for n, r in scale.items()
+    ]
     report = "\n".join(lines) + "\n"
     (OUT / "report.md").write_text(report, encoding="utf-8")
     print(report)

@@ -1,4 +1,5 @@
 """python -m docgen"""
+
 from docgen.cli import run
 
 run()

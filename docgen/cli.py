@@ -6,13 +6,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
 from docgen import __version__
-from docgen.diagnostics import InvalidInput
-from docgen.paths import BUILD_DIR, TEMPLATES_DIR
+from docgen.io.paths import BUILD_DIR, TEMPLATES_DIR
+from docgen.models.diagnostics import InvalidInput
 
 app = typer.Typer(
     help="docgen：把各单位的项目需求填报（YAML/JSON）生成为符合 GB/T 9704-2012 的公文表格（DOCX、XLSX、PDF）。",
@@ -52,17 +51,25 @@ def main(
 
 @app.command()
 def validate(
-    files: List[Path] = Files,
+    files: list[Path] = Files,
     strict: bool = typer.Option(False, "--strict", help="把警告也当作错误（退出码 1）"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果，供程序读取"),
 ) -> None:
     """检查填报文件，一次列出所有错误和警告。退出码：0 通过（可能有警告），1 有错误，2 用法错误。"""
-    from docgen.validate import check_file
+    from docgen.check.submission import check_file
 
     results = [check_file(f) for f in files]
     if as_json:
-        out = [{"file": r.file, "valid": r.ok(strict), "errors": len(r.errors), "warnings": len(r.warnings),
-                "diagnostics": [d.as_dict() for d in r.diagnostics]} for r in results]
+        out = [
+            {
+                "file": r.file,
+                "valid": r.ok(strict),
+                "errors": len(r.errors),
+                "warnings": len(r.warnings),
+                "diagnostics": [d.as_dict() for d in r.diagnostics],
+            }
+            for r in results
+        ]
         typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         for r in results:
@@ -75,13 +82,13 @@ def validate(
 
 @app.command()
 def schema(
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="写入文件（默认输出到屏幕）"),
+    output: Path | None = typer.Option(None, "-o", "--output", help="写入文件（默认输出到屏幕）"),
     form: int = typer.Option(2024, "--form", help="征集表年度"),
 ) -> None:
     """输出填报文件的 JSON Schema（供编辑器自动补全和检查）。"""
-    from docgen.atomic import write_text
-    from docgen.forms import load_form
-    from docgen.schema import schema_json
+    from docgen.authoring.schema import schema_json
+    from docgen.io.atomic import write_text
+    from docgen.models.form import load_form
 
     text = schema_json(load_form(form))
     if output:
@@ -94,14 +101,14 @@ def schema(
 @app.command()
 def init(
     unit: str = typer.Argument(..., help="单位：编号（如 guangzhou）、全称或地市名（如 广州市）"),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="输出文件（默认 UNIT编号.yaml）"),
+    output: Path | None = typer.Option(None, "-o", "--output", help="输出文件（默认 UNIT编号.yaml）"),
     form: int = typer.Option(2024, "--form", help="征集表年度"),
     force: bool = typer.Option(False, "--force", help="覆盖已有文件"),
 ) -> None:
     """为某个单位生成一份填报文件模板，注释中列出可引用的预设项目。"""
-    from docgen.atomic import write_text
-    from docgen.forms import load_form
-    from docgen.starter import UnknownUnit, find_unit, starter_yaml
+    from docgen.authoring.starter import UnknownUnit, find_unit, starter_yaml
+    from docgen.io.atomic import write_text
+    from docgen.models.form import load_form
 
     f = load_form(form)
     try:
@@ -119,13 +126,14 @@ def init(
 
 @app.command()
 def render(
-    files: List[Path] = Files,
+    files: list[Path] = Files,
     outdir: Path = typer.Option(BUILD_DIR, "-o", "--outdir", help="输出目录"),
     formats: str = typer.Option("docx,xlsx,pdf", "-f", "--format", help="输出格式，逗号分隔：docx,xlsx,pdf"),
     strict: bool = typer.Option(False, "--strict", help="有警告也不生成"),
     templates: Path = typer.Option(TEMPLATES_DIR, "--templates", help="模板目录（可复制 templates/ 后修改）"),
-    require_official_fonts: bool = typer.Option(False, "--require-official-fonts",
-                                                help="缺少仿宋_GB2312 等规范字体时报错，而不是使用替代字体"),
+    require_official_fonts: bool = typer.Option(
+        False, "--require-official-fonts", help="缺少仿宋_GB2312 等规范字体时报错，而不是使用替代字体"
+    ),
 ) -> None:
     """生成填报表格（DOCX、XLSX）和 PDF 文件包；也可渲染空白征集表（data/forms/*.yaml）和通知（data/notices/*.yaml）。"""
     from docgen.render import FORMATS, Options, render_file, write_outputs
@@ -135,8 +143,7 @@ def render(
     if bad or not wanted:
         _err(f"未知的输出格式：{'、'.join(bad) or '（空）'}；可用：{','.join(FORMATS)}")
         raise typer.Exit(2)
-    options = Options(formats=wanted, templates=templates, strict=strict,
-                      require_official_fonts=require_official_fonts)
+    options = Options(formats=wanted, templates=templates, strict=strict, require_official_fonts=require_official_fonts)
     failed = 0
     for f in files:
         try:
@@ -160,7 +167,7 @@ def render(
 
 
 def _font_error(exc: Exception) -> bool:
-    from docgen.fonts import OfficialFontMissing
+    from docgen.standard.fonts import OfficialFontMissing
 
     if isinstance(exc, OfficialFontMissing):
         _err(str(exc))
@@ -175,8 +182,8 @@ def import_xlsx(
     force: bool = typer.Option(False, "--force", help="覆盖已有文件"),
 ) -> None:
     """读取在 Excel、WPS 或 LibreOffice 中填好的征集表，转换为填报文件（YAML）。"""
-    from docgen.atomic import write_text
-    from docgen.importer import ImportError_, import_workbook
+    from docgen.authoring.importer import ImportError_, import_workbook
+    from docgen.io.atomic import write_text
 
     if output.exists() and not force:
         _err(f"{output} 已存在；如需覆盖请加 --force")
@@ -198,27 +205,36 @@ def batch(
     folder: Path = typer.Argument(..., exists=True, file_okay=False, help="存放各单位填报文件的目录"),
     outdir: Path = typer.Option(..., "-o", "--outdir", help="输出目录，如 build/2024"),
     jobs: int = typer.Option(0, "-j", "--jobs", help="并行进程数（默认按本机 CPU 数）"),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask 集群地址，如 tcp://127.0.0.1:8786"),
-    notice: Optional[Path] = typer.Option(None, "--notice", help="通知文件（放在归档卷卷首）"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask 集群地址，如 tcp://127.0.0.1:8786"),
+    notice: Path | None = typer.Option(None, "--notice", help="通知文件（放在归档卷卷首）"),
     strict: bool = typer.Option(False, "--strict", help="有警告的单位也算失败"),
     templates: Path = typer.Option(TEMPLATES_DIR, "--templates", help="模板目录"),
     force: bool = typer.Option(False, "--force", help="忽略清单，全部重新生成"),
 ) -> None:
     """并行生成所有单位的文件包、全省汇总表和年度归档卷；未变化的单位不重复生成。"""
-    from docgen.batch import run_batch
+    from docgen.batch.runner import run_batch
 
-    code = run_batch(folder, outdir, jobs=jobs or None, scheduler=scheduler, notice=notice, strict=strict,
-                     templates=templates, force=force)
+    code = run_batch(
+        folder,
+        outdir,
+        jobs=jobs or None,
+        scheduler=scheduler,
+        notice=notice,
+        strict=strict,
+        templates=templates,
+        force=force,
+    )
     raise typer.Exit(code)
 
 
 @app.command()
 def fonts(
-    require_official_fonts: bool = typer.Option(False, "--require-official-fonts",
-                                                help="缺少规范字体时以退出码 1 结束"),
+    require_official_fonts: bool = typer.Option(
+        False, "--require-official-fonts", help="缺少规范字体时以退出码 1 结束"
+    ),
 ) -> None:
     """报告每种公文字体（仿宋、楷体、黑体、小标宋、宋体）实际使用的字体文件。"""
-    from docgen.fonts import OfficialFontMissing, report, resolve_all
+    from docgen.standard.fonts import OfficialFontMissing, report, resolve_all
 
     typer.echo(report(require_official=require_official_fonts), nl=False)
     if require_official_fonts:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from docgen.atomic import write_bytes
-from docgen.diagnostics import Diagnostic, InvalidInput
-from docgen.forms import load_form
-from docgen.paths import BUILD_DIR, TEMPLATES_DIR
-from docgen.source import Source, SourceError, load
-from docgen.validate import check_source
-from docgen.view import DocumentView, blank_view, build_view
+from docgen.check.submission import check_source
+from docgen.io.atomic import write_bytes
+from docgen.io.paths import BUILD_DIR, TEMPLATES_DIR
+from docgen.io.source import Source, SourceError, load
+from docgen.models.diagnostics import Diagnostic, InvalidInput
+from docgen.models.form import load_form
+from docgen.views.form import DocumentView, blank_view, build_view
 
 FORMATS = ("docx", "xlsx", "pdf")
 UNNUMBERED_PDF = "pdf-unnumbered"  # the packet without page numbers, for the batch's archive volume
@@ -56,18 +56,21 @@ def input_kind(data: object) -> str:
 def _writers(view: DocumentView, source: Source | None, options: Options) -> dict[str, Callable[[], bytes]]:
     # Imported here: each writer pulls in a heavy library (python-docx, openpyxl, WeasyPrint).
     def docx() -> bytes:
-        from docgen.writers.docx_form import write_docx
+        from docgen.writers.docx.form import write_docx
+
         return write_docx(view, templates=options.templates)
 
     def xlsx() -> bytes:
-        from docgen.writers.xlsx_form import write_xlsx
+        from docgen.writers.xlsx.form import write_xlsx
+
         return write_xlsx(view)
 
     def pdf() -> dict[str, bytes]:
-        from docgen.writers.pdf_packet import write_pdf_pair
+        from docgen.writers.pdf.packet import write_pdf_pair
 
-        numbered, plain = write_pdf_pair(view, source=source, templates=options.templates,
-                                         require_official_fonts=options.require_official_fonts)
+        numbered, plain = write_pdf_pair(
+            view, source=source, templates=options.templates, require_official_fonts=options.require_official_fonts
+        )
         return {"pdf": numbered, UNNUMBERED_PDF: plain} if options.archive_parts else {"pdf": numbered}
 
     return {"docx": lambda: {"docx": docx()}, "xlsx": lambda: {"xlsx": xlsx()}, "pdf": pdf}
@@ -91,13 +94,17 @@ def render_source(source: Source, options: Options = Options(), stem: str | None
         view = blank_view(form)
         return Rendered(source.file, kind, stem, render_view(view, None, options), view=view)
     if kind == "notice":
-        from docgen.notice.render import render_notice  # the notice has its own model and writers
-        return render_notice(source, options, stem)
+        return render_notice(source, options, stem)  # the notice has its own model and writers
     result = check_source(source)
     if not result.ok(options.strict) or result.submission is None:
         raise InvalidInput(result.diagnostics)
-    view = build_view(result.form, result.submission, source_name=Path(source.file).name,  # type: ignore[arg-type]
-                      source_bytes=source.text.encode("utf-8"), warnings=[str(d) for d in result.warnings])
+    view = build_view(
+        result.form,
+        result.submission,
+        source_name=Path(source.file).name,  # type: ignore[arg-type]
+        source_bytes=source.text.encode("utf-8"),
+        warnings=[str(d) for d in result.warnings],
+    )
     return Rendered(source.file, kind, stem, render_view(view, source, options), result.warnings, view)
 
 
@@ -112,3 +119,29 @@ def render_file(path: str | Path, options: Options = Options()) -> Rendered:
 def write_outputs(rendered: Rendered, outdir: Path = BUILD_DIR) -> list[Path]:
     """Write every output atomically as OUTDIR/STEM.EXT."""
     return [write_bytes(Path(outdir) / f"{rendered.stem}.{fmt}", data) for fmt, data in rendered.outputs.items()]
+
+
+def render_notice(source: Source, options, stem: str):
+    """DOCX and/or PDF of a notice, per options.formats (xlsx ignored: a notice has no spreadsheet)."""
+    from docgen.check.notice import parse_notice
+
+    notice = parse_notice(source)
+    base_dir = Path(source.file).resolve().parent
+    outputs: dict[str, bytes] = {}
+    for fmt in options.formats:
+        if fmt == "docx":
+            from docgen.writers.docx.notice import write_docx
+
+            outputs["docx"] = write_docx(notice, base_dir=base_dir, templates=Path(options.templates))
+        elif fmt == "pdf":
+            from docgen.writers.pdf.notice import write_pdf
+
+            outputs["pdf"] = write_pdf(
+                notice,
+                base_dir=base_dir,
+                templates=Path(options.templates),
+                source_text=source.text,
+                source_name=Path(source.file).name,
+                require_official_fonts=options.require_official_fonts,
+            )
+    return Rendered(source.file, "notice", stem, outputs)

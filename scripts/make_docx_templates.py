@@ -7,8 +7,8 @@ wording, fonts or borders; rerun this script to regenerate them from code:
     .venv/bin/python scripts/make_docx_templates.py form.docx  # one
 
 One function per template (``TEMPLATES``). Every length and size comes from
-docgen.layout.gbt9704, every font name from docgen.fonts.docx_names, every piece of raw OOXML
-from docgen.oxml. The output is byte-reproducible (fixed zip timestamps and core properties).
+docgen.standard.gbt9704, every font name from docgen.standard.fonts.docx_names, every piece of raw OOXML
+from docgen.writers.docx.oxml. The output is byte-reproducible (fixed zip timestamps and core properties).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -25,23 +25,43 @@ sys.path.insert(0, str(ROOT))
 from docx import Document  # noqa: E402
 from docx.enum.style import WD_STYLE_TYPE  # noqa: E402
 
-from docgen import oxml  # noqa: E402
-from docgen.fonts import docx_names  # noqa: E402
-from docgen.layout import gbt9704 as L  # noqa: E402
-from docgen.reproducible import fixed_zip  # noqa: E402
+from docgen.io.reproducible import fixed_zip  # noqa: E402
+from docgen.standard import gbt9704 as L  # noqa: E402
+from docgen.standard.fonts import docx_names  # noqa: E402
+from docgen.writers.docx import oxml  # noqa: E402
 
 OUT_DIR = ROOT / "templates" / "docx"
-FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 # Style names and sizes of the form template: the writer looks the styles up by these names.
-from docgen.writers.docx_form import (  # noqa: E402
-    ATTACHMENT_LABEL, FORM_TABLE_CAPTION, INFO_LINE, INFO_LINE_PT, LABEL_PT, SUBTITLE_PT, TABLE_CELL,
-    TABLE_HEADER, TABLE_SUBTITLE, CELL_MARGIN_MM, TABLE_TEXT_PT, TABLE_TITLE, TAIL)
-
+from docgen.writers.docx.form import (  # noqa: E402
+    ATTACHMENT_LABEL,
+    CELL_MARGIN_MM,
+    FORM_TABLE_CAPTION,
+    INFO_LINE,
+    INFO_LINE_PT,
+    LABEL_PT,
+    SUBTITLE_PT,
+    TABLE_CELL,
+    TABLE_HEADER,
+    TABLE_SUBTITLE,
+    TABLE_TEXT_PT,
+    TABLE_TITLE,
+    TAIL,
+)
 
 # --------------------------------------------------------------------------- shared helpers
-KEEP_STYLES = {"Normal", "Default Paragraph Font", "Normal Table", "No List", "Table Grid", "Header",
-               "Header Char", "Footer", "Footer Char"}
+KEEP_STYLES = {
+    "Normal",
+    "Default Paragraph Font",
+    "Normal Table",
+    "No List",
+    "Table Grid",
+    "Header",
+    "Header Char",
+    "Footer",
+    "Footer Char",
+}
 """python-docx's default styles that docgen templates keep; the rest (Courier 'macro', headings …)
 would only clutter Word's style list."""
 
@@ -75,8 +95,17 @@ def _base_document():
     return doc
 
 
-def _paragraph_style(doc, name: str, role: str, size_pt: float, align: str, line_pt: float | None,
-                     exact: bool = True, keep_next: bool = False, snap: bool = True):
+def _paragraph_style(
+    doc,
+    name: str,
+    role: str,
+    size_pt: float,
+    align: str,
+    line_pt: float | None,
+    exact: bool = True,
+    keep_next: bool = False,
+    snap: bool = True,
+):
     style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = doc.styles["Normal"]
     style.quick_style = True
@@ -147,7 +176,7 @@ def _save(doc, path: Path, title: str) -> Path:
 def make_form_template(path: Path) -> Path:
     """附件1: the four 需求征集表 on A4 landscape pages, one generic table looped over view.tables.
 
-    Context (docgen.writers.docx_form.write_docx): ``tables`` (TableView), ``attachment_label``,
+    Context (docgen.writers.docx.form.write_docx): ``tables`` (TableView), ``attachment_label``,
     ``info_text``. The table's columns come from the view ({%tc%} loops); the writer sets widths,
     merges, header repeat and page breaks after docxtpl has rendered.
     """
@@ -204,9 +233,9 @@ def make_form_template(path: Path) -> Path:
 def make_notice_template(path: Path) -> Path:
     """The 红头 notice's styles, page setup, grid and odd/even page-number footers.
 
-    Built by docgen.notice.docx.build_template (the notice writer owns its style names).
+    Built by docgen.writers.docx.notice.build_template (the notice writer owns its style names).
     """
-    from docgen.notice.docx import build_template
+    from docgen.writers.docx.notice import build_template
 
     return build_template(path)
 

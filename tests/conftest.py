@@ -9,8 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
+
+TEST_DATA = Path(__file__).resolve().parent / "data"
+"""Files the tests compare against, kept in the repository (tests/data/README.md)."""
+SEED = TEST_DATA / "seed" / "000_b2f1f102a4e38847.txt"
+"""The public notice 粤市监知促〔2023〕233号 as published (plain text)."""
 
 
 def in_ci() -> bool:

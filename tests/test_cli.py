@@ -11,9 +11,9 @@ import yaml
 from typer.testing import CliRunner
 
 from docgen.cli import app
-from docgen.source import load, to_jsonable
+from docgen.io.source import load, to_jsonable
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "data" / "submissions" / "2024").glob("*.yaml"))
 INVALID = ROOT / "tests" / "fixtures" / "invalid"
 runner = CliRunner()
@@ -83,7 +83,9 @@ def test_init_writes_a_valid_starter(tmp_path: Path) -> None:
     check = runner.invoke(app, ["validate", "--json", str(out)])
     codes = {(d["code"], d["path"]) for d in json.loads(check.output)[0]["diagnostics"]}
     assert codes == {("missing", "contact.name"), ("missing", "contact.phone"), ("empty", "（文件顶层）")}
-    out.write_text(text.replace('name: ""', "name: 王芳").replace('phone: ""', 'phone: "0755-88001234"'), encoding="utf-8")
+    out.write_text(
+        text.replace('name: ""', "name: 王芳").replace('phone: ""', 'phone: "0755-88001234"'), encoding="utf-8"
+    )
     assert runner.invoke(app, ["validate", str(out)]).exit_code == 0
     again = runner.invoke(app, ["init", "深圳市", "-o", str(out)])
     assert again.exit_code == 1  # never overwrites silently
@@ -101,8 +103,9 @@ def test_render_refuses_bad_input_without_traceback(tmp_path: Path, name: str) -
 
 
 def test_render_writes_the_requested_formats(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["render", str(ROOT / "data" / "forms" / "2024.yaml"), "-o", str(tmp_path),
-                                 "-f", "docx,xlsx"])
+    result = runner.invoke(
+        app, ["render", str(ROOT / "data" / "forms" / "2024.yaml"), "-o", str(tmp_path), "-f", "docx,xlsx"]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2024.docx", "2024.xlsx"]
     bad = runner.invoke(app, ["render", str(EXAMPLES[0]), "-o", str(tmp_path), "-f", "odt"])
@@ -110,7 +113,7 @@ def test_render_writes_the_requested_formats(tmp_path: Path) -> None:
 
 
 def test_require_official_fonts_fails_openly_and_writes_nothing(tmp_path: Path) -> None:
-    from docgen import fonts
+    from docgen.standard import fonts
 
     try:
         fonts.resolve_all(require_official=True)

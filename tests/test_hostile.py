@@ -12,10 +12,10 @@ import pdfplumber
 import pytest
 from docx import Document
 
+from docgen.io.source import parse
 from docgen.render import Options, render_source
-from docgen.source import parse
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 BASE = (ROOT / "data" / "submissions" / "2024" / "yunfu.yaml").read_text(encoding="utf-8")
 MARKUP = "工作 & <b>粗体</b> \"引号\" 'apos' </td></tr></table> {{ 7*7 }}"
 LONG = "长文本" + "专业市场侵权假冒多发，需建立快速处置机制。" * 95  # ≈ 2,000 characters
@@ -28,7 +28,9 @@ def hostile_yaml() -> str:
         return '"' + re.sub(r"[\x00-\x1f]", lambda m: f"\\x{ord(m.group()):02x}", body) + '"'
 
     link = '=HYPERLINK("http://x")'
-    return BASE + f"""post_subsidy:
+    return (
+        BASE
+        + f"""post_subsidy:
   - work: {q(MARKUP + chr(1) + "控制" + chr(11) + "字符")}
     name: {q(link)}
     amount: 10
@@ -37,6 +39,7 @@ def hostile_yaml() -> str:
     performance: {q(LONG)}
     remarks: {q("-2+3")}
 """
+    )
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +96,7 @@ def test_xlsx_never_turns_text_into_a_formula(outputs) -> None:
 
 
 def test_a_raw_control_character_is_a_clear_error_with_its_line() -> None:
-    from docgen.validate import check_text
+    from docgen.check.submission import check_text
 
     text = BASE.replace("unit: ", "unit: \x07", 1)
     result = check_text(text, "bell.yaml")

@@ -12,9 +12,9 @@ from docx import Document
 from typer.testing import CliRunner
 
 from docgen.cli import app
-from docgen.paths import TEMPLATES_DIR
+from docgen.io.paths import TEMPLATES_DIR
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 GUANGZHOU = ROOT / "data" / "submissions" / "2024" / "guangzhou.yaml"
 
 
@@ -35,11 +35,13 @@ def test_rendering_follows_a_copied_and_edited_template_folder(tmp_path: Path) -
     shutil.copytree(TEMPLATES_DIR, mine)
     edit_docx_template(mine / "docx" / "form.docx", "{{ attachment_label }}", "{{ attachment_label }}（省局修订版）")
     packet = mine / "html" / "packet.html.j2"
-    packet.write_text(packet.read_text(encoding="utf-8").replace("目录及金额汇总", "目录及金额汇总（省局修订版）"),
-                      encoding="utf-8")
+    packet.write_text(
+        packet.read_text(encoding="utf-8").replace("目录及金额汇总", "目录及金额汇总（省局修订版）"), encoding="utf-8"
+    )
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["render", str(GUANGZHOU), "-o", str(out), "-f", "docx,pdf",
-                                      "--templates", str(mine)])
+    result = CliRunner().invoke(
+        app, ["render", str(GUANGZHOU), "-o", str(out), "-f", "docx,pdf", "--templates", str(mine)]
+    )
     assert result.exit_code == 0, result.output
     first = Document(out / "guangzhou.docx").paragraphs[0].text
     assert first == "附件1（省局修订版）"

@@ -1,1 +1,1 @@
-"""One writer per output format; all read the same document view."""
+"""One writer per output format (docx, xlsx, pdf); all read the same document view."""

@@ -1,0 +1,1 @@
+"""Helping clerks write submissions: JSON Schema, starter files, workbook import, example seal."""

@@ -1,0 +1,151 @@
+"""The year's archive volume: contents page, the notice, every unit's packet, continuous page numbers."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from docgen import __version__
+from docgen.batch.manifest import Manifest, describe, outputs_intact, sha256_bytes, sha256_file
+from docgen.io.atomic import write_bytes
+from docgen.models.diagnostics import InvalidInput
+from docgen.models.form import Form, load_form
+
+ARCHIVE_NAME = "归档卷.pdf"
+PARTS_DIR = ".archive"  # unnumbered copies of each packet, kept by the batch for the volume
+
+
+@dataclass(frozen=True)
+class Part:
+    """One document of the volume, unnumbered, with the page numbers it carries in the volume."""
+
+    author: str
+    name: str
+    pdf: bytes
+    numbering: list[bool]  # per page: does it carry a number (the notice's 版记 page does not)
+
+
+def part_path(outdir: Path, stem: str) -> Path:
+    return outdir / PARTS_DIR / f"{stem}.pdf"
+
+
+def _unit_order(form: Form, manifest: Manifest) -> list[str]:
+    rank = {u.name: i for i, u in enumerate(form.units)}
+    ok = [(stem, e) for stem, e in manifest.data["units"].items() if e.get("status") == "ok"]
+    return [stem for stem, e in sorted(ok, key=lambda se: (rank.get(se[1].get("unit", ""), len(rank)), se[0]))]
+
+
+def _notice_part(path: Path, templates: Path) -> Part:
+    """The notice, laid out as `docgen render` does, unnumbered (the volume numbers it)."""
+    from docgen.check.notice import load_notice
+    from docgen.writers.pdf import engine
+    from docgen.writers.pdf import notice as notice_pdf
+
+    notice = load_notice(path)
+    doc, _ = notice_pdf.layout(notice, path.resolve().parent, Path(templates))
+    pdf = engine.write_document(doc, metadata=notice_pdf.metadata(notice), finish=False)
+    numbered = [n is not None for n in notice_pdf.page_numbering(len(doc.pages))]
+    return Part(notice.issuer, f"{notice.number} {notice.title_text}", pdf, numbered)
+
+
+def assemble(form: Form, parts: list[Part], templates: Path) -> bytes:
+    """Contents page(s) + parts, one outline entry per part (its own bookmarks nested), numbered 1…N."""
+    from pypdf import PdfReader, PdfWriter
+
+    from docgen.writers.pdf import engine, pagenum
+
+    title = f"{form.year}年度知识产权项目需求征集归档卷"
+    meta = engine.PdfMetadata(
+        title=title,
+        author="广东省市场监督管理局（知识产权局）",
+        subject=f"{form.title}：通知及各单位填报材料",
+        keywords=(form.title, str(form.year)),
+        date=form.deadline,
+        properties={"year": str(form.year), "docgenVersion": __version__},
+    )
+    readers = [PdfReader(io.BytesIO(p.pdf)) for p in parts]
+
+    def contents(first_pages: list[int]) -> bytes:
+        env = engine.jinja_env(Path(templates))
+        entries = [
+            {"no": i + 1, "author": p.author, "name": p.name, "page": first_pages[i]} for i, p in enumerate(parts)
+        ]
+        html = env.get_template("html/archive.html.j2").render(
+            title=title,
+            notice_number=form.notice_number,
+            year=form.year,
+            entries=entries,
+            generator=f"docgen {__version__}",
+            **engine.template_context(),
+        )
+        doc = engine.render_html(html, base_url=templates)
+        return engine.write_document(doc, metadata=meta, finish=False)
+
+    # Page numbers run across the parts only (the contents page is not numbered).
+    first_pages, n = [], 1
+    for p in parts:
+        first_pages.append(n)
+        n += len(p.numbering)
+    toc = contents(first_pages)
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(toc)))
+    numbering: list[int | None] = [None] * len(writer.pages)
+    page = 1
+    for part, reader in zip(parts, readers):
+        writer.append(reader, outline_item=f"{part.author} {part.name}", import_outline=True)
+        for carries in part.numbering:
+            numbering.append(page if carries else None)
+            page += 1
+    pagenum.stamp(writer, numbering)
+    # The /ID derives from the inputs (contents page and parts), so the same inputs give the same bytes.
+    id_source = toc + b"".join(p.pdf for p in parts) + repr(numbering).encode()
+    return engine.finish_pdf(b"", meta, writer=writer, id_source=id_source)
+
+
+def build_archive(
+    folder: Path,
+    outdir: Path,
+    manifest: Manifest,
+    notices: list[Path],
+    templates: Path,
+    templates_hash: str,
+    log: Callable[[str], None],
+) -> list[Path]:
+    """(Re)build 归档卷.pdf when any packet, the notice or a template changed."""
+    units = manifest.data["units"]
+    form = load_form(2024)
+    order = _unit_order(form, manifest)
+    stems = [s for s in order if part_path(outdir, s).is_file()]
+    if not stems:
+        return []
+    key = sha256_bytes(
+        repr(
+            ([(s, sha256_file(part_path(outdir, s))) for s in stems], [sha256_file(p) for p in notices], templates_hash)
+        ).encode()
+    )
+    entry = manifest.data.get("archive") or {}
+    if entry.get("build_key") == key and outputs_intact(entry.get("outputs", []), outdir):
+        return []
+    from pypdf import PdfReader
+
+    parts: list[Part] = []
+    for notice in notices[:1]:
+        try:
+            parts.append(_notice_part(notice, templates))
+        except InvalidInput as exc:
+            for d in exc.diagnostics:
+                log(str(d))
+            log(f"{notice}: 通知未通过检查，归档卷中不含通知")
+    for stem in stems:
+        pdf = part_path(outdir, stem).read_bytes()
+        pages = len(PdfReader(io.BytesIO(pdf)).pages)
+        parts.append(Part(units[stem].get("unit") or stem, f"{form.title}（填报材料）", pdf, [True] * pages))
+    written = [write_bytes(outdir / ARCHIVE_NAME, assemble(form, parts, templates))]
+    manifest.data["archive"] = {
+        "build_key": key,
+        "outputs": describe(outdir, written),
+        "parts": [p.author + " " + p.name for p in parts],
+    }
+    log(f"已生成 {written[0]}")
+    return written

@@ -1,0 +1,1 @@
+"""Checking inputs: every problem gathered as Diagnostics before anything is written."""

@@ -1,0 +1,544 @@
+"""Validate a submission against the contract and its published form; gather every problem."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from docgen.io.source import Path_, Source, SourceError, load, parse
+from docgen.models.diagnostics import Diagnostic, InvalidInput, format_path
+from docgen.models.form import Form, TableSpec, available_years, form_path, load_form
+from docgen.models.submission import (
+    PRESET_OWNED,
+    UNIT_KIND_TITLES,
+    Contact,
+    OwnDelegated,
+    OwnProject,
+    PresetRef,
+    Project,
+    Submission,
+    Subsidy,
+    WorkItem,
+    field_title,
+    format_plain,
+)
+
+_DIGIT = re.compile(r"[0-9０-９]")
+_CITED = re.compile(r"《[^》]+》")
+_TABLE_TITLES = {
+    "retained": "表（一）",
+    "post_subsidy": "表（二）",
+    "support": "表（三）",
+    "delegated": "表（四）",
+}
+
+
+@dataclass
+class Result:
+    """The outcome of validating one file."""
+
+    file: str
+    submission: Submission | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    form: Form | None = None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def ok(self, strict: bool = False) -> bool:
+        return not self.errors and not (strict and self.warnings)
+
+
+class _Collector:
+    def __init__(self, source: Source):
+        self.source = source
+        self.items: list[Diagnostic] = []
+
+    def add(self, severity: str, code: str, path: Path_, message: str, hint: str = "", english: str = "") -> None:
+        self.items.append(
+            Diagnostic(
+                severity=severity,  # type: ignore[arg-type]
+                code=code,
+                file=self.source.file,
+                line=self.source.line_of(path),
+                path=format_path(path),
+                message=message,
+                hint=hint,
+                english=english,
+            )
+        )
+
+    def error(self, code: str, path: Path_, message: str, hint: str = "", english: str = "") -> None:
+        self.add("error", code, path, message, hint, english)
+
+    def warn(self, code: str, path: Path_, message: str, hint: str = "", english: str = "") -> None:
+        self.add("warning", code, path, message, hint, english)
+
+
+# --- structure (pydantic) -------------------------------------------------------------------
+
+
+def _model_for(path: tuple, data: Any) -> type[BaseModel] | None:
+    """Which model describes the mapping at `path` (for key lists and titles in messages)."""
+    if not path:
+        return Submission
+    head = path[0]
+    if path == ("contact",):
+        return Contact
+    if len(path) == 2 and head in ("retained", "support"):
+        return WorkItem
+    if len(path) == 4 and head in ("retained", "support") and path[2] == "projects":
+        return Project
+    if len(path) == 2 and head == "post_subsidy":
+        return Subsidy
+    if len(path) == 2 and head == "delegated":
+        item = _get(data, path)
+        return PresetRef if isinstance(item, dict) and "preset" in item else OwnDelegated
+    if len(path) == 4 and head == "delegated" and path[2] == "projects":
+        return OwnProject
+    return None
+
+
+def _get(data: Any, path: Iterable) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    # Drop the union tag pydantic inserts after delegated[i] ("preset"/"own").
+    out: list = []
+    for i, part in enumerate(loc):
+        if i == 2 and loc[0] == "delegated" and part in ("preset", "own"):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _title(path: tuple, data: Any) -> str:
+    if not path:
+        return "文件"
+    model = _model_for(path[:-1], data)
+    key = path[-1]
+    if isinstance(key, int):
+        return f"第{key + 1}项"
+    return f"{key}（{field_title(model, key)}）" if model else str(key)
+
+
+def _allowed_keys(model: type[BaseModel]) -> list[str]:
+    keys = list(model.model_fields)
+    if model is Project:
+        keys.append("quantity")
+    return keys
+
+
+_TYPE_HINTS = {
+    "string_type": ("应为文本", "expected text"),
+    "int_type": ("应为整数", "expected an integer"),
+    "int_parsing": ("应为整数", "expected an integer"),
+    "int_from_float": ("应为整数，不能有小数", "expected a whole number"),
+    "decimal_parsing": ("应为金额（万元），写成数字，例如 30 或 12.5", "expected an amount such as 30 or 12.5"),
+    "decimal_type": ("应为金额（万元），写成数字，例如 30 或 12.5", "expected an amount such as 30 or 12.5"),
+    "finite_number": ("金额必须是有限的数字", "expected a finite number"),
+    "date_type": ("应为日期，格式 YYYY-MM-DD，例如 2023-05-26", "expected a date YYYY-MM-DD"),
+    "date_parsing": ("应为日期，格式 YYYY-MM-DD，例如 2023-05-26", "expected a date YYYY-MM-DD"),
+    "date_from_datetime_parsing": ("应为日期，格式 YYYY-MM-DD，例如 2023-05-26", "expected a date YYYY-MM-DD"),
+    "date_from_datetime_inexact": ("应为日期，不要带时间", "expected a date without time"),
+    "dict_type": ("应为键值对（映射），例如 name: …", "expected a mapping"),
+    "model_type": ("应为键值对（映射），例如 name: …", "expected a mapping"),
+    "model_attributes_type": ("应为键值对（映射），例如 name: …", "expected a mapping"),
+    "list_type": ("应为列表（每项以“- ”开头）", "expected a list"),
+    "union_tag_invalid": ("应为键值对（映射）", "expected a mapping"),
+    "union_tag_not_found": ("应为键值对（映射）", "expected a mapping"),
+}
+
+
+def _structure(source: Source, col: _Collector) -> Submission | None:
+    data = source.data
+    if not isinstance(data, dict):
+        col.error(
+            "not-a-mapping",
+            (),
+            "文件内容应为键值对（form、unit、contact 等），而不是空文件或列表",
+            english="the file must be a mapping of keys",
+        )
+        return None
+    try:
+        return Submission.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            _report_pydantic(err, data, col)
+        return None
+
+
+def _report_pydantic(err: dict, data: Any, col: _Collector) -> None:
+    loc = _clean_loc(tuple(err["loc"]))
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    what = _title(loc, data)
+    if kind == "extra_forbidden":
+        model = _model_for(loc[:-1], data)
+        allowed = _allowed_keys(model) if model else []
+        guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        hint = f"是否应为“{guess[0]}”？" if guess else ""
+        hint += f"此处可用的键：{'、'.join(allowed)}。" if allowed else ""
+        col.error("unknown-key", loc, f"未知的键“{loc[-1]}”。", hint, "unknown key")
+    elif kind == "missing":
+        col.error("missing", loc, f"缺少必填项 {what}。", "请补上这一项。", "missing required value")
+    elif kind == "string_too_short":
+        col.error("missing", loc, f"{what} 不能为空。", "请填写内容。", "required value is empty")
+    elif kind == "too_short":
+        col.error("missing", loc, f"{what} 至少需要一项。", "请至少列出一个项目。", "at least one item required")
+    elif kind == "greater_than" and loc and loc[-1] == "count":
+        col.error(
+            "count", loc, f"项目数应为正整数，现为 {value}。", "请填写 1 或更大的整数。", "count must be positive"
+        )
+    elif kind == "greater_than_equal":
+        col.error(
+            "negative-amount",
+            loc,
+            f"{what} 不能为负数，现为 {value}。",
+            "金额应为 0 或正数（万元）。",
+            "amount must not be negative",
+        )
+    elif kind == "decimal_max_places":
+        col.error(
+            "decimal-places",
+            loc,
+            f"{what} 最多保留两位小数，现为 {value}。",
+            "请四舍五入到两位小数（单位万元）。",
+            "at most 2 decimal places",
+        )
+    elif kind == "literal_error":
+        allowed = (
+            "、".join(f"{k}（{v}）" for k, v in UNIT_KIND_TITLES.items())
+            if loc == ("unit_kind",)
+            else ctx.get("expected", "")
+        )
+        col.error("wrong-type", loc, f"{what} 的值“{value}”不可用。", f"应为以下之一：{allowed}。", "value not allowed")
+    elif kind == "value_error":
+        msg = str(ctx.get("error", err.get("msg", "")))
+        col.error("wrong-type", loc, f"{what}：{msg}。", english=err.get("msg", ""))
+    else:
+        zh, en = _TYPE_HINTS.get(kind, (err.get("msg", ""), kind))
+        shown = (
+            "空值" if value is None else f"“{value}”" if not isinstance(value, (dict, list)) else type(value).__name__
+        )
+        col.error("wrong-type", loc, f"{what} 的值 {shown} 类型不对：{zh}。", english=en)
+
+
+# --- meaning (against the form) ------------------------------------------------------------
+
+
+def _items(data: Any, key: str) -> list[tuple[int, Any]]:
+    seq = data.get(key) if isinstance(data, dict) else None
+    return list(enumerate(seq)) if isinstance(seq, list) else []
+
+
+def _try(model: type[BaseModel], value: Any) -> Any:
+    try:
+        return model.model_validate(value)
+    except ValidationError:
+        return None
+
+
+def _check_category(form: Form, table: TableSpec, text: str, path: Path_, col: _Collector) -> None:
+    cat, variant = form.resolve_category(text, table)
+    allowed = "、".join(form.category_names(table))
+    if cat is None:
+        other, _ = form.resolve_category(text)
+        reason = f"不能用于{_TABLE_TITLES[table.key]}" if other else "不是征集表规定的类型"
+        guess = difflib.get_close_matches(text, form.category_names(table), n=1, cutoff=0.5)
+        hint = (f"是否应为“{guess[0]}”？" if guess else "") + f"{_TABLE_TITLES[table.key]}可用的类型：{allowed}。"
+        col.error("category", path, f"类型“{text}”{reason}。", hint, "category not allowed in this table")
+    elif variant and text != cat.name:
+        col.warn(
+            "category-variant",
+            path,
+            f"类型“{text}”是通知中出现过的写法，已按规范名称“{cat.name}”处理。",
+            f"建议改为“{cat.name}”。",
+            "known category variant, normalised",
+        )
+
+
+def _check_text_warnings(
+    performance: str, basis: str | None, path: Path_, col: _Collector, basis_key: str = "policy_basis"
+) -> None:
+    if not _DIGIT.search(performance or ""):
+        col.warn(
+            "performance-no-number",
+            (*path, "performance"),
+            "项目绩效中没有数字：通知要求明确可量化的考核绩效指标。",
+            "请写明数量指标，例如“培育示范企业不少于10家”。",
+            "performance states no number",
+        )
+    if basis is not None and not _CITED.search(basis or ""):
+        col.warn(
+            "basis-no-document",
+            (*path, basis_key),
+            "政策依据没有引用《》中的文件名。",
+            "请写明所依据的文件，例如《广东省知识产权保护和运用“十四五”规划》。",
+            "policy basis cites no document",
+        )
+
+
+def _check_work_items(form: Form, data: Any, key: str, col: _Collector, names: list) -> None:
+    table = form.table(key)
+    for i, raw in _items(data, key):
+        base = (key, i)
+        if isinstance(raw, dict) and isinstance(raw.get("category"), str):
+            _check_category(form, table, raw["category"], (*base, "category"), col)
+        item = _try(WorkItem, raw)
+        for j, praw in _items(raw, "projects"):
+            proj = _try(Project, praw)
+            if proj is None:
+                continue
+            names.append((proj.name, (*base, "projects", j, "name")))
+            _check_text_warnings(proj.performance, proj.policy_basis, (*base, "projects", j), col)
+        if item is not None:
+            total = sum((p.count * p.unit_amount for p in item.projects), Decimal(0))
+            if total != item.budget:
+                parts = " + ".join(f"{p.count}×{format_plain(p.unit_amount)}" for p in item.projects)
+                col.error(
+                    "budget-mismatch",
+                    (*base, "budget"),
+                    f"经费安排 {format_plain(item.budget)} 万元与各项目“项目数×单项金额”之和不符：{parts} = {format_plain(total)}。",
+                    f"应为 {format_plain(total)}，或修改项目数/单项金额。",
+                    "budget != sum(count * unit_amount)",
+                )
+
+
+def _check_subsidies(data: Any, col: _Collector, names: list) -> None:
+    for i, raw in _items(data, "post_subsidy"):
+        row = _try(Subsidy, raw)
+        if row is not None:
+            names.append((row.name, ("post_subsidy", i, "name")))
+            _check_text_warnings(row.performance, row.basis, ("post_subsidy", i), col, basis_key="basis")
+
+
+def _check_delegated(form: Form, data: Any, col: _Collector, names: list) -> None:
+    table = form.table("delegated")
+    for i, raw in _items(data, "delegated"):
+        base = ("delegated", i)
+        if isinstance(raw, dict) and "preset" in raw:
+            ref = _try(PresetRef, raw)
+            if ref is None:
+                continue
+            preset = form.preset(ref.preset)
+            if preset is None:
+                guess = difflib.get_close_matches(ref.preset, [p.name for p in form.presets], n=1, cutoff=0.4)
+                col.error(
+                    "unknown-preset",
+                    (*base, "preset"),
+                    f"征集表（四）中没有预设项目“{ref.preset}”。",
+                    (f"是否应为“{guess[0]}”？" if guess else "")
+                    + "请按征集表原文填写拟设置项目名称，或改为自行填写的项目（category、work、projects）。",
+                    "unknown preset",
+                )
+                continue
+            for key in PRESET_OWNED:
+                given = getattr(ref, key)
+                published = form.category(preset.category).name if key == "category" else getattr(preset, key)
+                if given is not None and given != published:
+                    col.error(
+                        "preset-rewritten",
+                        (*base, key),
+                        f"不能改写省局预设项目“{preset.name}”的{field_title(PresetRef, key).split('（')[0]}。",
+                        "预设项目的类型、主要工作内容、项目名称、必要性和政策依据以征集表为准；请删除此项，或改为自行填写的项目。",
+                        "a preset's published text may not be rewritten",
+                    )
+            names.append((preset.name, (*base, "preset")))
+            _check_text_warnings(ref.performance, None, base, col)
+            continue
+        if isinstance(raw, dict) and isinstance(raw.get("category"), str):
+            _check_category(form, table, raw["category"], (*base, "category"), col)
+        for j, praw in _items(raw, "projects"):
+            proj = _try(OwnProject, praw)
+            if proj is not None:
+                names.append((proj.name, (*base, "projects", j, "name")))
+                _check_text_warnings(proj.performance, proj.policy_basis, (*base, "projects", j), col)
+
+
+def _check_meaning(form: Form, data: dict, col: _Collector) -> None:
+    kind, city = data.get("unit_kind"), data.get("city")
+    if kind == "city" and not city:
+        col.error(
+            "missing",
+            ("city",),
+            "填报单位类型为 city（地市）时必须填写所在地市 city。",
+            f"例如 city: {form.cities[0]}",
+            "city is required for unit_kind city",
+        )
+    if isinstance(city, str) and city and city not in form.cities:
+        guess = [c for c in form.cities if c.rstrip("市") == city.rstrip("市")]
+        col.error(
+            "unknown-city",
+            ("city",),
+            f"“{city}”不是广东省的地级以上市。",
+            (f"应为“{guess[0]}”。" if guess else "") + f"可用：{'、'.join(form.cities)}。",
+            "unknown city",
+        )
+    date = data.get("date")
+    if hasattr(date, "year") and date > form.deadline:
+        col.warn(
+            "late",
+            ("date",),
+            f"填报日期 {date} 晚于通知规定的截止日期 {form.deadline}。",
+            "请确认日期，或在报送时说明原因。",
+            "date after the deadline",
+        )
+    names: list[tuple[str, Path_]] = []
+    _check_work_items(form, data, "retained", col, names)
+    _check_subsidies(data, col, names)
+    _check_work_items(form, data, "support", col, names)
+    _check_delegated(form, data, col, names)
+    seen: dict[str, list[Path_]] = defaultdict(list)
+    for name, path in names:
+        seen[re.sub(r"\s+", "", name)].append(path)
+    for name, paths in seen.items():
+        for path in paths[1:]:
+            col.warn(
+                "duplicate-project",
+                path,
+                f"项目名称“{name}”在本单位填报中重复出现（首次在 {format_path(paths[0])}）。",
+                "通知要求不得重复设立项目，请合并或改名。",
+                "duplicate project name",
+            )
+    if not any(_items(data, key) for key in ("retained", "post_subsidy", "support", "delegated")):
+        col.warn(
+            "empty", (), "四张表都没有填写任何项目。", "如确无需求可照此报送；否则请补充项目。", "empty submission"
+        )
+
+
+def _normalise(form: Form, sub: Submission) -> Submission:
+    """Canonical category names everywhere (variants were accepted with a warning)."""
+
+    def fix(item: Any, table: TableSpec) -> Any:
+        if isinstance(item, (WorkItem, OwnDelegated)):
+            cat, _ = form.resolve_category(item.category, table)
+            return item.model_copy(update={"category": cat.name}) if cat else item
+        return item
+
+    return sub.model_copy(
+        update={
+            key: [fix(it, form.table(key)) for it in getattr(sub, key)] for key in ("retained", "support", "delegated")
+        }
+    )
+
+
+def check_source(source: Source, form: Form | None = None) -> Result:
+    """Validate a parsed source; every error and warning of the file in one result."""
+    col = _Collector(source)
+    sub = _structure(source, col)
+    data = source.data if isinstance(source.data, dict) else {}
+    if form is None:
+        # The model's value when it validated ("2024" is coerced), else the raw one.
+        year = sub.form if sub is not None else data.get("form")
+        if isinstance(year, str) and year.strip().isdigit():
+            year = int(year)
+        if isinstance(year, int) and not isinstance(year, bool):
+            if form_path(year).exists():
+                form = load_form(year)
+            else:
+                col.error(
+                    "unknown-form",
+                    ("form",),
+                    f"没有 {year} 年度的征集表。",
+                    f"可用的年度：{'、'.join(map(str, available_years()))}。",
+                    "no published form for that year",
+                )
+    if form is not None:
+        _check_meaning(form, data, col)
+    result = Result(source.file, None, sorted(col.items, key=lambda d: (d.line, d.severity != "error")), form)
+    if sub is not None and form is not None and not result.errors:
+        result.submission = _normalise(form, sub)
+    elif not result.errors:  # never "valid" without a submission to render
+        result.diagnostics.insert(
+            0,
+            Diagnostic(
+                "error",
+                "unknown-form",
+                source.file,
+                source.line_of(("form",)),
+                "form",
+                "无法确定所填报的征集表年度。",
+                "请写成 form: 2024。",
+            ),
+        )
+    return result
+
+
+def check_text(text: str, file: str = "<text>", form: Form | None = None) -> Result:
+    try:
+        source = parse(text, file)
+    except SourceError as exc:
+        return Result(file, None, [Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)])
+    return check_source(source, form)
+
+
+def check_file(path: str | Path, form: Form | None = None) -> Result:
+    """Validate one file (YAML or JSON): a submission, or a notice or published form by its keys."""
+    try:
+        source = load(path)
+    except SourceError as exc:
+        return Result(str(path), None, [Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)])
+    from docgen.render import input_kind
+
+    kind = input_kind(source.data)
+    if kind == "notice":
+        from docgen.check.notice import parse_notice
+
+        try:
+            parse_notice(source)
+        except InvalidInput as exc:
+            return Result(source.file, None, exc.diagnostics)
+        return Result(source.file, None, [])
+    if kind == "form":
+        try:
+            load_form(Path(path))
+        except ValidationError as exc:
+            return Result(
+                source.file,
+                None,
+                [
+                    Diagnostic(
+                        "error",
+                        "form",
+                        source.file,
+                        1,
+                        "（文件）",
+                        f"征集表数据有误：{exc.error_count()} 处问题：{exc}",
+                    )
+                ],
+            )
+        return Result(source.file, None, [])
+    return check_source(source, form)
+
+
+def load_submission(path: str | Path, strict: bool = False) -> tuple[Submission, Form, Source, list[Diagnostic]]:
+    """Load and validate a submission for rendering; raise InvalidInput with every problem."""
+    try:
+        source = load(path)
+    except SourceError as exc:
+        raise InvalidInput([Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)]) from None
+    result = check_source(source)
+    if not result.ok(strict) or result.submission is None:
+        raise InvalidInput(result.diagnostics)
+    return result.submission, result.form, source, result.warnings  # type: ignore[return-value]

@@ -1,1 +1,0 @@
-"""Page-layout numbers and helpers."""

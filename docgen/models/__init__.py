@@ -1,0 +1,1 @@
+"""The data docgen works on: published form, submission, notice, diagnostics."""

@@ -1,0 +1,150 @@
+"""The published form (征集表) as data: tables, columns, categories, presets, units."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from docgen.io.paths import DATA_DIR
+
+TableKey = Literal["retained", "post_subsidy", "support", "delegated"]
+
+_SPACE = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Drop all white space: how printed, line-broken cells compare with data."""
+    return _SPACE.sub("", text)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Category(_Strict):
+    id: str
+    name: str
+    variants: tuple[str, ...] = ()
+
+
+class Unit(_Strict):
+    id: str
+    name: str
+    kind: Literal["city", "protection_center", "patent_office", "province_dept", "other"]
+    city: str | None = None
+
+
+class Column(_Strict):
+    key: str
+    title: str
+    width: float
+
+
+class Placeholder(_Strict):
+    work: str
+    names: tuple[str, ...]
+
+
+class TableSpec(_Strict):
+    key: TableKey
+    number: str
+    title: str
+    subtitle: str
+    kind: Literal["work", "subsidy", "delegated"]
+    categories: tuple[str, ...]
+    columns: tuple[Column, ...]
+    placeholder: Placeholder | None = None
+
+
+class Preset(_Strict):
+    id: str
+    category: str  # a category id
+    work: str
+    name: str
+    necessity: str = ""
+    policy_basis: str = ""
+    remarks: str = ""
+
+
+class Instruction(_Strict):
+    number: int
+    title: str
+    text: str
+
+
+class Form(_Strict):
+    year: int
+    notice_number: str
+    title: str
+    attachment_title: str
+    deadline: dt.date
+    amount_unit: str
+    categories: tuple[Category, ...]
+    cities: tuple[str, ...]
+    units: tuple[Unit, ...]
+    tables: tuple[TableSpec, ...]
+    presets: tuple[Preset, ...]
+    instructions_title: str
+    instructions: tuple[Instruction, ...]
+
+    def table(self, key: str) -> TableSpec:
+        return next(t for t in self.tables if t.key == key)
+
+    def category(self, cid: str) -> Category:
+        return next(c for c in self.categories if c.id == cid)
+
+    def category_names(self, table: TableSpec) -> list[str]:
+        return [self.category(cid).name for cid in table.categories]
+
+    def resolve_category(self, text: str, table: TableSpec | None = None) -> tuple[Category | None, bool]:
+        """Map a category as written to (category, written_as_variant); None if unknown.
+
+        White space is ignored (the notice line-breaks long names inside cells); with a table,
+        only that table's categories are considered.
+        """
+        wanted = squash(text)
+        allowed = table.categories if table is not None else [c.id for c in self.categories]
+        for cid in allowed:
+            cat = self.category(cid)
+            if wanted == cat.name:
+                return cat, text != cat.name
+            if wanted in (squash(v) for v in cat.variants):
+                return cat, True
+        return None, False
+
+    def preset(self, name_or_id: str) -> Preset | None:
+        wanted = squash(name_or_id)
+        for p in self.presets:
+            if p.id == name_or_id or squash(p.name) == wanted:
+                return p
+        return None
+
+    def unit(self, uid: str) -> Unit | None:
+        return next((u for u in self.units if u.id == uid), None)
+
+
+def form_path(year: int, data_dir: Path | None = None) -> Path:
+    return (data_dir or DATA_DIR) / "forms" / f"{year}.yaml"
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path) -> Form:
+    with path.open(encoding="utf-8") as fh:
+        return Form.model_validate(yaml.safe_load(fh))
+
+
+def load_form(year: int | str | Path, data_dir: Path | None = None) -> Form:
+    """Load a published form by year (from data/forms/YEAR.yaml) or by path."""
+    if isinstance(year, Path) or (isinstance(year, str) and not str(year).isdigit()):
+        return _load_cached(Path(year).resolve())
+    return _load_cached(form_path(int(year), data_dir).resolve())
+
+
+def available_years(data_dir: Path | None = None) -> list[int]:
+    return sorted(int(p.stem) for p in ((data_dir or DATA_DIR) / "forms").glob("*.yaml") if p.stem.isdigit())

@@ -1,0 +1,1 @@
+"""Document views: what every writer of a document reads, computed once."""

@@ -1,0 +1,1 @@
+"""DOCX writers and the one low-level layer holding raw WordprocessingML (oxml)."""

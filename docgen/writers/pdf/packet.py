@@ -1,0 +1,326 @@
+"""A unit's PDF packet: summary page + 附件1 (the four tables, landscape), archive-grade.
+
+``write_pdf(view, source, templates, require_official_fonts=False) -> bytes``
+
+Layout passes: the tables are laid out with real rowspans. When a page break falls inside a
+merged 类型 / 主要工作内容 / 经费安排 group, the merge is split at the first row of the new page
+and the label printed again there (``splits``), and the document is laid out again; this
+repeats until the splits match the page breaks (normally 1 pass, 2 when a group breaks).
+A table never ends with its 合计 row alone on a page: the last body row is then moved to the
+last page with a forced break (``orphan_breaks``), in the same passes.
+Then the PDF is written (PDF/A-3b, source attached with AFRelationship Source, XMP) and the
+GB/T 9704 page numbers are stamped (docgen.writers.pdf.pagenum), landscape pages per clause 8.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+from docgen.io.source import Source
+from docgen.standard import fonts
+from docgen.standard.text import format_amount
+from docgen.views.form import MERGE_LEVELS, DocumentView
+from docgen.writers.pdf import engine, pagenum
+
+log = logging.getLogger(__name__)
+MAX_PASSES = 4
+PACKET_TEMPLATE = "html/packet.html.j2"
+
+
+@lru_cache(maxsize=2)
+def _fonts_note(require_official: bool) -> str:
+    used = fonts.resolve_all(require_official)
+    subs = [f"{fonts.ROLE_TABLE[r].label}→{f.family}" for r, f in used.items() if not f.official]
+    return ("本机未安装标准字体，以替代字体排印：" + "、".join(subs) + "。") if subs else ""
+
+
+def packet_html(
+    view: DocumentView,
+    source: Source | None,
+    templates: Path,
+    splits: dict[str, set[str]] | None = None,
+    require_official_fonts: bool = False,
+    part: str | int = "all",
+    table_pages: list[int] | None = None,
+    external_css: bool = False,
+) -> str:
+    """The packet's HTML (or one part of it: "cover" or a table index) for the given label
+    splits ({tid: {"row:col"}}); ``external_css``: without its <style> (see ``packet_css``)."""
+    env = engine.jinja_env(templates)
+    ctx = engine.template_context(require_official_fonts)
+    return env.get_template(PACKET_TEMPLATE).render(
+        view=view,
+        splits=splits or {},
+        grand_total=format_amount(view.grand_total),
+        source_name=view.source_name or (Path(source.file).name if source else ""),
+        source_sha256=view.source_sha256,
+        generator=view.generator,
+        part=part,
+        table_pages=table_pages,
+        fonts_note=_fonts_note(require_official_fonts),
+        external_css=external_css,
+        **ctx,
+    )
+
+
+@lru_cache(maxsize=8)
+def packet_css(templates: Path, require_official_fonts: bool = False, cover: bool = False):
+    """The packet's style sheet as a weasyprint.CSS object, parsed once per process (the same
+    text packet_html puts in <style>; ``cover``: as for the cover, whose contents carry the
+    page numbers as text)."""
+    env = engine.jinja_env(templates)
+    text = env.get_template(PACKET_TEMPLATE).render(
+        part="css", table_pages=[1] if cover else None, **engine.template_context(require_official_fonts)
+    )
+    return engine.stylesheet(text, str(templates))
+
+
+def _label_splits(table, tid: str, ri: int) -> set[str]:
+    """The "r:c" marks that repeat the merged labels of row ``ri`` when it opens a page."""
+    row = table.rows[ri]
+    return {f"{ri}:{ci}" for ci, col in enumerate(table.columns) if col.key in MERGE_LEVELS and row.cells[ci].covered}
+
+
+def needed_splits(view: DocumentView, rows_per_page: list[list[str]]) -> dict[str, set[str]]:
+    """What a layout asks for: {tid: {"r:c", "r:tall"}}.
+
+    "r:c": row r opens a page inside a merged group → repeat the label of column c there.
+    "r:tall": row r lies on several pages although rows avoid breaking → it is taller than a
+    page and may break inside (so it starts right below the header and the header repeats).
+    """
+    out: dict[str, set[str]] = {}
+    previous: list[str] = []
+    for ids in rows_per_page:
+        for rid in ids:
+            if rid in previous:  # continued from the page before
+                tid, _, ri = rid.rpartition("-")
+                out.setdefault(tid, set()).add(f"{ri}:tall")
+        opening = next((rid for rid in ids if rid not in previous), None)
+        if opening is not None and opening == (ids[0] if ids else None):
+            tid, _, ri = opening.rpartition("-")
+            labels = _label_splits(view.tables[int(tid[1:])], tid, int(ri))
+            if labels:
+                out.setdefault(tid, set()).update(labels)
+        previous = ids
+    return out
+
+
+def orphan_breaks(view: DocumentView, rows_per_page: list[list[str]]) -> dict[str, set[str]]:
+    """Forced breaks a layout asks for so that no table ends with its 合计 row alone on a page:
+    {tid: {"r:break", "r:c"…}}.
+
+    When the last page of a table holds the total row but no body row, row r = the last body
+    row gets "r:break" (the row starts a new page: ``break-before: page`` on its <tr>, which
+    WeasyPrint honours between rows, unlike ``break-before: avoid``) plus the label marks of
+    its merged cells, so a group it belongs to is split there and its labels repeat, exactly
+    as when a group breaks by itself. Nothing is asked when row r already opens its page
+    (then it and the total cannot share one) — the caller warns.
+    """
+    out: dict[str, set[str]] = {}
+    for ti, table in enumerate(view.tables):
+        tid = f"t{ti}"
+        if not table.rows or table.rows[-1].kind != "total" or len(table.rows) < 2:
+            continue
+        pages = [[rid for rid in ids if rid.rpartition("-")[0] == tid] for ids in rows_per_page]
+        pages = [ids for ids in pages if ids]
+        total = f"{tid}-{len(table.rows) - 1}"
+        if len(pages) < 2 or pages[-1] != [total]:
+            continue
+        ri = len(table.rows) - 2
+        rid = f"{tid}-{ri}"
+        start = next((ids for ids in pages if rid in ids), None)
+        if start is None or start[0] == rid:
+            out.setdefault(tid, set())  # cannot help: the row already opens its page
+            continue
+        out[tid] = {f"{ri}:break"} | _label_splits(table, tid, ri)
+    return out
+
+
+def restart_page(
+    view: DocumentView, before: dict[str, set[str]], after: dict[str, set[str]], rows_per_page: list[list[str]]
+) -> int:
+    """The first page (0-based) of a layout made with splits ``before`` that laying out with
+    ``after`` may change; the pages before it stay exactly as they are.
+
+    A changed mark of row r changes row r (a label cell more or less, break-inside, a forced
+    break) and, for a label, the rowspan of the merged cell above it, which now ends (or no
+    longer ends) at row r-1. WeasyPrint sizes rows by a spanning cell only at the row where
+    it ends, on that row's page (a cell cut by a page break sizes nothing), so rows before
+    r-1 keep their layout. The earliest such row r-1 lies on some page p; if it opens p, page
+    p-1 depends on it too (it decided where p-1 breaks), so p-1 is returned.
+    """
+    first = None
+    for tid in sorted(before.keys() | after.keys()):
+        for mark in before.get(tid, set()) ^ after.get(tid, set()):
+            lo = max(int(mark.partition(":")[0]) - 1, 0)
+            rid = f"{tid}-{lo}"
+            page = next((i for i, ids in enumerate(rows_per_page) if rid in ids), 0)
+            if rows_per_page[page] and rows_per_page[page][0] == rid:
+                page -= 1
+            first = page if first is None else min(first, page)
+    return max(first or 0, 0)
+
+
+def settle(render, view: DocumentView, render_from=None):
+    """Lay out with ``render(splits)`` until the repeated labels sit exactly at page tops.
+
+    ``render`` takes {tid: {"row:col" | "row:tall" | "row:break"}} and returns a weasyprint Document whose
+    table rows carry ``data-row="<tid>-<row>"`` (as _tables.html.j2 writes them), e.g. for a
+    notice's 附件1::
+
+        doc, splits, passes = settle(
+            lambda s: engine.render_html(tpl.render(view=v, splits=s, **ctx), base_url=t), v)
+    Returns (document, splits, passes); normally 1 pass, 2 when a group or a row breaks or
+    when a table would end with its 合计 row alone on a page (``orphan_breaks``).
+
+    ``render_from(splits, previous, page)``, when given, lays out again only from ``page`` of
+    the previous pass's document on (engine.render_html_from; ``page`` = restart_page); a
+    later pass then costs only the pages a change can reach, with the same result.
+    """
+    splits: dict[str, set[str]] = {}
+    previous: dict[str, set[str]] = {}  # the splits of the pass before (read from the second pass on)
+    doc = rows = None
+    for passes in range(1, MAX_PASSES + 1):
+        if doc is None or render_from is None:
+            doc = render(splits)
+        else:
+            doc = render_from(splits, doc, restart_page(view, previous, splits, rows))
+        previous = splits
+        rows = engine.element_ids_per_page(doc, "data-row")
+        merged = _merge(splits, needed_splits(view, rows), rows)
+        if merged == splits:
+            # the labels have settled: only now is the last page final enough to judge whether
+            # the 合计 row ends up alone there (a forced break, once added, stays)
+            orphans = orphan_breaks(view, rows)
+            for tid in sorted(t for t, marks in orphans.items() if not marks):
+                log.warning(
+                    "table %s ends with its total row alone on a page: its last row "
+                    "already opens a page and cannot take the total along",
+                    tid,
+                )
+            orphans = {t: m for t, m in orphans.items() if m and not m <= splits.get(t, set())}
+            if not orphans:
+                return doc, splits, passes
+            merged = _merge(splits, orphans, rows)
+        splits = merged
+    log.warning("label repetition did not settle after %d layout passes", MAX_PASSES)
+    return doc, splits, MAX_PASSES
+
+
+def _merge(splits: dict[str, set[str]], wanted: dict[str, set[str]], rows: list[list[str]]) -> dict[str, set[str]]:
+    """splits ∪ wanted, without label splits no longer at a page top (their label would repeat
+    mid-page). "tall" marks stay (a row once found taller than a page stays so), and so do
+    forced breaks and the labels of their rows (those rows open a page in the next layout)."""
+    merged = {k: splits.get(k, set()) | wanted.get(k, set()) for k in splits.keys() | wanted.keys()}
+    tops = {ids[0] for ids in rows if ids}
+    tops |= {f"{k}-{s.split(':')[0]}" for k, v in merged.items() for s in v if s.endswith(":break")}
+    merged = {k: {s for s in v if s.endswith(":tall") or f"{k}-{s.split(':')[0]}" in tops} for k, v in merged.items()}
+    return {k: v for k, v in merged.items() if v}
+
+
+def layout(view: DocumentView, source: Source | None, templates: Path, require_official_fonts: bool = False):
+    """Lay the packet out: (weasyprint Document of all pages, splits, most passes of one table).
+
+    Each table is laid out as its own document (it starts a page anyway), so a second pass
+    for label repetition redoes only that table; the cover is laid out last, with the tables'
+    first page numbers, and the pages are joined into one document.
+    """
+    templates = Path(templates)
+
+    def render(cover: bool = False, resume=None, **kw):
+        html = packet_html(
+            view, source, templates, require_official_fonts=require_official_fonts, external_css=True, **kw
+        )
+        css = [packet_css(templates, require_official_fonts, cover)]
+        if resume is not None:
+            return engine.render_html_from(*resume, html, base_url=templates, stylesheets=css)
+        return engine.render_html(html, base_url=templates, stylesheets=css)
+
+    docs, splits, passes = [], {}, 1
+    for ti in range(len(view.tables)):
+        doc, sp, n = settle(
+            lambda s, ti=ti: render(splits=s, part=ti),
+            view,
+            lambda s, prev, page, ti=ti: render(splits=s, part=ti, resume=(prev, page)),
+        )
+        docs.append(doc)
+        splits.update(sp)
+        passes = max(passes, n)
+    first, table_pages = 2, []
+    for doc in docs:
+        table_pages.append(first)
+        first += len(doc.pages)
+    cover = render(cover=True, part="cover", table_pages=table_pages)
+    pages = list(cover.pages) + [p for d in docs for p in d.pages]
+    return cover.copy(pages), splits, passes
+
+
+def metadata(view: DocumentView) -> engine.PdfMetadata:
+    props = {
+        "unit": view.unit,
+        "year": str(view.year),
+        "docgenVersion": view.generator.split()[-1],
+        "form": str(view.year),
+    }
+    if view.source_name:
+        props["sourceFile"] = view.source_name
+    if view.source_sha256:
+        props["sourceSha256"] = view.source_sha256
+    return engine.PdfMetadata(
+        title=view.document_title,
+        author=view.unit,
+        subject=f"{view.title}：{view.unit}填报材料（附件1 四张表）" if not view.blank else view.title,
+        keywords=(view.title, view.unit, str(view.year)) if view.unit else (view.title,),
+        date=view.date,
+        properties=props,
+    )
+
+
+def write_pdf(
+    view: DocumentView, source: Source | None, templates: Path, require_official_fonts: bool = False
+) -> bytes:
+    """The packet as PDF/A-3b bytes (deterministic); fonts.OfficialFontMissing when required."""
+    return write_pdf_pair(view, source, templates, require_official_fonts)[0]
+
+
+def write_pdf_pair(
+    view: DocumentView, source: Source | None, templates: Path, require_official_fonts: bool = False
+) -> tuple[bytes, bytes]:
+    """(the packet, the same pages without page numbers) — the archive volume numbers them anew."""
+    if require_official_fonts:
+        fonts.resolve_all(require_official=True)  # raises OfficialFontMissing, naming every role
+    doc, _, _ = layout(view, source, Path(templates), require_official_fonts)
+    meta = metadata(view)
+    attachments = []
+    if source is not None:
+        name = view.source_name or Path(source.file).name
+        attachments.append(
+            engine.PdfAttachment(
+                name=name,
+                data=source.text.encode("utf-8"),
+                mime="application/yaml",
+                description=f"填报源文件 {name}（SHA-256 {view.source_sha256}）",
+                relationship="Source",
+            )
+        )
+    pdf = engine.write_document(doc, metadata=meta, attachments=attachments, finish=False)
+    numbered = pagenum.number_pages(
+        pdf, pagenum.numbering_from(1, len(doc.pages)), metadata=meta, require_official_fonts=require_official_fonts
+    )
+    return numbered, pdf
+
+
+__all__ = [
+    "layout",
+    "metadata",
+    "needed_splits",
+    "orphan_breaks",
+    "packet_css",
+    "packet_html",
+    "restart_page",
+    "settle",
+    "write_pdf",
+    "write_pdf_pair",
+]

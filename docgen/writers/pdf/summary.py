@@ -1,0 +1,28 @@
+"""The provincial summary as a printable PDF/A (landscape tables, GB/T 9704 page numbers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docgen import __version__
+from docgen.batch.summary import SummaryView
+from docgen.standard.text import format_amount
+from docgen.writers.pdf import engine, pagenum
+
+
+def write_summary_pdf(view: SummaryView, templates: Path) -> bytes:
+    html = (
+        engine.jinja_env(Path(templates))
+        .get_template("html/summary.html.j2")
+        .render(s=view, fmt=format_amount, **engine.template_context())
+    )
+    doc = engine.render_html(html, base_url=templates)
+    meta = engine.PdfMetadata(
+        title=f"{view.form.year}年度知识产权项目需求汇总表",
+        author="docgen",
+        subject=f"{view.form.notice_number} 各单位填报汇总",
+        date=view.form.deadline,
+        properties={"year": str(view.form.year), "docgenVersion": __version__},
+    )
+    pdf = engine.write_document(doc, metadata=meta, finish=False)
+    return pagenum.number_pages(pdf, pagenum.numbering_from(1, len(doc.pages)), metadata=meta)

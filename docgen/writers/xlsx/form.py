@@ -1,0 +1,325 @@
+"""The XLSX writer: the four tables of 附件1 as four print-ready, editable sheets.
+
+Everything printed comes from the document view (rows, merges, texts, amounts); this module only
+decides spreadsheet matters: cells, styles, widths, row heights, print settings, the 类型
+drop-down, the 合计 formula and reproducible bytes.
+
+Layout of every sheet (1-based rows): 1 title, 2 subtitle, 3 the unit info line, 4 the column
+header, 5… the body, then (filled form only) the 合计 row. One hidden column right of the table
+(header ``ORDER_HEADER``) keeps each row's index in the submission's list, so that the importer
+can restore the submission's order after the view grouped rows by category.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import unicodedata
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.packaging.custom import IntProperty, StringProperty
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.worksheet import Worksheet
+
+from docgen.io.reproducible import fixed_zip
+from docgen.standard import gbt9704 as L
+from docgen.standard.text import clean_text
+from docgen.views.form import DocumentView, TableView
+
+# --- shared with the importer ------------------------------------------------------------------
+
+TITLE_ROW, SUBTITLE_ROW, INFO_ROW, HEADER_ROW = 1, 2, 3, 4
+FIRST_BODY_ROW = 5
+ORDER_HEADER = "docgen排序（勿改）"
+ESTIMATE_LABEL = "测算依据："
+INFO_LABELS = ("填报单位", "联系人", "联系电话", "填报日期")
+PROP_FORM = "docgen.form"
+PROP_UNIT = "docgen.unit"
+PROP_UNIT_KIND = "docgen.unit_kind"
+PROP_CITY = "docgen.city"
+PROP_SHA = "docgen.source_sha256"
+EXTRA_VALIDATION_ROWS = 60  # the 类型 drop-down reaches this far below the last row, for additions
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def sheet_name(table: TableView) -> str:
+    return f"表{table.number}"
+
+
+# --- look ---------------------------------------------------------------------------------------
+
+FANGSONG, HEITI, KAITI, XIAOBIAOSONG = "仿宋_GB2312", "黑体", "楷体_GB2312", "方正小标宋简体"
+BODY_PT = HEADER_PT = L.TABLE_TEXT_PT  # the same table text size as DOCX and PDF
+INFO_PT, SUBTITLE_PT, TITLE_PT = 11.0, 14.0, 18.0
+TOTAL_WIDTH = 150.0  # sum of column widths (Excel character units); fit-to-width scales it to A4
+MAX_ROW_HEIGHT = 409.0  # Excel's limit (points)
+AMOUNT_FORMAT = "0.00"
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_CENTERED = {"seq", "category", "quantity", "budget", "amount"}
+
+
+def _font(name: str, size: float, bold: bool = False) -> Font:
+    return Font(name=name, size=size, bold=bold)
+
+
+def _char_units(ch: str, size: float) -> float:
+    """Width of one character in Excel column units (the default font's '0' ≈ 7 px)."""
+    px = size * 96 / 72
+    wide = unicodedata.east_asian_width(ch) in ("W", "F")
+    return (px if wide else px * 0.55) / 7
+
+
+def _lines(text: str, width: float, size: float) -> int:
+    """How many lines `text` wraps to in a cell `width` units wide."""
+    usable = max(width - 1.2, 1.0)
+    total = 0
+    for para in text.split("\n"):
+        units = sum(_char_units(ch, size) for ch in para)
+        total += max(1, math.ceil(units / usable))
+    return total
+
+
+def _height(lines: int, size: float) -> float:
+    return lines * size * 1.4 + 6
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def _set_text(cell, text: str) -> None:
+    """A string cell that never becomes a formula, whatever it starts with."""
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(FORMULA_START):
+        cell.quotePrefix = True
+
+
+def _set_amount(cell, amount: Decimal) -> None:
+    """A numeric cell holding exactly the decimal digits (openpyxl would print float(amount) with
+    16 significant digits: 0.07 → 0.07000000000000001)."""
+    cell.value = amount  # data_type "n"
+    cell._value = format(amount.normalize(), "f") if amount == amount else "0"  # written verbatim in <v>
+
+
+_INFO_ROOM = ("某某市市场监督管理局（知识产权局）", "某某某", "0000-00000000", "2023年12月31日")
+
+
+def _info_groups(table: TableView, texts: list[str]) -> list[tuple[int, int]]:
+    """Column ranges (1-based, inclusive) of the four info-line cells, chosen so that each text
+    (or, on the blank form, room for a typical entry) fits on one line where possible."""
+    from itertools import combinations
+
+    n = len(table.columns)
+    widths = [c.share * TOTAL_WIDTH for c in table.columns]
+    room = [t if len(t) > len(label) + len(r) else label + r for t, label, r in zip(texts, INFO_LABELS, _INFO_ROOM)]
+    best: tuple | None = None
+    for cuts in combinations(range(1, n), 3):
+        bounds = (0, *cuts, n)
+        groups = [(bounds[k] + 1, bounds[k + 1]) for k in range(4)]
+        lines = sum(_lines(t, sum(widths[a - 1 : b]), INFO_PT) for t, (a, b) in zip(room, groups))
+        spare = min(
+            sum(widths[a - 1 : b]) - sum(_char_units(ch, INFO_PT) for ch in t) for t, (a, b) in zip(room, groups)
+        )
+        score = (lines, -spare)
+        if best is None or score < best[0]:
+            best = (score, groups)
+    assert best is not None
+    return best[1]
+
+
+def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
+    ws: Worksheet = wb.create_sheet(sheet_name(table))
+    ncols = len(table.columns)
+    last = get_column_letter(ncols)
+    widths = [col.share * TOTAL_WIDTH for col in table.columns]
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = round(w, 2)
+    order_col = ncols + 1
+    ws.column_dimensions[get_column_letter(order_col)].hidden = True
+    ws.column_dimensions[get_column_letter(order_col)].width = 8
+
+    heights: dict[int, float] = {}
+
+    # Title and subtitle, merged across the table.
+    for row, text, font, size in (
+        (TITLE_ROW, table.title, XIAOBIAOSONG, TITLE_PT),
+        (SUBTITLE_ROW, table.subtitle, KAITI, SUBTITLE_PT),
+    ):
+        c = ws.cell(row=row, column=1)
+        _set_text(c, text)
+        c.font = _font(font, size)
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.merge_cells(f"A{row}:{last}{row}")
+        heights[row] = _height(_lines(text, sum(widths), size), size) + 4
+
+    # The unit info line: four cells "填报单位：…".
+    info_lines = 1
+    texts = [f"{label}：{clean_text(value)}" for label, value in view.info_line]
+    for (first, end), text in zip(_info_groups(table, texts), texts):
+        c = ws.cell(row=INFO_ROW, column=first)
+        _set_text(c, text)
+        c.font = _font(FANGSONG, INFO_PT)
+        c.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        if end > first:
+            ws.merge_cells(start_row=INFO_ROW, start_column=first, end_row=INFO_ROW, end_column=end)
+        info_lines = max(info_lines, _lines(text, sum(widths[first - 1 : end]), INFO_PT))
+    heights[INFO_ROW] = _height(info_lines, INFO_PT)
+
+    # Column header.
+    header_lines = 1
+    for i, col in enumerate(table.columns, start=1):
+        c = ws.cell(row=HEADER_ROW, column=i)
+        _set_text(c, col.title)
+        c.font = _font(HEITI, HEADER_PT)
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        c.border = _BORDER
+        header_lines = max(header_lines, _lines(col.title, widths[i - 1], HEADER_PT))
+    _set_text(ws.cell(row=HEADER_ROW, column=order_col), ORDER_HEADER)
+    heights[HEADER_ROW] = _height(header_lines, HEADER_PT)
+
+    # Body and 合计.
+    amount_cols = [i for i, col in enumerate(table.columns) if col.numeric]
+    first_body = FIRST_BODY_ROW
+    last_body = first_body + len(table.body) - 1
+    merge_needs: list[tuple[int, int, int]] = []  # (first row, last row, lines) of vertical merges
+    # Merge first, then style every cell (covered ones too, so an unmerge keeps borders and formats).
+    for r0, c0, r1, c1 in table.merges:
+        ws.merge_cells(start_row=first_body + r0, start_column=c0 + 1, end_row=first_body + r1, end_column=c1 + 1)
+    for r, row in enumerate(table.rows):
+        xr = first_body + r
+        row_lines = 1
+        for ci, (col, cell) in enumerate(zip(table.columns, row.cells)):
+            c = ws.cell(row=xr, column=ci + 1)
+            c.border = _BORDER
+            c.font = _font(FANGSONG, BODY_PT)
+            horizontal = "center" if col.key in _CENTERED or row.kind == "total" else "left"
+            c.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+            if col.numeric:
+                c.number_format = AMOUNT_FORMAT
+            if cell.covered or cell.hidden:
+                continue
+            if row.kind == "total" and col.numeric and ci == amount_cols[0]:
+                ref = get_column_letter(ci + 1)
+                c.value = f"=SUM({ref}{first_body}:{ref}{last_body})" if last_body >= first_body else 0
+                c.font = _font(FANGSONG, BODY_PT, bold=True)
+                continue
+            if cell.value is not None:
+                _set_amount(c, cell.value)
+                estimate = cell.note
+                if estimate:
+                    note = Comment(ESTIMATE_LABEL + estimate, "docgen")
+                    note.width, note.height = 320, 160
+                    c.comment = note
+                text_for_height = cell.text
+            else:
+                if cell.text:
+                    _set_text(c, cell.text)
+                text_for_height = cell.text
+            if row.kind == "total":
+                c.font = _font(HEITI if ci == 0 else FANGSONG, BODY_PT)
+            width = sum(widths[ci : ci + cell.colspan])
+            n = _lines(text_for_height, width, BODY_PT) if text_for_height else 1
+            if cell.rowspan > 1:
+                merge_needs.append((xr, xr + cell.rowspan - 1, n))
+            else:
+                row_lines = max(row_lines, n)
+        if row.kind in ("blank", "placeholder"):
+            row_lines = max(row_lines, 2)  # room to write by hand on the printed blank form
+        heights[xr] = _height(row_lines, BODY_PT)
+        if row.kind in ("data", "preset") and row.item >= 0 and not view.blank:
+            ws.cell(row=xr, column=order_col, value=row.item)
+    # A vertical merge's text spreads over its rows: grow them evenly if it needs more room.
+    for r0, r1, n in merge_needs:
+        need = _height(n, BODY_PT)
+        have = sum(heights[r] for r in range(r0, r1 + 1))
+        if need > have:
+            extra = (need - have) / (r1 - r0 + 1)
+            for r in range(r0, r1 + 1):
+                heights[r] += extra
+    for r, h in heights.items():
+        ws.row_dimensions[r].height = round(min(h, MAX_ROW_HEIGHT), 1)
+
+    # The 类型 drop-down, over the body and room for added rows.
+    if any(col.key == "category" for col in table.columns):
+        ci = table.column_index("category") + 1
+        spec = view.form.table(table.key)
+        names = view.form.category_names(spec)
+        letter = get_column_letter(ci)
+        dv = DataValidation(
+            type="list",
+            formula1='"' + ",".join(names) + '"',
+            allow_blank=True,
+            showDropDown=False,
+            showErrorMessage=True,
+            errorStyle="warning",
+            errorTitle="类型",
+            error="请从下拉列表中选择本表允许的类型。",
+            showInputMessage=True,
+            promptTitle="类型",
+            prompt="请从下拉列表中选择。",
+        )
+        end_row = max(last_body, first_body) + EXTRA_VALIDATION_ROWS
+        dv.add(f"{letter}{first_body}:{letter}{end_row}")
+        ws.add_data_validation(dv)
+
+    # Print: A4 landscape, one page wide, header repeated, page numbers, frozen header.
+    last_row = first_body + len(table.rows) - 1
+    ws.freeze_panes = f"A{FIRST_BODY_ROW}"
+    ws.print_area = f"A1:{last}{max(last_row, HEADER_ROW)}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.6, right=0.6, top=0.7, bottom=0.8, header=0.3, footer=0.4)
+    ws.oddFooter.center.text = "— &P —"
+    ws.oddFooter.center.size = 12
+    ws.oddFooter.center.font = "宋体,常规"
+    ws.sheet_view.zoomScale = 100
+
+
+def _workbook(view: DocumentView) -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for table in view.tables:
+        _write_table(wb, view, table)
+    wb.active = 0
+    props = wb.properties
+    props.title = view.document_title
+    props.subject = view.form.attachment_title
+    props.creator = view.generator
+    props.lastModifiedBy = view.generator
+    props.keywords = f"sha256:{view.source_sha256}" if view.source_sha256 else ""
+    props.description = f"来源 {view.source_name} sha256 {view.source_sha256}" if view.source_sha256 else "空白征集表"
+    props.category = view.form.notice_number
+    custom = wb.custom_doc_props
+    custom.append(IntProperty(name=PROP_FORM, value=view.form.year))
+    for name, value in (
+        (PROP_UNIT, view.unit),
+        (PROP_UNIT_KIND, view.unit_kind),
+        (PROP_CITY, view.city),
+        (PROP_SHA, view.source_sha256),
+    ):
+        if value:
+            custom.append(StringProperty(name=name, value=value))
+    wb.calculation.fullCalcOnLoad = True
+    return wb
+
+
+def write_xlsx(view: DocumentView) -> bytes:
+    """The filled (or blank) form as an .xlsx; identical views give identical bytes."""
+    wb = _workbook(view)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return fixed_zip(buf.getvalue())
+
+
+__all__ = ["sheet_name", "write_xlsx"]
