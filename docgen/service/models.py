@@ -1,0 +1,103 @@
+"""The service's tables (SQLAlchemy 2): accounts, tokens, filings, their immutable versions, the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLES = ("unit", "province")
+STATUSES = ("none", "draft", "submitted", "returned")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, dt.datetime: DateTime(timezone=True)}
+
+
+class User(Base):
+    """A person who logs in (web app); the password is stored as an argon2 hash only."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # unit | province
+    unit_id: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token for scripts; only the SHA-256 of its secret is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[str | None] = mapped_column(String(64))
+    secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class Filing(Base):
+    """One unit's filing for one year: its status and the number of its latest version."""
+
+    __tablename__ = "filings"
+    __table_args__ = (UniqueConstraint("year", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    latest: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    return_reason: Mapped[str | None] = mapped_column(Text, default=None)
+    returned_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    versions: Mapped[list[FilingVersion]] = relationship(back_populates="filing", order_by="FilingVersion.number")
+
+
+class FilingVersion(Base):
+    """One saved version: the exact bytes as sent, never changed or deleted."""
+
+    __tablename__ = "filing_versions"
+    __table_args__ = (UniqueConstraint("filing_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="RESTRICT"))
+    number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    submission: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)  # parsed data, when it parses
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
+    totals: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)  # table key → 万元 text, when valid
+
+    filing: Mapped[Filing] = relationship(back_populates="versions")
+
+
+class AuditEvent(Base):
+    """Who did what, when: save, submit, return, login, token create/revoke."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))  # "user:NAME", "token:ID", "cli"
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,92 @@
+"""Check an upload with docgen's own validator (and workbook importer) and answer the contract's Report."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docgen.diagnostics import Diagnostic
+from docgen.importer import ImportError_, import_workbook
+from docgen.source import SourceError, load, to_jsonable
+from docgen.validate import Result, check_source
+from docgen.service.uploads import Upload
+
+_CELL = re.compile(r"^(?P<cell>[^:：!\s]+![A-Z]{1,3}[0-9]+): ?(?P<message>.*)$", re.S)
+
+
+@dataclass
+class Checked:
+    """An upload after checking: the Report, the parsed data, the YAML text that renders, the totals."""
+
+    report: dict[str, Any]
+    data: Any = None  # the submission as plain JSON types, when it parses
+    text: str | None = None  # the text docgen renders (the upload itself, or the YAML imported from a workbook)
+    totals: dict[str, str] | None = None  # table key → 万元 text, "all" → grand total, when valid
+    result: Result | None = field(default=None, repr=False)
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.report["valid"])
+
+
+def diagnostic_json(d: Diagnostic, cell: str | None = None, workbook: bool = False) -> dict[str, Any]:
+    out = d.as_dict()
+    out.pop("file", None)
+    out["cell"] = cell
+    if workbook:  # lines of the YAML imported from a workbook mean nothing to its reader
+        out["line"] = None
+    return out
+
+
+def report(items: list[dict[str, Any]]) -> dict[str, Any]:
+    errors = sum(1 for d in items if d["severity"] == "error")
+    return {"valid": errors == 0, "errors": errors, "warnings": len(items) - errors, "diagnostics": items}
+
+
+def _workbook_line(severity: str, line: str) -> dict[str, Any]:
+    """One line of the importer ("表一!F7: 没有填写…") as a diagnostic with its cell."""
+    m = _CELL.match(line)
+    cell, message = (m["cell"], m["message"]) if m else (None, line)
+    return {"severity": severity, "code": "workbook", "line": None, "path": "", "cell": cell,
+            "message": message, "hint": "", "english": ""}
+
+
+def check_upload(upload: Upload) -> Checked:
+    """Validate exactly as `docgen validate` does (after `docgen import` for a workbook). Runs in a thread."""
+    with tempfile.TemporaryDirectory(prefix="docgen-check-") as tmp:
+        path = Path(tmp) / upload.filename
+        path.write_bytes(upload.content)
+        extra: list[dict[str, Any]] = []
+        workbook = upload.kind == "xlsx"
+        if workbook:
+            try:
+                text, warnings = import_workbook(path)
+            except ImportError_ as exc:
+                return Checked(report([_workbook_line("error", p) for p in exc.problems]))
+            extra = [_workbook_line("warning", w) for w in warnings]
+            path = path.with_suffix(".yaml")
+            path.write_text(text, encoding="utf-8")
+        try:
+            source = load(path)
+        except SourceError as exc:
+            d = Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)
+            return Checked(report([*extra, diagnostic_json(d, workbook=workbook)]))
+        result = check_source(source)
+    items = extra + [diagnostic_json(d, workbook=workbook) for d in result.diagnostics]
+    checked = Checked(report(items), to_jsonable(source.data), source.text, result=result)
+    if checked.valid and result.submission is not None and result.form is not None:
+        checked.totals = totals(result)
+    return checked
+
+
+def totals(result: Result) -> dict[str, str]:
+    """Per-table totals as `docgen batch` shows them, from the one document view."""
+    from docgen.view import build_view
+
+    view = build_view(result.form, result.submission)  # type: ignore[arg-type]
+    out = {t.key: t.total_text for t in view.tables}
+    out["all"] = f"{view.grand_total:.2f}"
+    return out

@@ -1,0 +1,41 @@
+"""What a running service is configured with: data folder, database URL, limits."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docgen.paths import TEMPLATES_DIR
+
+DEFAULT_DATA = Path("var")
+MAX_BODY = 5 * 1024 * 1024  # the contract's default body limit (5 MB)
+RENDER_TIMEOUT = 60.0  # seconds, the contract's default per-render limit
+
+
+def sqlite_url(data: Path) -> str:
+    return f"sqlite:///{(Path(data) / 'docgen.sqlite3').resolve()}"
+
+
+def normalise_url(url: str) -> str:
+    """`postgresql://…` means psycopg 3 (SQLAlchemy would otherwise pick psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything `create_app` needs; built by `docgen serve` or by tests."""
+
+    data: Path = DEFAULT_DATA
+    database_url: str = ""  # empty: SQLite file in `data` (the CLI reads --database / DOCGEN_DATABASE_URL)
+    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    max_body: int = MAX_BODY
+    render_timeout: float = RENDER_TIMEOUT
+    templates: Path = TEMPLATES_DIR
+
+    @property
+    def url(self) -> str:
+        return normalise_url(self.database_url or sqlite_url(self.data))
