@@ -1,0 +1,139 @@
+"""validate and render answer what the CLI answers, for every fixture and example, YAML, JSON and workbooks."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from api_helpers import EXAMPLES, INVALID, YAML, assert_problem, paths_in
+from service_helpers import ROOT
+
+FIXTURES = paths_in(INVALID) + paths_in(EXAMPLES)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "docgen", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def cli_reports() -> dict[str, dict]:
+    """`docgen validate --json` of every fixture, once."""
+    out = json.loads(cli("validate", "--json", *map(str, FIXTURES)).stdout)
+    return {Path(r["file"]).name: r for r in out}
+
+
+def expected(cli_report: dict, workbook: bool = False) -> dict:
+    diags = [{**{k: v for k, v in d.items() if k != "file"}, "cell": None} | ({"line": None} if workbook else {})
+             for d in cli_report["diagnostics"]]
+    return {"valid": cli_report["valid"], "errors": cli_report["errors"], "warnings": cli_report["warnings"],
+            "diagnostics": diags}
+
+
+def test_validate_agrees_with_the_cli_for_every_fixture(api, cli_reports) -> None:
+    assert len(cli_reports) == len(FIXTURES) >= 40
+    for path in FIXTURES:
+        r = api.client.post("/api/v1/validate", content=path.read_bytes(), headers={**YAML, **api.auth("guangzhou")})
+        assert r.status_code == 200, (path.name, r.text)
+        assert r.json() == expected(cli_reports[path.name]), path.name
+        # the same file as a multipart upload answers the same
+        r = api.client.post("/api/v1/validate", files={"file": (path.name, path.read_bytes())}, headers=api.auth("province"))
+        assert r.json() == expected(cli_reports[path.name]), path.name
+
+
+def test_render_refuses_an_invalid_fixture_with_its_report(api, cli_reports) -> None:
+    for path in paths_in(INVALID):
+        if cli_reports[path.name]["valid"]:
+            continue  # warnings only: it renders
+        r = api.client.post("/api/v1/render?format=docx", content=path.read_bytes(), headers={**YAML, **api.auth("guangzhou")})
+        body = assert_problem(r, 422)
+        assert body["report"] == expected(cli_reports[path.name]), path.name
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # rendering never touches the database
+def test_render_gives_the_cli_bytes(api, tmp_path: Path) -> None:
+    """DOCX and XLSX of all 23 examples, and the zip (with the PDF) of one, byte for byte as `docgen render`."""
+    examples = paths_in(EXAMPLES)
+    done = cli("render", *map(str, examples), "-f", "docx,xlsx", "-o", str(tmp_path / "cli"))
+    assert done.returncode == 0, done.stderr
+    for path in examples:
+        for fmt in ("docx", "xlsx"):
+            r = api.client.post(f"/api/v1/render?format={fmt}", files={"file": (path.name, path.read_bytes())},
+                                headers=api.auth("guangzhou"))
+            assert r.status_code == 200, r.text
+            assert r.content == (tmp_path / "cli" / f"{path.stem}.{fmt}").read_bytes(), (path.name, fmt)
+    guangzhou = EXAMPLES / "guangzhou.yaml"
+    assert cli("render", str(guangzhou), "-f", "pdf", "-o", str(tmp_path / "cli")).returncode == 0
+    r = api.client.post("/api/v1/render?format=zip", files={"file": ("guangzhou.yaml", guangzhou.read_bytes())},
+                        headers=api.auth("guangzhou"))
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+        assert zf.namelist() == ["guangzhou.docx", "guangzhou.xlsx", "guangzhou.pdf"]
+        for name in zf.namelist():
+            assert zf.read(name) == (tmp_path / "cli" / name).read_bytes(), name
+    r = api.client.post("/api/v1/render?format=pdf", content=guangzhou.read_bytes(), headers={**YAML, **api.auth("guangzhou")})
+    assert r.content.startswith(b"%PDF-") and r.headers["content-type"] == "application/pdf"
+    assert_problem(api.client.post("/api/v1/render?format=odt", content=guangzhou.read_bytes(),
+                                   headers={**YAML, **api.auth("guangzhou")}), 400)
+
+
+def _workbook(tmp_path: Path, unit: str = "foshan") -> Path:
+    """The example's XLSX as docgen's own writer makes it."""
+    done = cli("render", str(EXAMPLES / f"{unit}.yaml"), "-f", "xlsx", "-o", str(tmp_path / "wb"))
+    assert done.returncode == 0, done.stderr
+    return tmp_path / "wb" / f"{unit}.xlsx"
+
+
+def test_a_workbook_validates_and_renders_as_import_then_validate(api, tmp_path: Path) -> None:
+    book = _workbook(tmp_path)
+    imported = tmp_path / "imp" / "foshan.yaml"
+    imported.parent.mkdir()
+    assert cli("import", str(book), "-o", str(imported)).returncode == 0
+    want = json.loads(cli("validate", "--json", str(imported)).stdout)[0]
+    r = api.client.post("/api/v1/validate", files={"file": ("foshan.xlsx", book.read_bytes())}, headers=api.auth("province"))
+    assert r.status_code == 200 and r.json() == expected(want, workbook=True)
+    assert cli("render", str(imported), "-f", "docx", "-o", str(tmp_path / "cli")).returncode == 0
+    r = api.client.post("/api/v1/render?format=docx", files={"file": ("foshan.xlsx", book.read_bytes())},
+                        headers=api.auth("province"))
+    assert r.status_code == 200 and r.content == (tmp_path / "cli" / "foshan.docx").read_bytes()
+    # saved as a filing: the version is the workbook's exact bytes, its files render from it
+    r = api.client.put("/api/v1/filings/2024/guangzhou", files={"file": ("广州.xlsx", _workbook(tmp_path, "guangzhou").read_bytes())},
+                       headers=api.auth("guangzhou"))
+    assert r.status_code == 200 and r.json()["report"]["errors"] == 0, r.text
+    v = api.client.get("/api/v1/filings/2024/guangzhou/versions/1", headers=api.auth("guangzhou"))
+    assert v.content == (tmp_path / "wb" / "guangzhou.xlsx").read_bytes()
+    assert v.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    f = api.client.get("/api/v1/filings/2024/guangzhou/files/form.xlsx", headers=api.auth("guangzhou"))
+    assert f.status_code == 200 and f.content[:2] == b"PK"
+
+
+def test_workbook_problems_name_sheet_and_cell_as_docgen_import(api, tmp_path: Path) -> None:
+    book = _workbook(tmp_path)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["表一"]
+    target = next(c for row in ws.iter_rows() for c in row if c.value == "专利导航项目" or
+                  (isinstance(c.value, str) and c.value.endswith("项目") and c.row > 4 and c.column > 3))
+    target.value = None
+    ws["F7"] = "很多"
+    broken = tmp_path / "broken.xlsx"
+    wb.save(broken)
+    done = cli("import", str(broken), "-o", str(tmp_path / "broken.yaml"))
+    assert done.returncode == 1
+    cli_lines = [line for line in done.stderr.splitlines() if line.strip()]
+    r = api.client.post("/api/v1/validate", files={"file": ("broken.xlsx", broken.read_bytes())}, headers=api.auth("province"))
+    report = r.json()
+    assert r.status_code == 200 and report["valid"] is False and report["errors"] == len(cli_lines) >= 1
+    assert [f"{d['cell']}: {d['message']}" for d in report["diagnostics"]] == cli_lines
+    assert all(re.fullmatch(r"表[一二三四]![A-Z]+[0-9]+", d["cell"]) for d in report["diagnostics"])
+    r = api.client.post("/api/v1/render?format=pdf", files={"file": ("broken.xlsx", broken.read_bytes())},
+                        headers=api.auth("province"))
+    assert assert_problem(r, 422)["report"] == report
+    # not a workbook at all
+    r = api.client.post("/api/v1/validate", files={"file": ("x.xlsx", b"PK\x03\x04 not a zip")}, headers=api.auth("province"))
+    assert r.status_code == 200 and r.json()["valid"] is False and r.json()["diagnostics"][0]["code"] == "workbook"
