@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # docgen setup: everything docgen needs on Debian 12 (run as root), idempotent.
-#   - Debian packages (LibreOffice headless, poppler, fonts, Pango/HarfBuzz for WeasyPrint)
+#   - Debian packages (LibreOffice headless, poppler, fonts, Pango/HarfBuzz for WeasyPrint, PostgreSQL)
 #   - the Fandol fonts, taken from Debian's texlive-lang-chinese without installing TeX
 #   - a venv at .venv with `pip install -e '.[test]'`
 # A second run only checks (dpkg-query, files, a hash of pyproject.toml) and is quick.
@@ -81,6 +81,23 @@ else
     log "Debian packages: all ${#PKGS[@]} present"
 fi
 python_ok "$PYTHON" || die "$PYTHON is not a python >= 3.11 with venv/ensurepip"
+
+# PostgreSQL for `docgen serve --database postgresql://…` and the service tests, which start a
+# throwaway cluster of their own (initdb + pg_ctl in a temporary folder). Debian would create and
+# start a system cluster "main" on install: postgresql-common goes first and is told not to.
+if [ -n "$(missing_packages postgresql)" ]; then
+    [ -n "$(missing_packages postgresql-common)" ] && { log "installing postgresql-common"; apt_install postgresql-common; }
+    CC=/etc/postgresql-common/createcluster.conf
+    if [ -f "$CC" ] && ! grep -q '^create_main_cluster = false' "$CC"; then
+        log "PostgreSQL: no system cluster on install ($CC: create_main_cluster = false)"
+        as_root sed -ri 's/^#? *create_main_cluster *=.*$/create_main_cluster = false/' "$CC"
+        grep -q '^create_main_cluster = false' "$CC" || echo 'create_main_cluster = false' | as_root tee -a "$CC" >/dev/null
+    fi
+    log "installing postgresql (server binaries for the tests and for deployments on PostgreSQL)"
+    apt_install postgresql
+else
+    log "PostgreSQL: present ($(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tr '\n' ' '))"
+fi
 
 # ---------------------------------------------------------------- 2. Fandol fonts
 FANDOL_DIR=/usr/local/share/fonts/fandol
