@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from docgen.diagnostics import Diagnostic
-from docgen.importer import ImportError_, import_workbook
+from docgen.importer import ImportError_, import_workbook_cells
 from docgen.source import SourceError, load, to_jsonable
 from docgen.validate import Result, check_source
 from docgen.service.uploads import Upload
 
 _CELL = re.compile(r"^(?P<cell>[^:：!\s]+![A-Z]{1,3}[0-9]+): ?(?P<message>.*)$", re.S)
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 @dataclass
@@ -41,6 +42,16 @@ def diagnostic_json(d: Diagnostic, cell: str | None = None, workbook: bool = Fal
     return out
 
 
+def cell_of(path: str, cells: dict[tuple, str]) -> str | None:
+    """The cell a diagnostic's path (retained[0].projects[1].count) came from: its nearest imported ancestor."""
+    parts = tuple(int(m[2]) if m[2] is not None else m[1] for m in _PART.finditer(path))
+    while parts:
+        if parts in cells:
+            return cells[parts]
+        parts = parts[:-1]
+    return cells.get(())
+
+
 def report(items: list[dict[str, Any]]) -> dict[str, Any]:
     errors = sum(1 for d in items if d["severity"] == "error")
     return {"valid": errors == 0, "errors": errors, "warnings": len(items) - errors, "diagnostics": items}
@@ -60,10 +71,11 @@ def check_upload(upload: Upload) -> Checked:
         path = Path(tmp) / upload.filename
         path.write_bytes(upload.content)
         extra: list[dict[str, Any]] = []
+        cells: dict[tuple, str] = {}
         workbook = upload.kind == "xlsx"
         if workbook:
             try:
-                text, warnings = import_workbook(path)
+                text, warnings, cells = import_workbook_cells(path)
             except ImportError_ as exc:
                 return Checked(report([_workbook_line("error", p) for p in exc.problems]))
             extra = [_workbook_line("warning", w) for w in warnings]
@@ -75,7 +87,8 @@ def check_upload(upload: Upload) -> Checked:
             d = Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)
             return Checked(report([*extra, diagnostic_json(d, workbook=workbook)]))
         result = check_source(source)
-    items = extra + [diagnostic_json(d, workbook=workbook) for d in result.diagnostics]
+    items = extra + [diagnostic_json(d, cell_of(d.path, cells) if workbook else None, workbook)
+                     for d in result.diagnostics]
     checked = Checked(report(items), to_jsonable(source.data), source.text, result=result)
     if checked.valid and result.submission is not None and result.form is not None:
         checked.totals = totals(result)

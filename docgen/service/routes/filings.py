@@ -36,8 +36,7 @@ def readable(principal: Principal, year: int, unit: str) -> None:
     """404 for a unit that is not the caller's (its existence is not revealed) or not in the form."""
     units = dict(form_units(year))
     if unit not in units or not principal.may_read(unit):
-        raise Problem(404, f"没有 {year} 年度单位“{unit}”的填报。" if unit in units or principal.is_province
-                      else "没有这个填报。")
+        raise Problem(404, f"没有 {year} 年度单位“{unit}”的填报。")
 
 
 def writable(principal: Principal, year: int, unit: str) -> None:
