@@ -53,10 +53,33 @@ def _scalar(node: yaml.ScalarNode, loader: yaml.SafeLoader) -> Any:
 
 
 MAX_NODES = 200_000  # far beyond any real filing; stops alias bombs ("billion laughs")
+MAX_DEPTH = 50  # a filing nests 5 levels; deeper data would exhaust recursion in every later step
 
 
 class _TooBig(Exception):
     pass
+
+
+class _TooDeep(Exception):
+    pass
+
+
+_TOO_DEEP = "文件嵌套层数过深（列表或键值对套了太多层），无法读取；请检查括号是否配对（nesting too deep）"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose composer stops at MAX_DEPTH: it recurses once per level, and slowly."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 1:
+                raise _TooDeep(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _build(
@@ -71,6 +94,8 @@ def _build(
     count[0] += 1
     if count[0] > MAX_NODES or id(node) in seen:  # too large, or an alias that contains itself
         raise _TooBig(node.start_mark.line + 1)
+    if len(path) > MAX_DEPTH:
+        raise _TooDeep(node.start_mark.line + 1)
     lines.setdefault(path, node.start_mark.line + 1)
     inner = (*seen, id(node))
     if isinstance(node, yaml.MappingNode):
@@ -90,7 +115,7 @@ def _build(
 
 def _compose(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
     except yaml.reader.ReaderError as exc:  # a raw control character: YAML forbids it
         line = text[: exc.position].count("\n") + 1
         raise SourceError(
@@ -110,6 +135,10 @@ def _compose(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
             "文件内容过大，或含有引用自身的 YAML 别名（&/*），请展开后重试"
             "（document too large or self-referencing alias）",
         ) from None
+    except _TooDeep as exc:
+        raise SourceError(file, exc.args[0], _TOO_DEEP) from None
+    except RecursionError:  # PyYAML's parser and composer recurse once per nesting level
+        raise SourceError(file, 1, _TOO_DEEP) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -129,6 +158,10 @@ def parse(text: str, file: str, fmt: str | None = None) -> Source:
             data = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:
             raise SourceError(file, exc.lineno, f"JSON 语法错误：{exc.msg}（第{exc.colno}列）") from None
+        except RecursionError:
+            raise SourceError(file, 1, _TOO_DEEP) from None
+        if _depth(data) > MAX_DEPTH:
+            raise SourceError(file, 1, _TOO_DEEP)
         try:
             # JSON is YAML: reuse the YAML composer for line numbers only.
             _, lines = _compose(text, file)
@@ -137,6 +170,18 @@ def parse(text: str, file: str, fmt: str | None = None) -> Source:
         return Source(file, data, text, lines)
     data, lines = _compose(text, file)
     return Source(file, data, text, lines)
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and mappings nest (without recursion: the data may be arbitrarily deep)."""
+    deepest, stack = 0, [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:
+            children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def load(path: str | Path) -> Source:
