@@ -247,6 +247,7 @@ class _Item:
     budget_ref: str = ""
     budget_bad: bool = False  # a budget was written but is not an amount (already reported)
     first_row: int = 0
+    project_rows: list[int] = field(default_factory=list)  # the row of each of data["projects"]
 
 
 class _TableReader:
@@ -385,6 +386,7 @@ class _TableReader:
                 current.work_origin = origin
             self._budget(r, current)
             current.data["projects"].append(self._project(r))
+            current.project_rows.append(r)
 
     def _budget(self, r: int, item: _Item) -> None:
         c = self.col("budget")
@@ -493,6 +495,7 @@ class _TableReader:
                     self.problems.append(f"{self.ref(r, 'work')}: 没有填写主要工作内容")
                 current = self.new_item(r, {"category": category, "work": work, "projects": []}, "own", category)
                 current.work_origin = origin
+            current.project_rows.append(r)
             current.data["projects"].append(
                 {
                     "name": self.required_text(r, "name", "拟设置项目"),
@@ -569,7 +572,32 @@ class _TableReader:
             else:
                 keyed.append(((major, 1, pos), item))
         keyed.sort(key=lambda kv: kv[0])
-        return [item.data for _, item in keyed]
+        self.items = [item for _, item in keyed]
+        return [item.data for item in self.items]
+
+    def cells(self) -> dict[tuple, str]:
+        """Where each imported value came from: submission path → cell (表一!F7), after finish()."""
+        out: dict[tuple, str] = {}
+        key = self.spec.key
+        project_cols = {"count": "quantity", "unit_amount": "quantity"}
+        for i, item in enumerate(self.items):
+            base = (key, i)
+            out[base] = self.ref(item.first_row, "work" if item.kind in ("work", "own", "subsidy") else "name")
+            for field_ in item.data:
+                if field_ == "projects":
+                    continue
+                col = {"preset": "name", "budget": "budget", "estimate": "budget"}.get(field_, field_)
+                if self.col(col):
+                    out[(*base, field_)] = self.ref(item.first_row, col)
+            if item.budget_ref:
+                out[(*base, "budget")] = item.budget_ref
+            for j, r in enumerate(item.project_rows):
+                out[(*base, "projects", j)] = self.ref(r, "name")
+                for field_ in item.data["projects"][j]:
+                    col = project_cols.get(field_, field_)
+                    if self.col(col):
+                        out[(*base, "projects", j, field_)] = self.ref(r, col)
+        return out
 
 
 # --- the workbook --------------------------------------------------------------------------------
@@ -631,7 +659,14 @@ _Dumper.add_representer(str, _represent_str)
 
 def import_workbook(path: str | Path) -> tuple[str, list[str]]:
     """A filled workbook → (submission YAML text, warning lines); raise ImportError_ with every problem."""
+    text, warnings, _ = import_workbook_cells(path)
+    return text, warnings
+
+
+def import_workbook_cells(path: str | Path) -> tuple[str, list[str], dict[tuple, str]]:
+    """As import_workbook, plus the cell each value came from: submission path → "表一!F7"."""
     path = Path(path)
+    cells: dict[tuple, str] = {}
     problems: list[str] = []
     warnings: list[str] = []
     try:
@@ -671,6 +706,7 @@ def import_workbook(path: str | Path) -> tuple[str, list[str]]:
         reader = _TableReader(form, spec, sheet, layout, problems, warnings)
         {"work": reader.read_work, "subsidy": reader.read_subsidy, "delegated": reader.read_delegated}[spec.kind]()
         tables[spec.key] = reader.finish()
+        cells.update(reader.cells())
 
     # The unit info line: from the first sheet that has it; other sheets may only repeat it.
     for _, found in info_sheets:
@@ -713,6 +749,18 @@ def import_workbook(path: str | Path) -> tuple[str, list[str]]:
             "请在导入的文件中核对 unit_kind 与 city"
         )
 
+    for path_, label in (
+        ((), "填报单位"),
+        (("unit",), "填报单位"),
+        (("unit_kind",), "填报单位"),
+        (("city",), "填报单位"),
+        (("contact",), "联系人"),
+        (("contact", "name"), "联系人"),
+        (("contact", "phone"), "联系电话"),
+        (("date",), "填报日期"),
+    ):
+        if label in info:
+            cells[path_] = info[label][1]
     data: dict[str, Any] = {"form": form.year, "unit": unit, "unit_kind": unit_kind}
     if city:
         data["city"] = city
@@ -722,7 +770,7 @@ def import_workbook(path: str | Path) -> tuple[str, list[str]]:
         data[key] = tables.get(key, [])
     header = f"# 由 docgen import 从 {path.name} 导入；请运行 docgen validate 检查。\n"
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6, default_flow_style=False)
-    return header + text, warnings
+    return header + text, warnings, cells
 
 
-__all__ = ["ImportError_", "import_workbook"]
+__all__ = ["ImportError_", "import_workbook", "import_workbook_cells"]
