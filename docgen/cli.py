@@ -245,6 +245,15 @@ def fonts(
             raise typer.Exit(1)
 
 
+def _register_service() -> None:
+    from docgen.service.cli import register
+
+    register(app)
+
+
+_register_service()
+
+
 def run() -> None:  # pragma: no cover - console entry for python -m docgen
     app(prog_name="docgen")
 

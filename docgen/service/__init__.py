@@ -5,7 +5,7 @@ from docgen.service.settings import Settings
 __all__ = ["Settings", "create_app"]
 
 
-def create_app(settings: Settings):  # noqa: ANN201 - FastAPI imported lazily: `docgen validate` need not load it
+def create_app(settings: Settings):
     """The ASGI application for `settings` (see docgen.service.app)."""
     from docgen.service.app import create_app as _create
 

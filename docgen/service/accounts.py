@@ -43,7 +43,7 @@ class Principal:
 
 def known_units() -> dict[str, str]:
     """Unit id → name over every published form."""
-    from docgen.forms import available_years, load_form
+    from docgen.models.form import available_years, load_form
 
     out: dict[str, str] = {}
     for year in available_years():
@@ -60,8 +60,9 @@ def _role(unit_id: str | None, province: bool) -> tuple[str, str | None]:
     return ("province", None) if province else ("unit", unit_id)
 
 
-def add_user(session: Session, name: str, password: str, unit_id: str | None, province: bool,
-             actor: str = "cli") -> User:
+def add_user(
+    session: Session, name: str, password: str, unit_id: str | None, province: bool, actor: str = "cli"
+) -> User:
     role, unit = _role(unit_id, province)
     if not name.strip():
         raise AccountError("用户名不能为空")
@@ -86,8 +87,9 @@ def login(session: Session, name: str, password: str) -> Principal | None:
     return Principal(user.role, user.unit_id, user_id=user.id, name=user.name)
 
 
-def create_token(session: Session, unit_id: str | None, province: bool, name: str = "",
-                 actor: str = "cli") -> tuple[ApiToken, str]:
+def create_token(
+    session: Session, unit_id: str | None, province: bool, name: str = "", actor: str = "cli"
+) -> tuple[ApiToken, str]:
     """A new token; the secret is returned here once and never stored."""
     role, unit = _role(unit_id, province)
     secret = new_token()
@@ -113,5 +115,3 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     if row is None or row.revoked_at is not None:
         return None
     return Principal(row.role, row.unit_id, token_id=row.id, name=row.name)
-
-

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 from fastapi import FastAPI
 
@@ -36,11 +36,19 @@ def create_app(settings: Settings) -> FastAPI:
         yield
         db.dispose()
 
-    app = FastAPI(title="docgen 填报服务", version=__version__, description=DESCRIPTION, docs_url="/docs",
-                  redoc_url=None, lifespan=lifespan,
-                  openapi_tags=[{"name": "填报", "description": "单位保存、报送；省局查看、退回"},
-                                {"name": "检查与生成", "description": "不保存，只检查或生成"},
-                                {"name": "运行状态", "description": "健康与就绪检查"}])
+    app = FastAPI(
+        title="docgen 填报服务",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "填报", "description": "单位保存、报送；省局查看、退回"},
+            {"name": "检查与生成", "description": "不保存，只检查或生成"},
+            {"name": "运行状态", "description": "健康与就绪检查"},
+        ],
+    )
     app.state.settings = settings
     app.state.db = db
     app.state.authenticators = [bearer]  # the web app appends its session-cookie authenticator

@@ -5,15 +5,19 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from docgen.service.settings import DEFAULT_DATA, Settings
 
 DataOpt = typer.Option(DEFAULT_DATA, "--data", help="数据目录：内置数据库（SQLite）和生成文件的存放处；首次启动时创建")
-DatabaseOpt = typer.Option("", "--database", envvar="DOCGEN_DATABASE_URL", show_envvar=True,
-                           help="数据库地址，如 postgresql://用户:密码@主机/库名；默认使用数据目录中的 SQLite")
+DatabaseOpt = typer.Option(
+    "",
+    "--database",
+    envvar="DOCGEN_DATABASE_URL",
+    show_envvar=True,
+    help="数据库地址，如 postgresql://用户:密码@主机/库名；默认使用数据目录中的 SQLite",
+)
 UnitOpt = typer.Option(None, "--unit", help="单位编号（如 guangzhou、protection-center）")
 ProvinceOpt = typer.Option(False, "--province", help="省局账号（可查看所有单位、退回、汇总）")
 
@@ -21,7 +25,7 @@ user_app = typer.Typer(help="管理网页登录账号。", no_args_is_help=True)
 token_app = typer.Typer(help="管理 API 令牌（供脚本和其他系统调用）。", no_args_is_help=True)
 
 
-def _db(data: Path, database: str):  # noqa: ANN202 - a Database, imported lazily
+def _db(data: Path, database: str):
     from docgen.service.db import Database
 
     db = Database.from_settings(Settings(data=data, database_url=database))
@@ -40,7 +44,9 @@ def serve(
     data: Path = DataOpt,
     database: str = DatabaseOpt,
     workers: int = typer.Option(0, "--workers", help="生成进程数（默认等于 CPU 核数）"),
-    demo: bool = typer.Option(False, "--demo", help="演示模式：创建省局和各单位的登录账号（打印出来），并载入 23 个示例填报作为草稿"),
+    demo: bool = typer.Option(
+        False, "--demo", help="演示模式：创建省局和各单位的登录账号（打印出来），并载入 23 个示例填报作为草稿"
+    ),
 ) -> None:
     """启动填报服务（HTTP API，/docs 为接口文档）。Ctrl-C 或 SIGTERM 平稳退出。"""
     from docgen.service.server import serve as run
@@ -50,7 +56,7 @@ def serve(
     settings = Settings(data=data, database_url=database, workers=workers or (os.cpu_count() or 1))
     try:
         run(settings, host, port, demo=demo)
-    except Exception as exc:  # noqa: BLE001 - e.g. the database cannot be reached: one clear line
+    except Exception as exc:
         if os.environ.get("DOCGEN_DEBUG"):
             raise
         _fail(f"docgen serve 无法启动：{type(exc).__name__}: {exc}", 1)
@@ -59,7 +65,7 @@ def serve(
 @user_app.command("add")
 def user_add(
     name: str = typer.Argument(..., help="登录名"),
-    unit: Optional[str] = UnitOpt,
+    unit: str | None = UnitOpt,
     province: bool = ProvinceOpt,
     password_stdin: bool = typer.Option(False, "--password-stdin", help="从标准输入读取密码（第一行）"),
     data: Path = DataOpt,
@@ -84,7 +90,7 @@ def user_add(
 
 @token_app.command("create")
 def token_create(
-    unit: Optional[str] = UnitOpt,
+    unit: str | None = UnitOpt,
     province: bool = ProvinceOpt,
     name: str = typer.Option("", "--name", help="备注，如“阳光政务平台”"),
     data: Path = DataOpt,
@@ -101,8 +107,11 @@ def token_create(
     finally:
         db.dispose()
     typer.echo(secret)
-    typer.echo(f"令牌编号 {row.id}（{'省局' if row.role == 'province' else row.unit_id}）；请妥善保存，此后不再显示。"
-               f"吊销：docgen token revoke {row.id}", err=True)
+    typer.echo(
+        f"令牌编号 {row.id}（{'省局' if row.role == 'province' else row.unit_id}）；请妥善保存，此后不再显示。"
+        f"吊销：docgen token revoke {row.id}",
+        err=True,
+    )
 
 
 @token_app.command("revoke")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import create_engine, event, text
@@ -51,8 +52,7 @@ class Database:
             self.read_engine = _sqlite_engine(url, immediate=False)
             self.write_engine = _sqlite_engine(url, immediate=True)
         else:
-            self.read_engine = self.write_engine = create_engine(url, pool_pre_ping=True, pool_size=10,
-                                                                 max_overflow=20)
+            self.read_engine = self.write_engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False)
 

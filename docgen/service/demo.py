@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from docgen.paths import DATA_DIR
+from docgen.io.paths import DATA_DIR
 from docgen.service import accounts
 from docgen.service import filings as store
 from docgen.service.credentials import hash_password
 from docgen.service.db import Database
 from docgen.service.models import User
-from docgen.service.reports import check_upload
+from docgen.service.reports import Checked, check_upload
 from docgen.service.uploads import SUFFIX_KIND, Upload
 
 DEMO_YEAR = 2024
@@ -40,9 +41,18 @@ def _ensure_user(session: Session, name: str, role: str, unit_id: str | None) ->
     return user, password
 
 
+def _draft(session: Session, unit_id: str, upload: Upload, checked: Checked) -> int:
+    """Save the example as the unit's first version, unless the unit has a filing already."""
+    if store.find(session, DEMO_YEAR, unit_id) is not None:
+        return 0
+    who = accounts.Principal("unit", unit_id, user_id=0, name=unit_id)
+    store.save(session, DEMO_YEAR, unit_id, upload, checked, who)
+    return 1
+
+
 def seed(db: Database, examples: Path = DATA_DIR / "submissions" / str(DEMO_YEAR)) -> tuple[list[Login], str, int]:
     """Seed logins and drafts (an existing filing is left alone): the logins, a province API token, drafts added."""
-    from docgen.forms import load_form
+    from docgen.models.form import load_form
 
     form = load_form(DEMO_YEAR)
     logins: list[Login] = []
@@ -65,12 +75,5 @@ def seed(db: Database, examples: Path = DATA_DIR / "submissions" / str(DEMO_YEAR
         upload = Upload(path.read_bytes(), path.name, SUFFIX_KIND[path.suffix])
         checked = check_upload(upload)
 
-        def draft(session: Session, unit_id: str = unit.id) -> int:
-            if store.find(session, DEMO_YEAR, unit_id) is not None:
-                return 0
-            who = accounts.Principal("unit", unit_id, user_id=0, name=unit_id)
-            store.save(session, DEMO_YEAR, unit_id, upload, checked, who)
-            return 1
-
-        loaded += db.write_sync(draft)
+        loaded += db.write_sync(partial(_draft, unit_id=unit.id, upload=upload, checked=checked))
     return logins, token, loaded

@@ -21,8 +21,8 @@ def iso(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def find(session: Session, year: int, unit: str, lock: bool = False) -> Filing | None:
@@ -57,14 +57,32 @@ def save(session: Session, year: int, unit: str, upload: Upload, checked: Checke
     if filing.status == "submitted":
         raise Problem(409, "该填报已报送，不能再修改；如需修改，请联系省局退回。")
     now = utcnow()
-    row = FilingVersion(filing_id=filing.id, number=filing.latest + 1, created_at=now, created_by=who.actor,
-                        filename=upload.filename, media_type=upload.media_type, size=len(upload.content),
-                        sha256=upload.sha256, content=upload.content, submission=checked.data,
-                        report=checked.report, totals=checked.totals)
+    row = FilingVersion(
+        filing_id=filing.id,
+        number=filing.latest + 1,
+        created_at=now,
+        created_by=who.actor,
+        filename=upload.filename,
+        media_type=upload.media_type,
+        size=len(upload.content),
+        sha256=upload.sha256,
+        content=upload.content,
+        submission=checked.data,
+        report=checked.report,
+        totals=checked.totals,
+    )
     session.add(row)
     filing.latest, filing.status, filing.updated_at = row.number, "draft", now
-    audit.record(session, who.actor, "save", f"{year}/{unit}", version=row.number, sha256=row.sha256,
-                 size=row.size, valid=checked.valid)
+    audit.record(
+        session,
+        who.actor,
+        "save",
+        f"{year}/{unit}",
+        version=row.number,
+        sha256=row.sha256,
+        size=row.size,
+        valid=checked.valid,
+    )
     session.flush()
     return row
 
@@ -78,7 +96,9 @@ def submit(session: Session, year: int, unit: str, who: Principal) -> tuple[Fili
     row = version(session, filing, filing.latest, content=False)
     assert row is not None
     if not row.report.get("valid"):
-        raise Problem(422, f"第 {row.number} 版有 {row.report.get('errors')} 个错误，修改后才能报送。", report=row.report)
+        raise Problem(
+            422, f"第 {row.number} 版有 {row.report.get('errors')} 个错误，修改后才能报送。", report=row.report
+        )
     now = utcnow()
     filing.status, filing.submitted_at, filing.updated_at = "submitted", now, now
     audit.record(session, who.actor, "submit", f"{year}/{unit}", version=row.number, sha256=row.sha256)
@@ -101,8 +121,9 @@ def describe(filing: Filing | None, row: FilingVersion | None) -> dict[str, Any]
         "status": filing.status if filing else "none",
         "version": row.number if row else None,
         "updated_at": iso(filing.updated_at) if filing else None,
-        "returned": ({"reason": filing.return_reason, "at": iso(filing.returned_at)}
-                     if filing and filing.return_reason else None),
+        "returned": (
+            {"reason": filing.return_reason, "at": iso(filing.returned_at)} if filing and filing.return_reason else None
+        ),
     }
 
 
@@ -113,23 +134,40 @@ def listing(session: Session, year: int, units: list[tuple[str, str]]) -> list[d
     for unit_id, name in units:
         filing = filings.get(unit_id)
         row = version(session, filing, filing.latest, content=False) if filing and filing.latest else None
-        rows.append({"unit": unit_id, "name": name, **describe(filing, row),
-                     "errors": row.report.get("errors") if row else None,
-                     "warnings": row.report.get("warnings") if row else None,
-                     "totals": row.totals if row else None})
+        rows.append(
+            {
+                "unit": unit_id,
+                "name": name,
+                **describe(filing, row),
+                "errors": row.report.get("errors") if row else None,
+                "warnings": row.report.get("warnings") if row else None,
+                "totals": row.totals if row else None,
+            }
+        )
     return rows
 
 
 def version_info(row: FilingVersion) -> dict[str, Any]:
-    return {"number": row.number, "time": iso(row.created_at), "who": row.created_by, "sha256": row.sha256,
-            "size": row.size, "filename": row.filename, "media_type": row.media_type,
-            "valid": bool(row.report.get("valid"))}
+    return {
+        "number": row.number,
+        "time": iso(row.created_at),
+        "who": row.created_by,
+        "sha256": row.sha256,
+        "size": row.size,
+        "filename": row.filename,
+        "media_type": row.media_type,
+        "valid": bool(row.report.get("valid")),
+    }
 
 
 def versions(session: Session, year: int, unit: str) -> list[dict[str, Any]]:
     filing = find(session, year, unit)
     if filing is None:
         raise Problem(404, f"{year} 年度尚无该单位的填报。")
-    rows = session.scalars(select(FilingVersion).where(FilingVersion.filing_id == filing.id)
-                           .options(defer(FilingVersion.content)).order_by(FilingVersion.number))
+    rows = session.scalars(
+        select(FilingVersion)
+        .where(FilingVersion.filing_id == filing.id)
+        .options(defer(FilingVersion.content))
+        .order_by(FilingVersion.number)
+    )
     return [version_info(r) for r in rows]

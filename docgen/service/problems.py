@@ -14,12 +14,24 @@ log = logging.getLogger("docgen.service")
 MEDIA = "application/problem+json"
 
 TITLES = {
-    400: "请求有误", 401: "需要登录或有效令牌", 403: "无权访问", 404: "未找到", 405: "不支持该方法",
-    409: "状态冲突", 413: "请求内容过大", 415: "不支持的内容类型", 422: "内容有误", 429: "请求过多",
-    500: "服务器内部错误", 503: "服务暂不可用", 504: "生成超时",
+    400: "请求有误",
+    401: "需要登录或有效令牌",
+    403: "无权访问",
+    404: "未找到",
+    405: "不支持该方法",
+    409: "状态冲突",
+    413: "请求内容过大",
+    415: "不支持的内容类型",
+    422: "内容有误",
+    429: "请求过多",
+    500: "服务器内部错误",
+    503: "服务暂不可用",
+    504: "生成超时",
 }
 _DEFAULT_DETAIL = {
-    404: "没有这个地址或资源。", 405: "该地址不支持此请求方法。", 401: "请提供有效的令牌（Authorization: Bearer …）。",
+    404: "没有这个地址或资源。",
+    405: "该地址不支持此请求方法。",
+    401: "请提供有效的令牌（Authorization: Bearer …）。",
 }
 
 
@@ -45,8 +57,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, str) and _is_chinese(exc.detail) else \
-            _DEFAULT_DETAIL.get(exc.status_code, TITLES.get(exc.status_code, "请求有误"))
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, str) and _is_chinese(exc.detail)
+            else _DEFAULT_DETAIL.get(exc.status_code, TITLES.get(exc.status_code, "请求有误"))
+        )
         return problem_response(exc.status_code, detail, dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
@@ -64,10 +79,20 @@ def _is_chinese(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-_KINDS = {"missing": "缺少", "int_parsing": "应为整数", "enum": "取值不在允许范围内", "literal_error": "取值不在允许范围内",
-          "json_invalid": "不是有效的 JSON", "model_attributes_type": "应为 JSON 对象", "dict_type": "应为 JSON 对象",
-          "string_type": "应为文本", "string_too_short": "不能为空", "string_too_long": "过长",
-          "greater_than_equal": "数值过小", "less_than_equal": "数值过大"}
+_KINDS = {
+    "missing": "缺少",
+    "int_parsing": "应为整数",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "json_invalid": "不是有效的 JSON",
+    "model_attributes_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+    "string_type": "应为文本",
+    "string_too_short": "不能为空",
+    "string_too_long": "过长",
+    "greater_than_equal": "数值过小",
+    "less_than_equal": "数值过大",
+}
 _PLACES = {"query": "查询参数", "path": "路径参数", "body": "请求体", "header": "请求头"}
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from docgen.reproducible import FIXED_ZIP_TIME
+from docgen.io.reproducible import FIXED_ZIP_TIME
 
 FORMATS = ("pdf", "docx", "xlsx", "zip")
 MEDIA = {

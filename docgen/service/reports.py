@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen.diagnostics import Diagnostic
-from docgen.importer import ImportError_, import_workbook_cells
-from docgen.source import SourceError, load, to_jsonable
-from docgen.validate import Result, check_source
+from docgen.authoring.importer import ImportError_, import_workbook_cells
+from docgen.check.submission import Result, check_source
+from docgen.io.source import SourceError, load, to_jsonable
+from docgen.models.diagnostics import Diagnostic
 from docgen.service.uploads import Upload
 
 _CELL = re.compile(r"^(?P<cell>[^:：!\s]+![A-Z]{1,3}[0-9]+): ?(?P<message>.*)$", re.S)
@@ -61,8 +61,16 @@ def _workbook_line(severity: str, line: str) -> dict[str, Any]:
     """One line of the importer ("表一!F7: 没有填写…") as a diagnostic with its cell."""
     m = _CELL.match(line)
     cell, message = (m["cell"], m["message"]) if m else (None, line)
-    return {"severity": severity, "code": "workbook", "line": None, "path": "", "cell": cell,
-            "message": message, "hint": "", "english": ""}
+    return {
+        "severity": severity,
+        "code": "workbook",
+        "line": None,
+        "path": "",
+        "cell": cell,
+        "message": message,
+        "hint": "",
+        "english": "",
+    }
 
 
 def check_upload(upload: Upload) -> Checked:
@@ -87,8 +95,9 @@ def check_upload(upload: Upload) -> Checked:
             d = Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)
             return Checked(report([*extra, diagnostic_json(d, workbook=workbook)]))
         result = check_source(source)
-    items = extra + [diagnostic_json(d, cell_of(d.path, cells) if workbook else None, workbook)
-                     for d in result.diagnostics]
+    items = extra + [
+        diagnostic_json(d, cell_of(d.path, cells) if workbook else None, workbook) for d in result.diagnostics
+    ]
     checked = Checked(report(items), to_jsonable(source.data), source.text, result=result)
     if checked.valid and result.submission is not None and result.form is not None:
         checked.totals = totals(result)
@@ -97,7 +106,7 @@ def check_upload(upload: Upload) -> Checked:
 
 def totals(result: Result) -> dict[str, str]:
     """Per-table totals as `docgen batch` shows them, from the one document view."""
-    from docgen.view import build_view
+    from docgen.views.form import build_view
 
     view = build_view(result.form, result.submission)  # type: ignore[arg-type]
     out = {t.key: t.total_text for t in view.tables}

@@ -32,10 +32,19 @@ def serve(settings: Settings, host: str, port: int, demo: bool = False, log_leve
             print(f"  {login.name:<20} {login.password:<14} {login.unit}", file=sys.stdout, flush=True)
         print(f"省局 API 令牌：{token}", file=sys.stdout, flush=True)
         print(f"已载入 {loaded} 个单位的示例填报（草稿）；已有的填报保持不变。", file=sys.stdout, flush=True)
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, proxy_headers=False,
-                            timeout_graceful_shutdown=int(settings.render_timeout) + 5, server_header=False)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        proxy_headers=False,
+        timeout_graceful_shutdown=int(settings.render_timeout) + 5,
+        server_header=False,
+    )
     server = uvicorn.Server(config)
-    print(f"docgen serve：http://{host}:{port}/ （API 文档 /docs，数据目录 {settings.data}）", file=sys.stderr, flush=True)
+    print(
+        f"docgen serve：http://{host}:{port}/ （API 文档 /docs，数据目录 {settings.data}）", file=sys.stderr, flush=True
+    )
     server.run()
     if not server.started:
         raise SystemExit(1)  # could not bind the port: uvicorn has said why

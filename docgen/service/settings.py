@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docgen.paths import TEMPLATES_DIR
+from docgen.io.paths import TEMPLATES_DIR
 
 DEFAULT_DATA = Path("var")
 MAX_BODY = 5 * 1024 * 1024  # the contract's default body limit (5 MB)
@@ -21,7 +21,7 @@ def normalise_url(url: str) -> str:
     """`postgresql://…` means psycopg 3 (SQLAlchemy would otherwise pick psycopg2)."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

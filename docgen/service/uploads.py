@@ -14,12 +14,18 @@ from docgen.service.problems import Problem
 
 SUFFIX_KIND = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".xlsx": "xlsx"}
 MEDIA_KIND = {
-    "application/yaml": "yaml", "application/x-yaml": "yaml", "text/yaml": "yaml", "text/x-yaml": "yaml",
+    "application/yaml": "yaml",
+    "application/x-yaml": "yaml",
+    "text/yaml": "yaml",
+    "text/x-yaml": "yaml",
     "application/json": "json",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
 }
-KIND_MEDIA = {"yaml": "application/yaml", "json": "application/json",
-              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+KIND_MEDIA = {
+    "yaml": "application/yaml",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 KIND_SUFFIX = {"yaml": ".yaml", "json": ".json", "xlsx": ".xlsx"}
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 
@@ -61,7 +67,7 @@ async def read_upload(request: Request, default_stem: str = "submission") -> Upl
             form = await request.form(max_files=1, max_fields=10)
         except Problem:
             raise
-        except Exception:  # malformed multipart: python-multipart's errors are not the client's to read
+        except Exception:  # noqa: BLE001 - malformed multipart: python-multipart's errors are not the client's to read
             raise Problem(400, "multipart/form-data 请求体格式有误，无法读取；请用 file 字段上传一个文件。") from None
         try:
             file = form.get("file")
@@ -71,7 +77,10 @@ async def read_upload(request: Request, default_stem: str = "submission") -> Upl
             suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
             kind = SUFFIX_KIND.get(suffix)
             if kind is None:
-                raise Problem(415, f"不支持的文件类型“{suffix or name or '（无扩展名）'}”：请上传 .yaml、.yml、.json 或 .xlsx 文件。")
+                raise Problem(
+                    415,
+                    f"不支持的文件类型“{suffix or name or '（无扩展名）'}”：请上传 .yaml、.yml、.json 或 .xlsx 文件。",
+                )
             content = await file.read()
         finally:
             await form.close()
@@ -79,8 +88,11 @@ async def read_upload(request: Request, default_stem: str = "submission") -> Upl
     kind = MEDIA_KIND.get(media)
     if kind is None:
         shown = media or "（未指定）"
-        raise Problem(415, f"不支持的内容类型 {shown}：请以 application/yaml、application/json 或 "
-                           "multipart/form-data（file 字段）提交填报文件。")
+        raise Problem(
+            415,
+            f"不支持的内容类型 {shown}：请以 application/yaml、application/json 或 "
+            "multipart/form-data（file 字段）提交填报文件。",
+        )
     content = await request.body()
     return Upload(content, safe_name(_disposition_name(request), kind, default_stem), kind)
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from service_helpers import PostgresCluster, Server
 
 from docgen.service import Settings, accounts, create_app
-from service_helpers import PostgresCluster, Server
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +24,7 @@ def postgres() -> Iterator[PostgresCluster]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest) -> str:
-    """"" for the embedded SQLite (in --data), else a fresh database on the throwaway cluster."""
+    """ "" for the embedded SQLite (in --data), else a fresh database on the throwaway cluster."""
     if request.param == "sqlite":
         return ""
     return request.getfixturevalue("postgres").create_database()
@@ -50,8 +50,12 @@ def api(tmp_path: Path, database_url: str) -> Iterator[Api]:
     app = create_app(Settings(data=data, database_url=database_url))
     db = app.state.db
     tokens, ids = {}, {}
-    for who, unit, province in (("guangzhou", "guangzhou", False), ("shenzhen", "shenzhen", False),
-                                ("province", None, True), ("revoked", "guangzhou", False)):
+    for who, unit, province in (
+        ("guangzhou", "guangzhou", False),
+        ("shenzhen", "shenzhen", False),
+        ("province", None, True),
+        ("revoked", "guangzhou", False),
+    ):
         row, secret = db.write_sync(lambda s, u=unit, p=province, n=who: accounts.create_token(s, u, p, n))
         tokens[who], ids[who] = secret, row.id
     db.write_sync(lambda s: accounts.revoke_token(s, ids["revoked"]))

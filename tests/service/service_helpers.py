@@ -58,13 +58,36 @@ class PostgresCluster:
         return subprocess.run([*self.as_postgres, *args], capture_output=True, text=True, timeout=120)
 
     def start(self) -> PostgresCluster:
-        r = self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                      "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions")
+        r = self._run(
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+            "--no-instructions",
+        )
         if r.returncode:
             raise RuntimeError(f"initdb failed: {r.stderr}")
         opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
-        r = self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-t", "60",
-                      "-o", opts, "start")
+        r = self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            opts,
+            "start",
+        )
         self.started = r.returncode == 0
         if not self.started:
             log = (self.root / "log").read_text(errors="replace") if (self.root / "log").exists() else ""
@@ -141,5 +164,12 @@ class Server:
 def docgen_cli(*args: str, data: Path, database: str = "", stdin: str | None = None) -> subprocess.CompletedProcess:
     """Run `docgen ARGS --data DATA` (the account and token commands) and return the finished process."""
     env = {**os.environ, "DOCGEN_DATABASE_URL": database}
-    return subprocess.run([*DOCGEN, *args, "--data", str(data)], cwd=ROOT, env=env, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [*DOCGEN, *args, "--data", str(data)],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -8,8 +8,12 @@ from sqlalchemy import select
 
 from docgen.service.models import AuditEvent
 
-UNIT_READS = ["/api/v1/filings/2024/{u}", "/api/v1/filings/2024/{u}/versions", "/api/v1/filings/2024/{u}/versions/1",
-              "/api/v1/filings/2024/{u}/files/form.docx"]
+UNIT_READS = [
+    "/api/v1/filings/2024/{u}",
+    "/api/v1/filings/2024/{u}/versions",
+    "/api/v1/filings/2024/{u}/versions/1",
+    "/api/v1/filings/2024/{u}/files/form.docx",
+]
 
 
 def _seed(api) -> None:
@@ -18,11 +22,23 @@ def _seed(api) -> None:
         assert r.status_code == 200, r.text
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer dgt_not-a-token"}, {"Authorization": "Basic eDp5"},
-                                     {"Authorization": "Bearer"}, {"Authorization": "Bearer " + "x" * 5000}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer dgt_not-a-token"},
+        {"Authorization": "Basic eDp5"},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer " + "x" * 5000},
+    ],
+)
 def test_no_or_bad_credential_is_401(api, headers) -> None:
-    for method, url in [("POST", "/api/v1/validate"), ("GET", "/api/v1/filings/2024"),
-                        ("GET", "/api/v1/filings/2024/guangzhou"), ("PUT", "/api/v1/filings/2024/guangzhou")]:
+    for method, url in [
+        ("POST", "/api/v1/validate"),
+        ("GET", "/api/v1/filings/2024"),
+        ("GET", "/api/v1/filings/2024/guangzhou"),
+        ("PUT", "/api/v1/filings/2024/guangzhou"),
+    ]:
         r = api.client.request(method, url, content=example(), headers={**YAML, **headers})
         assert_problem(r, 401)
         assert r.headers["www-authenticate"].startswith("Bearer")
@@ -47,7 +63,9 @@ def test_unit_sees_only_its_own_filing(api) -> None:
         assert_problem(theirs, 404)
         assert_problem(missing, 404)
         assert theirs.json()["detail"].replace("shenzhen", "?") == missing.json()["detail"].replace("zhuhai", "?")
-    r = api.client.put("/api/v1/filings/2024/shenzhen", content=example("shenzhen"), headers={**YAML, **api.auth("guangzhou")})
+    r = api.client.put(
+        "/api/v1/filings/2024/shenzhen", content=example("shenzhen"), headers={**YAML, **api.auth("guangzhou")}
+    )
     assert_problem(r, 404)
     assert_problem(api.client.post("/api/v1/filings/2024/shenzhen/submit", headers=api.auth("guangzhou")), 404)
     # shenzhen's filing is untouched
@@ -58,7 +76,9 @@ def test_unit_sees_only_its_own_filing(api) -> None:
 def test_unit_on_province_endpoints_is_403(api) -> None:
     _seed(api)
     assert_problem(api.client.get("/api/v1/filings/2024", headers=api.auth("guangzhou")), 403)
-    r = api.client.post("/api/v1/filings/2024/guangzhou/return", json={"reason": "请修改"}, headers=api.auth("guangzhou"))
+    r = api.client.post(
+        "/api/v1/filings/2024/guangzhou/return", json={"reason": "请修改"}, headers=api.auth("guangzhou")
+    )
     assert_problem(r, 403)
 
 

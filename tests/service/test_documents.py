@@ -19,7 +19,9 @@ FIXTURES = paths_in(INVALID) + paths_in(EXAMPLES)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "docgen", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "docgen", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +32,19 @@ def cli_reports() -> dict[str, dict]:
 
 
 def expected(cli_report: dict, workbook: bool = False) -> dict:
-    diags = [{**{k: v for k, v in d.items() if k != "file"}, "cell": None} | ({"line": None} if workbook else {})
-             for d in cli_report["diagnostics"]]
+    diags = [
+        {**{k: v for k, v in d.items() if k != "file"}, "cell": None} | ({"line": None} if workbook else {})
+        for d in cli_report["diagnostics"]
+    ]
     if workbook:  # the cell is the service's addition: compare it separately
         for d in diags:
             d.pop("cell")
-    return {"valid": cli_report["valid"], "errors": cli_report["errors"], "warnings": cli_report["warnings"],
-            "diagnostics": diags}
+    return {
+        "valid": cli_report["valid"],
+        "errors": cli_report["errors"],
+        "warnings": cli_report["warnings"],
+        "diagnostics": diags,
+    }
 
 
 def test_validate_agrees_with_the_cli_for_every_fixture(api, cli_reports) -> None:
@@ -46,7 +54,9 @@ def test_validate_agrees_with_the_cli_for_every_fixture(api, cli_reports) -> Non
         assert r.status_code == 200, (path.name, r.text)
         assert r.json() == expected(cli_reports[path.name]), path.name
         # the same file as a multipart upload answers the same
-        r = api.client.post("/api/v1/validate", files={"file": (path.name, path.read_bytes())}, headers=api.auth("province"))
+        r = api.client.post(
+            "/api/v1/validate", files={"file": (path.name, path.read_bytes())}, headers=api.auth("province")
+        )
         assert r.json() == expected(cli_reports[path.name]), path.name
 
 
@@ -54,7 +64,9 @@ def test_render_refuses_an_invalid_fixture_with_its_report(api, cli_reports) -> 
     for path in paths_in(INVALID):
         if cli_reports[path.name]["valid"]:
             continue  # warnings only: it renders
-        r = api.client.post("/api/v1/render?format=docx", content=path.read_bytes(), headers={**YAML, **api.auth("guangzhou")})
+        r = api.client.post(
+            "/api/v1/render?format=docx", content=path.read_bytes(), headers={**YAML, **api.auth("guangzhou")}
+        )
         body = assert_problem(r, 422)
         assert body["report"] == expected(cli_reports[path.name]), path.name
 
@@ -67,23 +79,35 @@ def test_render_gives_the_cli_bytes(api, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     for path in examples:
         for fmt in ("docx", "xlsx"):
-            r = api.client.post(f"/api/v1/render?format={fmt}", files={"file": (path.name, path.read_bytes())},
-                                headers=api.auth("guangzhou"))
+            r = api.client.post(
+                f"/api/v1/render?format={fmt}",
+                files={"file": (path.name, path.read_bytes())},
+                headers=api.auth("guangzhou"),
+            )
             assert r.status_code == 200, r.text
             assert r.content == (tmp_path / "cli" / f"{path.stem}.{fmt}").read_bytes(), (path.name, fmt)
     guangzhou = EXAMPLES / "guangzhou.yaml"
     assert cli("render", str(guangzhou), "-f", "pdf", "-o", str(tmp_path / "cli")).returncode == 0
-    r = api.client.post("/api/v1/render?format=zip", files={"file": ("guangzhou.yaml", guangzhou.read_bytes())},
-                        headers=api.auth("guangzhou"))
+    r = api.client.post(
+        "/api/v1/render?format=zip",
+        files={"file": ("guangzhou.yaml", guangzhou.read_bytes())},
+        headers=api.auth("guangzhou"),
+    )
     assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
         assert zf.namelist() == ["guangzhou.docx", "guangzhou.xlsx", "guangzhou.pdf"]
         for name in zf.namelist():
             assert zf.read(name) == (tmp_path / "cli" / name).read_bytes(), name
-    r = api.client.post("/api/v1/render?format=pdf", content=guangzhou.read_bytes(), headers={**YAML, **api.auth("guangzhou")})
+    r = api.client.post(
+        "/api/v1/render?format=pdf", content=guangzhou.read_bytes(), headers={**YAML, **api.auth("guangzhou")}
+    )
     assert r.content.startswith(b"%PDF-") and r.headers["content-type"] == "application/pdf"
-    assert_problem(api.client.post("/api/v1/render?format=odt", content=guangzhou.read_bytes(),
-                                   headers={**YAML, **api.auth("guangzhou")}), 400)
+    assert_problem(
+        api.client.post(
+            "/api/v1/render?format=odt", content=guangzhou.read_bytes(), headers={**YAML, **api.auth("guangzhou")}
+        ),
+        400,
+    )
 
 
 def _workbook(tmp_path: Path, unit: str = "foshan") -> Path:
@@ -99,18 +123,29 @@ def test_a_workbook_validates_and_renders_as_import_then_validate(api, tmp_path:
     imported.parent.mkdir()
     assert cli("import", str(book), "-o", str(imported)).returncode == 0
     want = json.loads(cli("validate", "--json", str(imported)).stdout)[0]
-    r = api.client.post("/api/v1/validate", files={"file": ("guangzhou.xlsx", book.read_bytes())}, headers=api.auth("province"))
+    r = api.client.post(
+        "/api/v1/validate", files={"file": ("guangzhou.xlsx", book.read_bytes())}, headers=api.auth("province")
+    )
     got = r.json()
-    assert r.status_code == 200 and got["diagnostics"] and all(re.fullmatch(r"表[一二三四]![A-Z]+[0-9]+", d.pop("cell"))
-                                                             for d in got["diagnostics"])
+    assert (
+        r.status_code == 200
+        and got["diagnostics"]
+        and all(re.fullmatch(r"表[一二三四]![A-Z]+[0-9]+", d.pop("cell")) for d in got["diagnostics"])
+    )
     assert got == expected(want, workbook=True)
     assert cli("render", str(imported), "-f", "docx", "-o", str(tmp_path / "cli")).returncode == 0
-    r = api.client.post("/api/v1/render?format=docx", files={"file": ("guangzhou.xlsx", book.read_bytes())},
-                        headers=api.auth("province"))
+    r = api.client.post(
+        "/api/v1/render?format=docx",
+        files={"file": ("guangzhou.xlsx", book.read_bytes())},
+        headers=api.auth("province"),
+    )
     assert r.status_code == 200 and r.content == (tmp_path / "cli" / "guangzhou.docx").read_bytes()
     # saved as a filing: the version is the workbook's exact bytes, its files render from it
-    r = api.client.put("/api/v1/filings/2024/guangzhou", files={"file": ("广州.xlsx", _workbook(tmp_path, "guangzhou").read_bytes())},
-                       headers=api.auth("guangzhou"))
+    r = api.client.put(
+        "/api/v1/filings/2024/guangzhou",
+        files={"file": ("广州.xlsx", _workbook(tmp_path, "guangzhou").read_bytes())},
+        headers=api.auth("guangzhou"),
+    )
     assert r.status_code == 200 and r.json()["report"]["errors"] == 0, r.text
     v = api.client.get("/api/v1/filings/2024/guangzhou/versions/1", headers=api.auth("guangzhou"))
     assert v.content == (tmp_path / "wb" / "guangzhou.xlsx").read_bytes()
@@ -129,21 +164,29 @@ def test_a_workbook_check_names_the_cell_of_each_problem(api, tmp_path: Path) ->
     ws.cell(first, budget_col).value = 999
     ws.cell(first + 1, budget_col + 2).value = "2*50"  # the next item's 项目数及单项金额 no longer matches its budget
     wb.save(book)
-    r = api.client.post("/api/v1/validate", files={"file": ("guangzhou.xlsx", book.read_bytes())},
-                        headers=api.auth("guangzhou"))
+    r = api.client.post(
+        "/api/v1/validate", files={"file": ("guangzhou.xlsx", book.read_bytes())}, headers=api.auth("guangzhou")
+    )
     letter = openpyxl.utils.get_column_letter
     found = [(d["code"], d["path"], d["cell"], d["line"]) for d in r.json()["diagnostics"]]
-    assert found == [("budget-mismatch", "retained[0].budget", f"表一!{letter(budget_col)}{first}", None),
-                     ("budget-mismatch", "retained[1].budget", f"表一!{letter(budget_col)}{first + 1}", None),
-                     ("duplicate-project", "delegated[0].preset", "表四!D5", None)], found
+    assert found == [
+        ("budget-mismatch", "retained[0].budget", f"表一!{letter(budget_col)}{first}", None),
+        ("budget-mismatch", "retained[1].budget", f"表一!{letter(budget_col)}{first + 1}", None),
+        ("duplicate-project", "delegated[0].preset", "表四!D5", None),
+    ], found
 
 
 def test_workbook_problems_name_sheet_and_cell_as_docgen_import(api, tmp_path: Path) -> None:
     book = _workbook(tmp_path)
     wb = openpyxl.load_workbook(book)
     ws = wb["表一"]
-    target = next(c for row in ws.iter_rows() for c in row if c.value == "专利导航项目" or
-                  (isinstance(c.value, str) and c.value.endswith("项目") and c.row > 4 and c.column > 3))
+    target = next(
+        c
+        for row in ws.iter_rows()
+        for c in row
+        if c.value == "专利导航项目"
+        or (isinstance(c.value, str) and c.value.endswith("项目") and c.row > 4 and c.column > 3)
+    )
     target.value = None
     ws["F7"] = "很多"
     broken = tmp_path / "broken.xlsx"
@@ -151,14 +194,19 @@ def test_workbook_problems_name_sheet_and_cell_as_docgen_import(api, tmp_path: P
     done = cli("import", str(broken), "-o", str(tmp_path / "broken.yaml"))
     assert done.returncode == 1
     cli_lines = [line for line in done.stderr.splitlines() if line.strip()]
-    r = api.client.post("/api/v1/validate", files={"file": ("broken.xlsx", broken.read_bytes())}, headers=api.auth("province"))
+    r = api.client.post(
+        "/api/v1/validate", files={"file": ("broken.xlsx", broken.read_bytes())}, headers=api.auth("province")
+    )
     report = r.json()
     assert r.status_code == 200 and report["valid"] is False and report["errors"] == len(cli_lines) >= 1
     assert [f"{d['cell']}: {d['message']}" for d in report["diagnostics"]] == cli_lines
     assert all(re.fullmatch(r"表[一二三四]![A-Z]+[0-9]+", d["cell"]) for d in report["diagnostics"])
-    r = api.client.post("/api/v1/render?format=pdf", files={"file": ("broken.xlsx", broken.read_bytes())},
-                        headers=api.auth("province"))
+    r = api.client.post(
+        "/api/v1/render?format=pdf", files={"file": ("broken.xlsx", broken.read_bytes())}, headers=api.auth("province")
+    )
     assert assert_problem(r, 422)["report"] == report
     # not a workbook at all
-    r = api.client.post("/api/v1/validate", files={"file": ("x.xlsx", b"PK\x03\x04 not a zip")}, headers=api.auth("province"))
+    r = api.client.post(
+        "/api/v1/validate", files={"file": ("x.xlsx", b"PK\x03\x04 not a zip")}, headers=api.auth("province")
+    )
     assert r.status_code == 200 and r.json()["valid"] is False and r.json()["diagnostics"][0]["code"] == "workbook"

@@ -7,7 +7,7 @@ import hashlib
 from api_helpers import INVALID, YAML, assert_problem, example
 from sqlalchemy import select
 
-from docgen.forms import load_form
+from docgen.models.form import load_form
 from docgen.service.models import AuditEvent
 
 URL = "/api/v1/filings/2024/guangzhou"
@@ -18,8 +18,13 @@ def _put(api, body: bytes, who: str = "guangzhou", headers=YAML):
 
 
 def test_versions_are_immutable_and_byte_exact(api) -> None:
-    bodies = [example(), example().replace(b"\n", b"\r\n"), (INVALID / "budget.yaml").read_bytes(),
-              b"\xef\xbb\xbf" + example(), example() + b"# \xe6\xb3\xa8\xe9\x87\x8a trailing comment\n"]
+    bodies = [
+        example(),
+        example().replace(b"\n", b"\r\n"),
+        (INVALID / "budget.yaml").read_bytes(),
+        b"\xef\xbb\xbf" + example(),
+        example() + b"# \xe6\xb3\xa8\xe9\x87\x8a trailing comment\n",
+    ]
     for n, body in enumerate(bodies, 1):
         r = _put(api, body)
         assert r.status_code == 200, r.text
@@ -29,7 +34,9 @@ def test_versions_are_immutable_and_byte_exact(api) -> None:
     listed = api.client.get(URL + "/versions", headers=api.auth("guangzhou")).json()["versions"]
     assert [v["number"] for v in listed] == [1, 2, 3, 4, 5, 6]
     assert [v["sha256"] for v in listed] == [hashlib.sha256(b).hexdigest() for b in [*bodies, bodies[2]]]
-    assert all(v["who"] == f"token:{api.token_ids['guangzhou']}（guangzhou）" and v["time"].endswith("Z") for v in listed)
+    assert all(
+        v["who"] == f"token:{api.token_ids['guangzhou']}（guangzhou）" and v["time"].endswith("Z") for v in listed
+    )
     for n, body in enumerate([*bodies, bodies[2]], 1):
         r = api.client.get(f"{URL}/versions/{n}", headers=api.auth("province"))
         assert r.status_code == 200 and r.content == body, n
@@ -51,18 +58,25 @@ def test_latest_holds_the_submission_and_its_report(api) -> None:
     assert latest["submission"]["unit"] == "广州市市场监督管理局（知识产权局）"
     # amounts as docgen reads them: a decimal keeps its exact digits (text), never a binary float
     assert latest["submission"]["post_subsidy"][0]["amount"] == "60.5"
-    assert latest["report"] == {"valid": True, "errors": 0, "warnings": 1, "diagnostics": latest["report"]["diagnostics"]}
+    assert latest["report"] == {
+        "valid": True,
+        "errors": 0,
+        "warnings": 1,
+        "diagnostics": latest["report"]["diagnostics"],
+    }
 
 
 def test_json_and_multipart_bodies_are_saved_as_sent(api) -> None:
     import json
 
-    from docgen.source import load, to_jsonable
+    from docgen.io.source import load, to_jsonable
 
     body = json.dumps(to_jsonable(load(api_helpers_example_path()).data), ensure_ascii=False).encode()
     r = _put(api, body, headers={"content-type": "application/json"})
     assert r.status_code == 200 and r.json()["report"]["errors"] == 0, r.text
-    r = api.client.put(URL, files={"file": ("广州.yml", example(), "application/octet-stream")}, headers=api.auth("guangzhou"))
+    r = api.client.put(
+        URL, files={"file": ("广州.yml", example(), "application/octet-stream")}, headers=api.auth("guangzhou")
+    )
     assert r.status_code == 200, r.text
     versions = api.client.get(URL + "/versions", headers=api.auth("guangzhou")).json()["versions"]
     assert [v["media_type"] for v in versions] == ["application/json", "application/yaml"]
@@ -92,8 +106,12 @@ def test_submit_return_and_save_while_submitted(api) -> None:
     # the province returns it with a reason
     assert_problem(api.client.post(URL + "/return", json={"reason": "  "}, headers=api.auth("province")), 422)
     assert_problem(api.client.post(URL + "/return", json={}, headers=api.auth("province")), 422)
-    assert_problem(api.client.post(URL + "/return", content=b"{not json", headers={"content-type": "application/json",
-                                                                                  **api.auth("province")}), 400)
+    assert_problem(
+        api.client.post(
+            URL + "/return", content=b"{not json", headers={"content-type": "application/json", **api.auth("province")}
+        ),
+        400,
+    )
     reason = "表（一）经费安排请与项目合计核对。"
     r = api.client.post(URL + "/return", json={"reason": reason}, headers=api.auth("province"))
     assert r.status_code == 200 and r.json()["status"] == "returned", r.text
@@ -105,12 +123,21 @@ def test_submit_return_and_save_while_submitted(api) -> None:
     assert r.status_code == 200 and r.json()["version"] == 3
     assert api.client.get(URL, headers=api.auth("guangzhou")).json()["status"] == "draft"
     assert api.client.post(URL + "/submit", headers=api.auth("guangzhou")).status_code == 200
-    events = api.app.state.db.read_sync(lambda s: [(e.actor, e.action, e.target, e.detail.get("version"))
-                                                   for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))])
+    events = api.app.state.db.read_sync(
+        lambda s: [
+            (e.actor, e.action, e.target, e.detail.get("version"))
+            for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))
+        ]
+    )
     unit, prov = f"token:{api.token_ids['guangzhou']}（guangzhou）", f"token:{api.token_ids['province']}（province）"
     assert [e for e in events if e[1] in ("save", "submit", "return")] == [
-        (unit, "save", "2024/guangzhou", 1), (unit, "save", "2024/guangzhou", 2), (unit, "submit", "2024/guangzhou", 2),
-        (prov, "return", "2024/guangzhou", 2), (unit, "save", "2024/guangzhou", 3), (unit, "submit", "2024/guangzhou", 3)]
+        (unit, "save", "2024/guangzhou", 1),
+        (unit, "save", "2024/guangzhou", 2),
+        (unit, "submit", "2024/guangzhou", 2),
+        (prov, "return", "2024/guangzhou", 2),
+        (unit, "save", "2024/guangzhou", 3),
+        (unit, "submit", "2024/guangzhou", 3),
+    ]
 
 
 def test_saving_another_units_submission_is_refused(api) -> None:
@@ -120,16 +147,33 @@ def test_saving_another_units_submission_is_refused(api) -> None:
 
 def test_province_list_has_every_unit_in_published_order_with_totals(api) -> None:
     _put(api, example())
-    api.client.put("/api/v1/filings/2024/shenzhen", content=(INVALID / "budget.yaml").read_bytes().replace(
-        "广州市".encode(), "深圳市".encode()), headers={**YAML, **api.auth("shenzhen")})
+    api.client.put(
+        "/api/v1/filings/2024/shenzhen",
+        content=(INVALID / "budget.yaml").read_bytes().replace("广州市".encode(), "深圳市".encode()),
+        headers={**YAML, **api.auth("shenzhen")},
+    )
     api.client.post(URL + "/submit", headers=api.auth("guangzhou"))
     rows = api.client.get("/api/v1/filings/2024", headers=api.auth("province")).json()["filings"]
     assert [r["unit"] for r in rows] == [u.id for u in load_form(2024).units]
     by = {r["unit"]: r for r in rows}
     assert by["guangzhou"]["status"] == "submitted" and by["guangzhou"]["version"] == 1
     # the same totals as `docgen batch` prints for the example
-    assert by["guangzhou"]["totals"] == {"retained": "170.00", "post_subsidy": "60.50", "support": "0.00",
-                                         "delegated": "312.00", "all": "542.50"}
+    assert by["guangzhou"]["totals"] == {
+        "retained": "170.00",
+        "post_subsidy": "60.50",
+        "support": "0.00",
+        "delegated": "312.00",
+        "all": "542.50",
+    }
     assert by["shenzhen"]["status"] == "draft" and by["shenzhen"]["totals"] is None and by["shenzhen"]["errors"] >= 1
-    assert by["zhuhai"] == {"unit": "zhuhai", "name": by["zhuhai"]["name"], "status": "none", "version": None,
-                            "updated_at": None, "returned": None, "errors": None, "warnings": None, "totals": None}
+    assert by["zhuhai"] == {
+        "unit": "zhuhai",
+        "name": by["zhuhai"]["name"],
+        "status": "none",
+        "version": None,
+        "updated_at": None,
+        "returned": None,
+        "errors": None,
+        "warnings": None,
+        "totals": None,
+    }

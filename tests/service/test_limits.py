@@ -24,9 +24,13 @@ def test_body_over_the_limit_is_413_declared_or_streamed(api) -> None:
 
     r = api.client.put("/api/v1/filings/2024/guangzhou", content=chunks(), headers={**YAML, **api.auth("guangzhou")})
     assert_problem(r, 413)
-    r = api.client.put("/api/v1/filings/2024/guangzhou", files={"file": ("big.yaml", big)}, headers=api.auth("guangzhou"))
+    r = api.client.put(
+        "/api/v1/filings/2024/guangzhou", files={"file": ("big.yaml", big)}, headers=api.auth("guangzhou")
+    )
     assert_problem(r, 413)
-    assert_problem(api.client.get("/api/v1/filings/2024/guangzhou", headers=api.auth("guangzhou")), 404)  # nothing saved
+    assert_problem(
+        api.client.get("/api/v1/filings/2024/guangzhou", headers=api.auth("guangzhou")), 404
+    )  # nothing saved
 
 
 def test_a_smaller_limit_is_configurable(tmp_path) -> None:
@@ -39,12 +43,15 @@ def test_a_smaller_limit_is_configurable(tmp_path) -> None:
     with TestClient(app) as client:
         r = client.post("/api/v1/validate", content=example(), headers={**YAML, "Authorization": f"Bearer {token}"})
         assert_problem(r, 413)
-        r = client.post("/api/v1/validate", content=b"form: 2024\n", headers={**YAML, "Authorization": f"Bearer {token}"})
+        r = client.post(
+            "/api/v1/validate", content=b"form: 2024\n", headers={**YAML, "Authorization": f"Bearer {token}"}
+        )
         assert r.status_code == 200
 
 
-@pytest.mark.parametrize("headers", [{"content-type": "text/plain"}, {}, {"content-type": "image/png"},
-                                     {"content-type": "application/xml"}])
+@pytest.mark.parametrize(
+    "headers", [{"content-type": "text/plain"}, {}, {"content-type": "image/png"}, {"content-type": "application/xml"}]
+)
 def test_other_content_types_are_415(api, headers) -> None:
     for url in ("/api/v1/validate", "/api/v1/render?format=pdf", "/api/v1/filings/2024/guangzhou"):
         method = "PUT" if "filings" in url else "POST"
@@ -56,30 +63,53 @@ def test_multipart_needs_a_file_of_a_known_kind(api) -> None:
     h = api.auth("guangzhou")
     assert_problem(api.client.post("/api/v1/validate", files={"file": ("a.txt", example())}, headers=h), 415)
     assert_problem(api.client.post("/api/v1/validate", files={"file": ("noext", example())}, headers=h), 415)
-    assert_problem(api.client.post("/api/v1/validate", data={"other": "x"}, files={"x": ("a.yaml", b"")}, headers=h), 400)
+    assert_problem(
+        api.client.post("/api/v1/validate", data={"other": "x"}, files={"x": ("a.yaml", b"")}, headers=h), 400
+    )
     bad = {"content-type": "multipart/form-data; boundary=zzz", **h}
     assert_problem(api.client.post("/api/v1/validate", content=b"--zzz\r\ngarbage", headers=bad), 400)
-    assert_problem(api.client.post("/api/v1/validate", content=b"x", headers={"content-type": "multipart/form-data", **h}), 400)
+    assert_problem(
+        api.client.post("/api/v1/validate", content=b"x", headers={"content-type": "multipart/form-data", **h}), 400
+    )
 
 
 def test_garbage_bodies_get_a_report_or_a_4xx_and_the_server_stays_healthy(api) -> None:
     rng = random.Random(12)
     bodies = [os.urandom(n) for n in (0, 1, 17, 4096, 70000)] + [
-        b"\x00" * 100, b"\xff\xfe\x00a", b"{" * 10000, b"[" * 50000 + b"]" * 50000, b"- " * 30000,
-        b'{"form": 2024, "x": ' + b'{"a":' * 900 + b"1" + b"}" * 901, b"[" * 900 + b"]" * 900,
-        b"".join(b" " * i + b"- \n" for i in range(3000)), b"a: &a [*a]", b"a: !!python/object/apply:os.system ['true']", b"\xef\xbb\xbf", "表一: 值\n".encode() * 1000,
-        b'{"form": 2024, "unit": ' + b'"x" ' * 10 + b"}", b'{"form": 1e999999}', b"form: 2024\nunit: \x07bell\n",
-        bytes(rng.randrange(256) for _ in range(3000)), b"PK\x03\x04" + os.urandom(2000),
-        b"%PDF-1.7\n" + os.urandom(100), b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>",
+        b"\x00" * 100,
+        b"\xff\xfe\x00a",
+        b"{" * 10000,
+        b"[" * 50000 + b"]" * 50000,
+        b"- " * 30000,
+        b'{"form": 2024, "x": ' + b'{"a":' * 900 + b"1" + b"}" * 901,
+        b"[" * 900 + b"]" * 900,
+        b"".join(b" " * i + b"- \n" for i in range(3000)),
+        b"a: &a [*a]",
+        b"a: !!python/object/apply:os.system ['true']",
+        b"\xef\xbb\xbf",
+        "表一: 值\n".encode() * 1000,
+        b'{"form": 2024, "unit": ' + b'"x" ' * 10 + b"}",
+        b'{"form": 1e999999}',
+        b"form: 2024\nunit: \x07bell\n",
+        bytes(rng.randrange(256) for _ in range(3000)),
+        b"PK\x03\x04" + os.urandom(2000),
+        b"%PDF-1.7\n" + os.urandom(100),
+        b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>",
     ]
-    kinds = [{"content-type": "application/yaml"}, {"content-type": "application/json"},
-             {"content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}]
+    kinds = [
+        {"content-type": "application/yaml"},
+        {"content-type": "application/json"},
+        {"content-type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    ]
     h = api.auth("guangzhou")
     seen = set()
     for body in bodies:
         for kind in kinds:
-            for method, url in (("POST", "/api/v1/validate"), ("POST", "/api/v1/render?format=docx"),
-                                ("PUT", "/api/v1/filings/2024/guangzhou")):
+            for method, url in (
+                ("POST", "/api/v1/validate"),
+                ("POST", "/api/v1/render?format=docx"),
+                ("PUT", "/api/v1/filings/2024/guangzhou"),
+            ):
                 r = api.client.request(method, url, content=body, headers={**kind, **h})
                 assert r.status_code < 500, (body[:40], kind, url, r.text)
                 if r.status_code >= 400:
@@ -88,15 +118,23 @@ def test_garbage_bodies_get_a_report_or_a_4xx_and_the_server_stays_healthy(api) 
         for name in ("a.yaml", "a.json", "a.xlsx", "../../etc/passwd.yaml", "\x00.yaml", "a" * 1000 + ".yml"):
             r = api.client.post("/api/v1/validate", files={"file": (name, body)}, headers=h)
             assert r.status_code == 200 and r.json()["valid"] is False, (name, body[:40], r.text)
-        r = api.client.post("/api/v1/filings/2024/guangzhou/return", content=body,
-                            headers={"content-type": "application/json", **api.auth("province")})
+        r = api.client.post(
+            "/api/v1/filings/2024/guangzhou/return",
+            content=body,
+            headers={"content-type": "application/json", **api.auth("province")},
+        )
         assert 400 <= r.status_code < 500, r.text
     assert seen <= {200, 409, 422}, seen  # PUT of a garbage draft is saved (a draft may have errors)
     # odd URLs and methods are problem documents too
-    for method, url in (("GET", "/api/v1/nope"), ("POST", "/healthz"), ("GET", "/api/v1/filings/abc"),
-                        ("GET", "/api/v1/filings/2024/guangzhou/versions/-1"),
-                        ("GET", "/api/v1/filings/2024/guangzhou/files/passwd"),
-                        ("GET", "/api/v1/filings/2024/%00"), ("GET", "/api/v1/filings/2024/" + "a" * 300)):
+    for method, url in (
+        ("GET", "/api/v1/nope"),
+        ("POST", "/healthz"),
+        ("GET", "/api/v1/filings/abc"),
+        ("GET", "/api/v1/filings/2024/guangzhou/versions/-1"),
+        ("GET", "/api/v1/filings/2024/guangzhou/files/passwd"),
+        ("GET", "/api/v1/filings/2024/%00"),
+        ("GET", "/api/v1/filings/2024/" + "a" * 300),
+    ):
         r = api.client.request(method, url, headers=h)
         assert 400 <= r.status_code < 500 and r.headers["content-type"] == "application/problem+json", (url, r.text)
     r = api.client.get("/healthz")

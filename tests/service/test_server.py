@@ -14,7 +14,7 @@ import pytest
 from api_helpers import EXAMPLES, YAML, example
 from service_helpers import docgen_cli
 
-from docgen.forms import load_form
+from docgen.models.form import load_form
 
 
 def _token(data, database: str, *args: str) -> tuple[str, int]:
@@ -35,8 +35,17 @@ def test_role_matrix_against_a_real_server(tmp_path, database_url, server_factor
     assert docgen_cli("token", "revoke", "999", data=data, database=database_url).returncode == 1
     bad = docgen_cli("token", "create", "--unit", "atlantis", data=data, database=database_url)
     assert bad.returncode == 2 and "atlantis" in bad.stderr and bad.stdout == ""
-    added = docgen_cli("user", "add", "gz-clerk", "--unit", "guangzhou", "--password-stdin", data=data,
-                       database=database_url, stdin="correct horse battery\n")
+    added = docgen_cli(
+        "user",
+        "add",
+        "gz-clerk",
+        "--unit",
+        "guangzhou",
+        "--password-stdin",
+        data=data,
+        database=database_url,
+        stdin="correct horse battery\n",
+    )
     assert added.returncode == 0, added.stderr
     server = server_factory(data, database_url)
     c = httpx.Client(base_url=server.base, timeout=60)
@@ -45,7 +54,10 @@ def test_role_matrix_against_a_real_server(tmp_path, database_url, server_factor
         return {"Authorization": f"Bearer {token}"}
 
     assert c.put("/api/v1/filings/2024/guangzhou", content=example(), headers={**YAML, **h(gz)}).json()["version"] == 1
-    assert c.put("/api/v1/filings/2024/shenzhen", content=example("shenzhen"), headers={**YAML, **h(sz)}).status_code == 200
+    assert (
+        c.put("/api/v1/filings/2024/shenzhen", content=example("shenzhen"), headers={**YAML, **h(sz)}).status_code
+        == 200
+    )
     assert c.get("/api/v1/filings/2024/guangzhou/versions/1", headers=h(gz)).content == example()
     assert c.get("/api/v1/filings/2024/guangzhou").status_code == 401
     assert c.get("/api/v1/filings/2024/guangzhou", headers=h(old)).status_code == 401
@@ -65,8 +77,12 @@ def test_a_streamed_body_is_cut_off_at_the_limit(tmp_path, server_factory) -> No
     server = server_factory(data)
     sent = 0
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
-        sock.sendall((f"PUT /api/v1/filings/2024/guangzhou HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-                      "Content-Type: application/yaml\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
+        sock.sendall(
+            (
+                f"PUT /api/v1/filings/2024/guangzhou HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+                "Content-Type: application/yaml\r\nTransfer-Encoding: chunked\r\n\r\n"
+            ).encode()
+        )
         chunk = b"#" * 65536 + b"\n"
         frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
         sock.settimeout(0.05)
@@ -75,13 +91,13 @@ def test_a_streamed_body_is_cut_off_at_the_limit(tmp_path, server_factory) -> No
             try:
                 sock.sendall(frame)
                 sent += len(chunk)
-            except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            except (TimeoutError, BrokenPipeError, ConnectionResetError):
                 break
             try:
                 answer += sock.recv(65536)
                 if answer:
                     break
-            except socket.timeout:
+            except TimeoutError:
                 continue
         sock.settimeout(10)
         try:
@@ -90,7 +106,7 @@ def test_a_streamed_body_is_cut_off_at_the_limit(tmp_path, server_factory) -> No
                 if not more:
                     break
                 answer += more
-        except (ConnectionResetError, socket.timeout):
+        except (TimeoutError, ConnectionResetError):
             pass
     assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     assert sent < 20 * 1024 * 1024, sent  # the server answered after about 5 MB, not after reading everything
@@ -106,7 +122,9 @@ def test_demo_start_then_signal_exits_0(tmp_path, server_factory, sig) -> None:
         assert re.search(rf"^\s+{re.escape(unit.id)}\s+\S{{8,}}\s+{re.escape(unit.name)}$", out, re.M), unit.id
     assert re.search(r"^\s+province\s+\S{8,}\s+省局$", out, re.M)
     token = re.search(r"省局 API 令牌：(\S+)", out)[1]
-    rows = httpx.get(server.base + "/api/v1/filings/2024", headers={"Authorization": f"Bearer {token}"}).json()["filings"]
+    rows = httpx.get(server.base + "/api/v1/filings/2024", headers={"Authorization": f"Bearer {token}"}).json()[
+        "filings"
+    ]
     have = {p.stem for p in EXAMPLES.glob("*.yaml")}
     assert {r["unit"] for r in rows if r["status"] == "draft"} == have and len(have) == 23
     # a render in flight when the signal comes is finished (or cleanly refused), then the process exits 0
@@ -114,8 +132,14 @@ def test_demo_start_then_signal_exits_0(tmp_path, server_factory, sig) -> None:
 
     def render() -> None:
         try:
-            answers.append(httpx.post(server.base + "/api/v1/render?format=pdf", content=example(), timeout=60,
-                                      headers={**YAML, "Authorization": f"Bearer {token}"}).status_code)
+            answers.append(
+                httpx.post(
+                    server.base + "/api/v1/render?format=pdf",
+                    content=example(),
+                    timeout=60,
+                    headers={**YAML, "Authorization": f"Bearer {token}"},
+                ).status_code
+            )
         except httpx.HTTPError as exc:
             answers.append(exc)
 
@@ -125,7 +149,7 @@ def test_demo_start_then_signal_exits_0(tmp_path, server_factory, sig) -> None:
     server.signal(sig)
     assert server.wait(90) == 0, server.output()[-3000:]
     t.join(90)
-    assert answers and answers[0] in (200, 503) or isinstance(answers[0], httpx.HTTPError), answers
+    assert (answers and answers[0] in (200, 503)) or isinstance(answers[0], httpx.HTTPError), answers
     assert "Finished server process" in server.output()
 
 
@@ -146,8 +170,11 @@ def test_kill_9_during_saves_loses_no_acknowledged_version(tmp_path, database_ur
                     return
                 content = body + f"# 第{i}次保存\n".encode()
                 try:
-                    r = c.put(f"/api/v1/filings/2024/{unit}", content=content,
-                              headers={**YAML, "Authorization": f"Bearer {tokens[unit]}"})
+                    r = c.put(
+                        f"/api/v1/filings/2024/{unit}",
+                        content=content,
+                        headers={**YAML, "Authorization": f"Bearer {tokens[unit]}"},
+                    )
                 except httpx.HTTPError:
                     return  # the server is gone
                 if r.status_code == 200:

@@ -9,7 +9,7 @@ import anyio.to_thread
 from fastapi import Request
 from fastapi.responses import Response
 
-from docgen.diagnostics import InvalidInput
+from docgen.models.diagnostics import InvalidInput
 from docgen.service.problems import Problem
 from docgen.service.rendering import MEDIA, render_bytes
 from docgen.service.reports import Checked, check_upload, diagnostic_json, report
@@ -18,25 +18,48 @@ from docgen.service.uploads import Upload
 SUBMISSION_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "填报文件：YAML 或 JSON 正文，或 multipart/form-data 的 file 字段（.yaml、.yml、.json、.xlsx）。",
+        "description": "填报文件：YAML 或 JSON 正文，或 multipart/form-data 的 file 字段"
+        "（.yaml、.yml、.json、.xlsx）。",
         "content": {
             "application/yaml": {"schema": {"type": "string"}},
             "application/json": {"schema": {"type": "object"}},
-            "multipart/form-data": {"schema": {"type": "object", "properties": {
-                "file": {"type": "string", "format": "binary", "description": "填报文件或填好的征集表（.xlsx）"}},
-                "required": ["file"]}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "填报文件或填好的征集表（.xlsx）"}
+                    },
+                    "required": ["file"],
+                }
+            },
         },
     }
 }
 
-REPORT_SCHEMA = {"type": "object", "description": "检查报告：与 docgen validate 相同的问题、代码和中文说明；工作簿另给单元格（如 表一!F7）。",
-                 "properties": {"valid": {"type": "boolean"}, "errors": {"type": "integer"},
-                                "warnings": {"type": "integer"}, "diagnostics": {"type": "array", "items": {
-                                    "type": "object", "properties": {
-                                        "severity": {"type": "string", "enum": ["error", "warning"]},
-                                        "code": {"type": "string"}, "line": {"type": ["integer", "null"]},
-                                        "path": {"type": "string"}, "cell": {"type": ["string", "null"]},
-                                        "message": {"type": "string"}, "hint": {"type": "string"}}}}}}
+REPORT_SCHEMA = {
+    "type": "object",
+    "description": "检查报告：与 docgen validate 相同的问题、代码和中文说明；工作簿另给单元格（如 表一!F7）。",
+    "properties": {
+        "valid": {"type": "boolean"},
+        "errors": {"type": "integer"},
+        "warnings": {"type": "integer"},
+        "diagnostics": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "severity": {"type": "string", "enum": ["error", "warning"]},
+                    "code": {"type": "string"},
+                    "line": {"type": ["integer", "null"]},
+                    "path": {"type": "string"},
+                    "cell": {"type": ["string", "null"]},
+                    "message": {"type": "string"},
+                    "hint": {"type": "string"},
+                },
+            },
+        },
+    },
+}
 
 
 async def check(upload: Upload) -> Checked:

@@ -11,13 +11,12 @@ from docgen.service.rendering import backend_alive
 router = APIRouter(tags=["运行状态"])
 
 
-@router.get("/healthz", summary="存活检查", description="进程在服务时返回 200 `{\"status\":\"ok\"}`。")
+@router.get("/healthz", summary="存活检查", description='进程在服务时返回 200 `{"status":"ok"}`。')
 async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="就绪检查",
-            description="数据库可访问且生成进程正常时返回 200，否则 503（附原因）。")
+@router.get("/readyz", summary="就绪检查", description="数据库可访问且生成进程正常时返回 200，否则 503（附原因）。")
 async def readyz(request: Request) -> JSONResponse:
     problems = []
     try:
