@@ -103,3 +103,22 @@ def test_a_raw_control_character_is_a_clear_error_with_its_line() -> None:
     (err,) = result.errors
     assert err.line == next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("unit:"))
     assert "控制字符" in err.message and "U+0007" in err.message
+
+
+@pytest.mark.parametrize("depth", [60, 900, 100_000])
+def test_deep_nesting_is_a_clear_error_not_a_recursion_traceback(tmp_path, depth: int) -> None:
+    """`[[[[…` or `{"a":{"a":…` thousands deep: one syntax error naming the cause, for YAML and JSON alike."""
+    from docgen.check.submission import check_file
+
+    files = {
+        "deep.yaml": "[" * depth + "]" * depth,
+        "deep.json": '{"a":' * depth + "1" + "}" * depth,
+        "steps.yaml": "".join(" " * i + "- \n" for i in range(min(depth, 3000))),
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        result = check_file(tmp_path / name)
+        (err,) = result.errors
+        assert err.code == "syntax" and "嵌套层数过深" in err.message, (name, err)
+    # a real filing nests five levels: far from the limit
+    assert not check_file(Path(__file__).parents[1] / "data/submissions/2024/guangzhou.yaml").errors

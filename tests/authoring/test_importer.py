@@ -377,3 +377,24 @@ def test_cli_import(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["import", str(xlsx), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert check_file(out).submission == original
+
+
+def test_every_imported_value_knows_its_cell(tmp_path: Path) -> None:
+    """import_workbook_cells: each path of the submission → the sheet and cell it was read from."""
+    from docgen.authoring.importer import import_workbook_cells
+
+    path, sub = xlsx_of(ROOT / "data" / "submissions" / "2024" / "guangzhou.yaml", tmp_path / "g.xlsx")
+    text, _, cells = import_workbook_cells(path)
+    assert (text, _) == import_workbook(path)  # the plain importer is unchanged
+    wb = openpyxl.load_workbook(path)
+    for key in ("retained", "post_subsidy", "support", "delegated"):
+        for i, item in enumerate(getattr(sub, key)):
+            for field in ("budget", "amount"):
+                if (key, i, field) in cells:
+                    sheet, ref = cells[(key, i, field)].split("!")
+                    assert Decimal(str(wb[sheet][ref].value)) == getattr(item, field), (key, i, field)
+            for j, proj in enumerate(getattr(item, "projects", None) or []):
+                sheet, ref = cells[(key, i, "projects", j, "name")].split("!")
+                assert wb[sheet][ref].value == proj.name
+    sheet, ref = cells[("contact", "phone")].split("!")
+    assert sub.contact.phone in wb[sheet][ref].value
