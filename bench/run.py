@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from docgen.check.submission import check_file  # noqa: E402
 from docgen.models.form import load_form  # noqa: E402
-from docgen.render import Options, render_view  # noqa: E402
+from docgen.registry import Options, render_view  # noqa: E402
 from docgen.views.form import build_view  # noqa: E402
 
 EXAMPLES = ROOT / "data" / "submissions" / "2024"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import typer
@@ -56,7 +55,7 @@ def validate(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果，供程序读取"),
 ) -> None:
     """检查填报文件，一次列出所有错误和警告。退出码：0 通过（可能有警告），1 有错误，2 用法错误。"""
-    from docgen.check.submission import check_file
+    from docgen.registry import check_file
 
     results = [check_file(f) for f in files]
     if as_json:
@@ -83,14 +82,14 @@ def validate(
 @app.command()
 def schema(
     output: Path | None = typer.Option(None, "-o", "--output", help="写入文件（默认输出到屏幕）"),
-    form: int = typer.Option(2024, "--form", help="征集表年度"),
+    form: int | None = typer.Option(None, "--form", help="征集表年度（默认：data/forms 中最新的一年）"),
 ) -> None:
     """输出填报文件的 JSON Schema（供编辑器自动补全和检查）。"""
     from docgen.authoring.schema import schema_json
     from docgen.io.atomic import write_text
-    from docgen.models.form import load_form
+    from docgen.models.form import form_for, load_form
 
-    text = schema_json(load_form(form))
+    text = schema_json(load_form(form) if form else form_for())
     if output:
         write_text(output, text)
         _err(f"已写入 {output}")
@@ -102,20 +101,20 @@ def schema(
 def init(
     unit: str = typer.Argument(..., help="单位：编号（如 guangzhou）、全称或地市名（如 广州市）"),
     output: Path | None = typer.Option(None, "-o", "--output", help="输出文件（默认 UNIT编号.yaml）"),
-    form: int = typer.Option(2024, "--form", help="征集表年度"),
+    form: int | None = typer.Option(None, "--form", help="征集表年度（默认：data/forms 中最新的一年）"),
     force: bool = typer.Option(False, "--force", help="覆盖已有文件"),
 ) -> None:
     """为某个单位生成一份填报文件模板，注释中列出可引用的预设项目。"""
     from docgen.authoring.starter import UnknownUnit, find_unit, starter_yaml
     from docgen.io.atomic import write_text
-    from docgen.models.form import load_form
+    from docgen.models.form import form_for, load_form
 
-    f = load_form(form)
+    f = load_form(form) if form else form_for()
     try:
         u = find_unit(f, unit)
     except UnknownUnit as exc:
         _err(str(exc))
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     path = output or Path(f"{u.id}.yaml")
     if path.exists() and not force:
         _err(f"{path} 已存在；如需覆盖请加 --force")
@@ -136,7 +135,7 @@ def render(
     ),
 ) -> None:
     """生成填报表格（DOCX、XLSX）和 PDF 文件包；也可渲染空白征集表（data/forms/*.yaml）和通知（data/notices/*.yaml）。"""
-    from docgen.render import FORMATS, Options, render_file, write_outputs
+    from docgen.registry import FORMATS, Options, render_file, write_outputs
 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     bad = [f for f in wanted if f not in FORMATS]
@@ -193,7 +192,7 @@ def import_xlsx(
     except ImportError_ as exc:
         for line in exc.problems:
             _err(line)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     for w in warnings:
         _err(w)
     write_text(output, text)
@@ -242,7 +241,7 @@ def fonts(
             resolve_all(require_official=True)
         except OfficialFontMissing as exc:
             _err(str(exc))
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
 
 
 def _register_service() -> None:
@@ -259,4 +258,4 @@ def run() -> None:  # pragma: no cover - console entry for python -m docgen
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run())
+    run()

@@ -13,7 +13,6 @@ from docgen.writers.docx.oxml. The output is byte-reproducible (fixed zip timest
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import sys
 from collections.abc import Callable
@@ -25,13 +24,12 @@ sys.path.insert(0, str(ROOT))
 from docx import Document  # noqa: E402
 from docx.enum.style import WD_STYLE_TYPE  # noqa: E402
 
-from docgen.io.reproducible import fixed_zip  # noqa: E402
+from docgen.io.reproducible import FIXED_TIME, fixed_zip  # noqa: E402
 from docgen.standard import gbt9704 as L  # noqa: E402
 from docgen.standard.fonts import docx_names  # noqa: E402
 from docgen.writers.docx import oxml  # noqa: E402
 
 OUT_DIR = ROOT / "templates" / "docx"
-FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 # Style names and sizes of the form template: the writer looks the styles up by these names.
 from docgen.writers.docx.form import (  # noqa: E402

@@ -18,7 +18,7 @@ from conftest import SEED, in_ci  # noqa: F401 - the project's CI rule, one copy
 from conftest import require as need
 
 from docgen.io.paths import BUILD_DIR, DATA_DIR
-from docgen.render import Options, render_file
+from docgen.registry import Options, render_file
 from docgen.standard import gbt9704 as L
 
 SEED_NOTICE = DATA_DIR / "notices" / "2023-233.yaml"
@@ -59,7 +59,7 @@ def lines_of(page, chars=None) -> list[tuple[float, list[dict]]]:
     """Upright characters grouped by baseline (pt from the page top), each line sorted by x."""
     groups: dict[float, list[dict]] = defaultdict(list)
     for ch in chars if chars is not None else page.chars:
-        a, b, c, d, e, f = ch["matrix"]
+        _a, b, c, _d, _e, f = ch["matrix"]
         if abs(b) > 1e-6 or abs(c) > 1e-6:
             continue  # turned page numbers
         groups[round(page.height - f, 1)].append(ch)

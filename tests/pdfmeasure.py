@@ -33,13 +33,13 @@ def text_box(page) -> tuple[float, float, float, float]:
 
 
 def rotated(char) -> bool:
-    a, b, c, d, e, f = char["matrix"]
+    a, _b, _c, d, _e, _f = char["matrix"]
     return abs(a) < 1e-6 and abs(d) < 1e-6
 
 
 def number_chars(page) -> list[dict]:
     """The page-number characters: the overlay's 宋体 ("docgen-pagenum") outside the 版心."""
-    x0, top, x1, bottom = text_box(page)
+    x0, _top, _x1, bottom = text_box(page)
     out = []
     for ch in page.chars:
         if ch["text"] not in NUMBER_CHARS or "docgen-pagenum" not in ch["fontname"]:
@@ -139,6 +139,6 @@ def embedded_cmaps(pdf: bytes) -> dict[str, set[int]]:
             data = next(fd[k].get_object().get_data() for k in ("/FontFile3", "/FontFile2", "/FontFile") if k in fd)
             try:
                 out[name] = set(TTFont(io.BytesIO(data)).getBestCmap() or ())
-            except Exception:  # bare CFF without cmap: cannot judge → empty
+            except Exception:  # noqa: BLE001 - bare CFF without cmap: cannot judge → empty
                 out[name] = set()
     return out

@@ -13,7 +13,7 @@ import pytest
 from docx import Document
 
 from docgen.io.source import parse
-from docgen.render import Options, render_source
+from docgen.registry import Options, render_source
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = (ROOT / "data" / "submissions" / "2024" / "yunfu.yaml").read_text(encoding="utf-8")
@@ -101,7 +101,7 @@ def test_a_raw_control_character_is_a_clear_error_with_its_line() -> None:
     text = BASE.replace("unit: ", "unit: \x07", 1)
     result = check_text(text, "bell.yaml")
     (err,) = result.errors
-    assert err.line == next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("unit:"))
+    assert err.line == next(i for i, line in enumerate(text.splitlines(), 1) if line.startswith("unit:"))
     assert "控制字符" in err.message and "U+0007" in err.message
 
 

@@ -84,7 +84,7 @@ class _Sheet:
     def origin_of(self, r: int, c: int) -> tuple[int, int]:
         return self.origin.get((r, c), (r, c))
 
-    def merged(self, r: int, c: int) -> bool:
+    def merged(self, r: int, c: int | None) -> bool:
         return (r, c) in self.origin
 
     def comment(self, r: int, c: int) -> str:
@@ -140,7 +140,8 @@ def _amount(value: Any, ref: str, what: str, problems: list[str]) -> Decimal | N
         if not number.is_finite():
             problems.append(f"{ref}: {what}“{value}”不是数字，应填写金额（万元），例如 120 或 60.5")
             return None
-        if number.as_tuple().exponent < -2 and number != number.quantize(Decimal("0.01")):
+        exponent = number.as_tuple().exponent  # an int: the number is finite
+        if isinstance(exponent, int) and exponent < -2 and number != number.quantize(Decimal("0.01")):
             problems.append(f"{ref}: {what}“{value}”最多保留两位小数（单位：万元）")
             return None
     if number < 0:
@@ -349,8 +350,7 @@ class _TableReader:
         return item
 
     def rows(self):
-        for r in range(self.layout.header_row + 1, self.sheet.max_row + 1):
-            yield r
+        yield from range(self.layout.header_row + 1, self.sheet.max_row + 1)
 
     # table kinds
     def read_work(self) -> None:
@@ -384,6 +384,7 @@ class _TableReader:
                     category,
                 )
                 current.work_origin = origin
+            assert current is not None  # a row either continues an item or starts one
             self._budget(r, current)
             current.data["projects"].append(self._project(r))
             current.project_rows.append(r)
@@ -495,6 +496,7 @@ class _TableReader:
                     self.problems.append(f"{self.ref(r, 'work')}: 没有填写主要工作内容")
                 current = self.new_item(r, {"category": category, "work": work, "projects": []}, "own", category)
                 current.work_origin = origin
+            assert current is not None  # a row either continues an item or starts one
             current.project_rows.append(r)
             current.data["projects"].append(
                 {
@@ -538,6 +540,7 @@ class _TableReader:
         for item in self.items:
             if item.kind == "work":
                 projects = item.data["projects"]
+                budget: Decimal | None
                 if item.budgets:
                     budget = sum(item.budgets.values(), Decimal(0))
                     if len(item.budgets) > 1:
@@ -672,7 +675,7 @@ def import_workbook_cells(path: str | Path) -> tuple[str, list[str], dict[tuple,
     try:
         wb = load_workbook(path, data_only=True)
         wf = load_workbook(path, data_only=False)
-    except Exception as exc:  # zip, XML or format errors: not a workbook we can read
+    except Exception as exc:  # noqa: BLE001 - zip, XML or format errors: not a workbook we can read
         raise ImportError_(
             [f"{path.name}: 无法读取工作簿（{type(exc).__name__}: {exc}）；请另存为 .xlsx 后再导入"]
         ) from None
@@ -713,7 +716,7 @@ def import_workbook_cells(path: str | Path) -> tuple[str, list[str], dict[tuple,
         for label in INFO_LABELS:
             if label in found and found[label][0] and label not in info:
                 info[label] = found[label]
-    for title, found in info_sheets:
+    for _title, found in info_sheets:
         for label in INFO_LABELS:
             if label in found and found[label][0] and label in info and found[label][0] != info[label][0]:
                 warnings.append(

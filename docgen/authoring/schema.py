@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from docgen.models.form import Form, load_form
+from docgen.models.form import Form, form_for
 from docgen.models.submission import Submission
 
 SCHEMA_ID = "https://docgen.invalid/schema/submission.schema.json"
@@ -13,7 +13,7 @@ SCHEMA_ID = "https://docgen.invalid/schema/submission.schema.json"
 
 def submission_schema(form: Form | None = None) -> dict[str, Any]:
     """The schema editors use to complete and check a submission (YAML via yaml-language-server)."""
-    form = form or load_form(2024)
+    form = form or form_for()
     schema = Submission.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"{form.title}（填报文件）"

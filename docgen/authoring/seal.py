@@ -40,7 +40,7 @@ def draw_seal(path: Path, name: str, centre: str = "★", bottom: str = "") -> P
         cx, cy = size / 2 + radius * math.cos(rad), size / 2 + radius * math.sin(rad)
         glyph = Image.new("RGBA", (round(size * 0.14), round(size * 0.14)), (0, 0, 0, 0))
         ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), ch, font=text_font, fill=red, anchor="mm")
-        glyph = glyph.rotate(-(angle + 90), resample=Image.BICUBIC, expand=True)
+        glyph = glyph.rotate(-(angle + 90), resample=Image.Resampling.BICUBIC, expand=True)
         img.alpha_composite(glyph, (round(cx - glyph.width / 2), round(cy - glyph.height / 2)))
     if bottom:
         small = ImageFont.truetype(font_file, round(size * 0.07))

@@ -11,7 +11,7 @@ from docgen import __version__
 from docgen.batch.manifest import Manifest, describe, outputs_intact, sha256_bytes, sha256_file
 from docgen.io.atomic import write_bytes
 from docgen.models.diagnostics import InvalidInput
-from docgen.models.form import Form, load_form
+from docgen.models.form import Form, form_for
 
 ARCHIVE_NAME = "归档卷.pdf"
 PARTS_DIR = ".archive"  # unnumbered copies of each packet, kept by the batch for the volume
@@ -111,10 +111,11 @@ def build_archive(
     templates: Path,
     templates_hash: str,
     log: Callable[[str], None],
+    form: Form | None = None,
 ) -> list[Path]:
-    """(Re)build 归档卷.pdf when any packet, the notice or a template changed."""
+    """(Re)build 归档卷.pdf when any packet, the notice or a template changed; ``form``: the units' (else the newest)."""
     units = manifest.data["units"]
-    form = load_form(2024)
+    form = form or form_for()
     order = _unit_order(form, manifest)
     stems = [s for s in order if part_path(outdir, s).is_file()]
     if not stems:

@@ -18,7 +18,8 @@ from docgen.io.atomic import write_bytes
 from docgen.io.paths import DATA_DIR, TEMPLATES_DIR
 from docgen.io.source import SourceError, parse
 from docgen.models.diagnostics import InvalidInput
-from docgen.render import FORMATS, UNNUMBERED_PDF, Options, input_kind, render_source
+from docgen.models.form import Form, form_for, year_named
+from docgen.registry import ARCHIVE, FORMATS, NOTICE, SUMMARY, UNNUMBERED_PDF, Options, kind_of, render_source
 
 INPUT_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -188,6 +189,7 @@ class BatchReport:
     results: dict[str, UnitResult]
     skipped: list[str]
     failed: list[str]
+    form: Form | None = None  # the form the units name (its unit order lists them)
 
     @property
     def exit_code(self) -> int:
@@ -227,6 +229,7 @@ def build(
 
     notices: list[Path] = [notice] if notice else []
     all_jobs: list[Job] = []
+    years: list[int | None] = []  # the form year each input names
     unreadable: list[UnitResult] = []
     for path in find_inputs(folder):
         try:
@@ -235,14 +238,16 @@ def build(
             unreadable.append(UnitResult(path.stem, path.name, "invalid", messages=[f"{path}: 无法读取：{exc}"]))
             continue
         try:
-            kind = input_kind(parse(text, path.name).data)
+            data = parse(text, path.name).data
         except SourceError:
-            kind = "submission"  # its syntax error is reported by the worker like any other
-        if kind == "notice":
+            data = None  # a submission, presumably: its syntax error is reported by the worker like any other
+        if kind_of(data) is NOTICE:
             notices.append(path)
             continue
+        years.append(year_named(data))
         all_jobs.append(Job(path.stem, path.name, text, options))
 
+    form = form_for(years)
     keys = {job.stem: build_key(job, templates_hash, form_hash) for job in all_jobs}
     todo = [j for j in all_jobs if force or not manifest.is_fresh(j.stem, keys[j.stem], outdir)]
     skipped = [j.stem for j in all_jobs if j not in todo]
@@ -278,7 +283,7 @@ def build(
 
     if todo and "pdf" in formats and not scheduler and (jobs or _default_workers()) > 1:
         # Workers are forked from this process: warm it once instead of once per worker.
-        from docgen.writers.pdf.engine import warm_up
+        from docgen.writers.pdf.warmup import warm_up
 
         warm_up(templates)
     try:
@@ -307,21 +312,20 @@ def build(
     for res in unreadable:
         manifest.record(res.stem, {"source": res.name, "status": res.status, "messages": res.messages, "outputs": []})
 
-    from docgen.batch.summary import render_summary, summary_key, write_summary
+    from docgen.batch.summary import summary_key, write_summary
 
     key = summary_key(manifest, outdir, templates_hash, form_hash) if summary else None
     # The summary renders in a second process while this one assembles the archive volume.
     with ProcessPoolExecutor(max_workers=1) as side:
-        pending = side.submit(render_summary, folder, manifest.data["units"], templates) if key else None
+        pending = side.submit(SUMMARY.build, folder, manifest.data["units"], templates) if key else None
         if archive and "pdf" in formats:
-            from docgen.batch.archive import build_archive
-
-            build_archive(folder, outdir, manifest, notices, templates, templates_hash, log)
-        if pending is not None:
-            write_summary(outdir, manifest, key, *pending.result(), log)
+            ARCHIVE.build(folder, outdir, manifest, notices, templates, templates_hash, log, form)
+        if pending is not None and key is not None:
+            outputs, facts = pending.result()
+            write_summary(outdir, manifest, key, outputs, facts, log)
     manifest.save()
     failed = sorted(stem for stem, r in results.items() if r.status != "ok")
-    return BatchReport(results, skipped, failed)
+    return BatchReport(results, skipped, failed, form)
 
 
 def _print_table(report: BatchReport) -> None:
@@ -332,9 +336,8 @@ def _print_table(report: BatchReport) -> None:
     for col in ("单位", "状态", "警告", "表一", "表二", "表三", "表四", "合计（万元）"):
         table.add_column(col, justify="right" if col not in ("单位", "状态") else "left")
     status_text = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败"}
-    from docgen.models.form import load_form
-
-    rank = {u.name: i for i, u in enumerate(load_form(2024).units)}  # the published unit order
+    units = (report.form or form_for()).units
+    rank = {u.name: i for i, u in enumerate(units)}  # the published unit order
     for stem in sorted(report.results, key=lambda s: (rank.get(report.results[s].unit, len(rank)), s)):
         r = report.results[stem]
         state = status_text.get(r.status, r.status) + ("（未变化）" if stem in report.skipped else "")

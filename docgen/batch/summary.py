@@ -14,7 +14,7 @@ from docgen.check.submission import check_source
 from docgen.io.atomic import write_bytes
 from docgen.io.reproducible import fixed_zip
 from docgen.io.source import load
-from docgen.models.form import Form, load_form
+from docgen.models.form import Form, form_for
 from docgen.models.submission import OwnDelegated, PresetRef, Submission
 from docgen.standard.text import format_amount
 
@@ -118,6 +118,7 @@ def _flat_rows(form: Form, sub: Submission) -> list[FlatRow]:
                 )
             elif isinstance(item, PresetRef):
                 preset = form.preset(item.preset)
+                assert preset is not None  # the check passed: every preset named exists
                 rows.append(
                     FlatRow(
                         sub.unit,
@@ -246,12 +247,12 @@ def write_summary_xlsx(view: SummaryView) -> bytes:
     ws = wb.create_sheet("项目清单")
     heads = ["单位", "表", "类型", "主要工作内容", "项目", "项目数", "单项金额（万元）", "金额（万元）", "项目绩效"]
     widths = [30, 22, 18, 40, 30, 8, 12, 12, 40]
-    for c, (h, w) in enumerate(zip(heads, widths), start=1):
-        text_cell(ws, 1, c, h, head_font, center)
-        ws.column_dimensions[get_column_letter(c)].width = w
+    for ci, (h, w) in enumerate(zip(heads, widths), start=1):
+        text_cell(ws, 1, ci, h, head_font, center)
+        ws.column_dimensions[get_column_letter(ci)].width = w
     for r, row in enumerate(view.rows, start=2):
-        for c, value in enumerate([row.unit, row.table, row.category, row.work, row.project], start=1):
-            text_cell(ws, r, c, value)
+        for ci, value in enumerate([row.unit, row.table, row.category, row.work, row.project], start=1):
+            text_cell(ws, r, ci, value)
         ws.cell(row=r, column=6, value=row.count).border = border
         if row.unit_amount is not None:
             amount_cell(ws, r, 7, row.unit_amount)
@@ -265,12 +266,12 @@ def write_summary_xlsx(view: SummaryView) -> bytes:
     page_setup(ws, "1:1")
 
     ws = wb.create_sheet("未报送或失败")
-    for c, (h, w) in enumerate(zip(["单位", "状态", "原因"], [36, 14, 100]), start=1):
-        text_cell(ws, 1, c, h, head_font, center)
-        ws.column_dimensions[get_column_letter(c)].width = w
+    for ci, (h, w) in enumerate(zip(["单位", "状态", "原因"], [36, 14, 100]), start=1):
+        text_cell(ws, 1, ci, h, head_font, center)
+        ws.column_dimensions[get_column_letter(ci)].width = w
     for r, (unit, status, reason) in enumerate(view.missing, start=2):
-        for c, value in enumerate((unit, status, reason), start=1):
-            text_cell(ws, r, c, value)
+        for ci, value in enumerate((unit, status, reason), start=1):
+            text_cell(ws, r, ci, value)
     page_setup(ws, "1:1")
 
     wb.properties.title = f"{view.form.year}年度知识产权项目需求汇总表"
@@ -310,7 +311,7 @@ def render_summary(folder: Path, units: dict[str, Any], templates: Path) -> tupl
         if result.submission is not None:
             subs.append(result.submission)
             form = form or result.form
-    view = collect(form or load_form(2024), subs, failed)
+    view = collect(form or form_for(), subs, failed)  # no valid unit: the newest form lists who is missing
     from docgen.writers.pdf.summary import write_summary_pdf
 
     outputs = {"xlsx": write_summary_xlsx(view), "pdf": write_summary_pdf(view, templates)}

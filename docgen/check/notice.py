@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from docgen.io.source import Source, SourceError, load
-from docgen.models.diagnostics import Diagnostic, InvalidInput
+from docgen.models.diagnostics import Diagnostic, InvalidInput, source_error
 
 
 def _diagnostics(source: Source, exc: ValidationError) -> list[Diagnostic]:
@@ -43,5 +43,5 @@ def load_notice(path: str | Path):
     try:
         source = load(path)
     except SourceError as exc:
-        raise InvalidInput([Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)]) from None
+        raise InvalidInput([source_error(exc)]) from None
     return parse_notice(source)

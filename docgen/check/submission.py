@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from collections import defaultdict
@@ -12,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from docgen.io.source import Path_, Source, SourceError, load, parse
-from docgen.models.diagnostics import Diagnostic, InvalidInput, format_path
-from docgen.models.form import Form, TableSpec, available_years, form_path, load_form
+from docgen.models.diagnostics import Diagnostic, InvalidInput, format_path, source_error
+from docgen.models.form import Form, TableSpec, available_years, form_path, latest_year, load_form, year_named
 from docgen.models.submission import (
     PRESET_OWNED,
     UNIT_KIND_TITLES,
@@ -187,7 +189,7 @@ def _structure(source: Source, col: _Collector) -> Submission | None:
         return None
 
 
-def _report_pydantic(err: dict, data: Any, col: _Collector) -> None:
+def _report_pydantic(err: ErrorDetails, data: Any, col: _Collector) -> None:
     loc = _clean_loc(tuple(err["loc"]))
     kind = err["type"]
     value = err.get("input")
@@ -227,12 +229,12 @@ def _report_pydantic(err: dict, data: Any, col: _Collector) -> None:
             "at most 2 decimal places",
         )
     elif kind == "literal_error":
-        allowed = (
+        choices = (
             "、".join(f"{k}（{v}）" for k, v in UNIT_KIND_TITLES.items())
             if loc == ("unit_kind",)
             else ctx.get("expected", "")
         )
-        col.error("wrong-type", loc, f"{what} 的值“{value}”不可用。", f"应为以下之一：{allowed}。", "value not allowed")
+        col.error("wrong-type", loc, f"{what} 的值“{value}”不可用。", f"应为以下之一：{choices}。", "value not allowed")
     elif kind == "value_error":
         msg = str(ctx.get("error", err.get("msg", "")))
         col.error("wrong-type", loc, f"{what}：{msg}。", english=err.get("msg", ""))
@@ -396,7 +398,7 @@ def _check_meaning(form: Form, data: dict, col: _Collector) -> None:
             "unknown city",
         )
     date = data.get("date")
-    if hasattr(date, "year") and date > form.deadline:
+    if isinstance(date, dt.date) and date > form.deadline:
         col.warn(
             "late",
             ("date",),
@@ -450,9 +452,7 @@ def check_source(source: Source, form: Form | None = None) -> Result:
     data = source.data if isinstance(source.data, dict) else {}
     if form is None:
         # The model's value when it validated ("2024" is coerced), else the raw one.
-        year = sub.form if sub is not None else data.get("form")
-        if isinstance(year, str) and year.strip().isdigit():
-            year = int(year)
+        year = sub.form if sub is not None else year_named(data)
         if isinstance(year, int) and not isinstance(year, bool):
             if form_path(year).exists():
                 form = load_form(year)
@@ -479,7 +479,7 @@ def check_source(source: Source, form: Form | None = None) -> Result:
                 source.line_of(("form",)),
                 "form",
                 "无法确定所填报的征集表年度。",
-                "请写成 form: 2024。",
+                f"请写成 form: {latest_year()}。",
             ),
         )
     return result
@@ -489,46 +489,16 @@ def check_text(text: str, file: str = "<text>", form: Form | None = None) -> Res
     try:
         source = parse(text, file)
     except SourceError as exc:
-        return Result(file, None, [Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)])
+        return Result(file, None, [source_error(exc)])
     return check_source(source, form)
 
 
 def check_file(path: str | Path, form: Form | None = None) -> Result:
-    """Validate one file (YAML or JSON): a submission, or a notice or published form by its keys."""
+    """Validate one submission file (YAML or JSON); docgen.registry.check_file takes any kind of input."""
     try:
         source = load(path)
     except SourceError as exc:
-        return Result(str(path), None, [Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)])
-    from docgen.render import input_kind
-
-    kind = input_kind(source.data)
-    if kind == "notice":
-        from docgen.check.notice import parse_notice
-
-        try:
-            parse_notice(source)
-        except InvalidInput as exc:
-            return Result(source.file, None, exc.diagnostics)
-        return Result(source.file, None, [])
-    if kind == "form":
-        try:
-            load_form(Path(path))
-        except ValidationError as exc:
-            return Result(
-                source.file,
-                None,
-                [
-                    Diagnostic(
-                        "error",
-                        "form",
-                        source.file,
-                        1,
-                        "（文件）",
-                        f"征集表数据有误：{exc.error_count()} 处问题：{exc}",
-                    )
-                ],
-            )
-        return Result(source.file, None, [])
+        return Result(str(path), None, [source_error(exc)])
     return check_source(source, form)
 
 
@@ -537,7 +507,7 @@ def load_submission(path: str | Path, strict: bool = False) -> tuple[Submission,
     try:
         source = load(path)
     except SourceError as exc:
-        raise InvalidInput([Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)]) from None
+        raise InvalidInput([source_error(exc)]) from None
     result = check_source(source)
     if not result.ok(strict) or result.submission is None:
         raise InvalidInput(result.diagnostics)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -21,10 +22,8 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
         os.replace(tmp, path)
     except BaseException:
         # Ctrl-C or a full disk: leave no partial file behind.
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     return path
 

@@ -1,9 +1,13 @@
-"""Same input, same bytes: rewrite OOXML zips with fixed timestamps and order."""
+"""Same input, same bytes: the fixed timestamps every output uses, and OOXML zips rewritten with them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
+
+FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+"""Document dates that must not be the clock: DOCX core properties, PDF dates without a source date."""
 
 # 1980-01-01 is the earliest date a zip entry can hold; any constant works.
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -110,7 +110,7 @@ def _build(
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, loader, (*path, i), lines, inner, count) for i, item in enumerate(node.value)]
-    return _scalar(node, loader)
+    return _scalar(cast(yaml.ScalarNode, node), loader)  # neither mapping nor sequence: a scalar
 
 
 def _compose(text: str, file: str) -> tuple[Any, dict[Path_, int]]:

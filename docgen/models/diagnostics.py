@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+from docgen.io.source import SourceError
+
 Severity = Literal["error", "warning"]
 
 
@@ -48,3 +50,8 @@ class InvalidInput(Exception):
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = diagnostics
         super().__init__("\n".join(str(d) for d in diagnostics))
+
+
+def source_error(exc: SourceError) -> Diagnostic:
+    """The diagnostic of a file that could not be read or parsed (its line when known)."""
+    return Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)

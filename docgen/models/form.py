@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -148,3 +150,31 @@ def load_form(year: int | str | Path, data_dir: Path | None = None) -> Form:
 
 def available_years(data_dir: Path | None = None) -> list[int]:
     return sorted(int(p.stem) for p in ((data_dir or DATA_DIR) / "forms").glob("*.yaml") if p.stem.isdigit())
+
+
+def latest_year(data_dir: Path | None = None) -> int | None:
+    """The newest published form's year (data/forms/YEAR.yaml), None when there is none."""
+    years = available_years(data_dir)
+    return years[-1] if years else None
+
+
+def year_named(data: object) -> int | None:
+    """The form year an input names (``form: 2025`` or ``form: "2025"``), else None."""
+    year = data.get("form") if isinstance(data, dict) else None
+    if isinstance(year, str) and year.strip().isdigit():
+        return int(year)
+    return year if isinstance(year, int) and not isinstance(year, bool) else None
+
+
+def form_for(years: Iterable[int | None] = (), data_dir: Path | None = None) -> Form:
+    """The form a set of inputs names (the most named published year, the newest on a tie), else the newest form."""
+    known = set(available_years(data_dir))
+    counts = Counter(y for y in years if y in known)
+    if counts:
+        year = max(counts, key=lambda y: (counts[y], y))
+    else:
+        latest = latest_year(data_dir)
+        if latest is None:
+            raise FileNotFoundError(f"no published form in {(data_dir or DATA_DIR) / 'forms'}")
+        year = latest
+    return load_form(year, data_dir)

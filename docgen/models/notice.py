@@ -1,6 +1,6 @@
 """The notice (公文) as data: every element of GB/T 9704's 版头, 主体 and 版记.
 
-A notice YAML is recognised by a top-level ``body`` or ``issuer`` key (docgen.render.input_kind).
+A notice YAML is recognised by a top-level ``body`` or ``issuer`` key (docgen.registry.input_kind).
 Optional 版头 elements (份号, 密级和保密期限, 紧急程度, 签发人) and a seal image fit without code
 changes. Texts are stored as printed, without the decorations the layout adds: the writer adds
 "附件：", "（…）" around the 附注, "公开方式：", "抄送：" and "印发".
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal, Union
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -86,7 +86,7 @@ class Paragraph(_Strict):
         return LEVEL_ROLE[self.level or 3]
 
 
-BodyItem = Union[Heading, Paragraph]
+BodyItem = Heading | Paragraph
 
 
 def _items(value: object) -> object:

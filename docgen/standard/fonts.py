@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from docgen.standard.metrics import display_columns
+
 ROLES = ("fangsong", "kaiti", "heiti", "xiaobiaosong", "songti")
 """The five typefaces the standard names."""
 
@@ -201,7 +203,7 @@ def resolve(role: str, require_official: bool = False) -> ResolvedFont:
 def resolve_all(require_official: bool = False) -> dict[str, ResolvedFont]:
     """resolve() for every role; with require_official, one error naming every missing role."""
     found = {role: resolve(role) for role in ROLES}
-    missing = [(ROLE_TABLE[k], v) for k, v in found.items() if not v.official]
+    missing: list[tuple[Role, ResolvedFont | None]] = [(ROLE_TABLE[k], v) for k, v in found.items() if not v.official]
     if require_official and missing:
         raise OfficialFontMissing(missing)
     return found
@@ -334,8 +336,10 @@ def report(require_official: bool = False) -> str:
         file = f"{f.file}" + (f" #{f.index}" if f.index else "")
         rows.append(("后备 fallback", "—", f"{f.family} {f.style}", "后备 fallback", file))
     ext_b = any(0x20000 in _cmap(f.file, f.index) for f in fallbacks())
-    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    text = "\n".join("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths)).rstrip() for row in rows)
+    widths = [max(display_columns(row[i]) for row in rows) for i in range(len(rows[0]))]
+    text = "\n".join(
+        "  ".join(c + " " * (w - display_columns(c)) for c, w in zip(row, widths)).rstrip() for row in rows
+    )
     note = (
         "扩展B区（𠀀 U+20000）：已覆盖 / CJK Ext-B covered"
         if ext_b
@@ -344,11 +348,23 @@ def report(require_official: bool = False) -> str:
     return text + "\n" + note + "\n"
 
 
-def _width(s: str) -> int:
-    """Display width: CJK and full-width characters count 2."""
-    import unicodedata
+@lru_cache(maxsize=16)
+def em_box(role: str, require_official: bool = False) -> tuple[float, float]:
+    """(em-box top above the baseline, baseline below the line-box top at line-height 1), in em.
 
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+    The em box is the ideographic one (OS/2 typo ascender); WeasyPrint/Pango place the baseline
+    from the hhea ascent/descent, half the leading above and half below.
+    """
+    from fontTools.ttLib import TTFont
+
+    face = resolve(role, require_official)
+    font = TTFont(face_file(face), lazy=True)
+    upem = font["head"].unitsPerEm
+    hhea, os2 = font["hhea"], font["OS/2"]
+    ascent, descent = hhea.ascent / upem, -hhea.descent / upem
+    em_top = os2.sTypoAscender / upem if os2.sTypoAscender > 0 else ascent
+    half_leading = (1 - (ascent + descent)) / 2
+    return em_top, half_leading + ascent
 
 
 if __name__ == "__main__":  # python -m docgen.standard.fonts

@@ -373,7 +373,7 @@ def blank_view(form: Form) -> DocumentView:
         if spec.kind == "work":
             for cid in spec.categories:
                 name = form.category(cid).name
-                for k in range(BLANK_ROWS_PER_CATEGORY):
+                for _k in range(BLANK_ROWS_PER_CATEGORY):
                     lines.append(
                         _Line({"category": name, "name": ADD_ROWS if not lines else ""}, {}, name, -1, "blank")
                     )

@@ -114,6 +114,7 @@ def test_round_trip_is_exact(path: Path, tmp_path: Path) -> None:
     assert list(data)[:3] == ["form", "unit", "unit_kind"] and data["form"] == 2024
 
 
+@pytest.mark.libreoffice
 def test_round_trip_through_libreoffice(tmp_path: Path) -> None:
     """Every example, opened and saved by LibreOffice, imports to the same submission."""
     originals = {}
@@ -152,6 +153,7 @@ def test_submission_order_is_restored(tmp_path: Path) -> None:
     assert [s.name for s in imported.post_subsidy] == [original.post_subsidy[0].name, "新增后补助"]
 
 
+@pytest.mark.libreoffice
 def test_hostile_text_survives_libreoffice(tmp_path: Path) -> None:
     data = yaml.safe_load(GUANGZHOU.read_text(encoding="utf-8"))
     p = data["retained"][0]["projects"][0]
@@ -166,7 +168,7 @@ def test_hostile_text_survives_libreoffice(tmp_path: Path) -> None:
     xlsx, original = xlsx_of(text, tmp_path / "in" / "hostile.xlsx")
     assert reimport(xlsx)[0] == original
     saved = libreoffice_resave([xlsx], tmp_path / "lo")[0]
-    imported, out_text, _ = reimport(saved)
+    imported, _out_text, _ = reimport(saved)
     assert imported == original
     assert imported.retained[0].projects[0].remarks == "长" * 2000
     assert imported.contact.name == "=李明"
@@ -255,7 +257,7 @@ def test_blank_form_filled_in_excel(tmp_path: Path) -> None:
         ws.cell(r, c[key], value)
     wb.save(path)
 
-    sub, text, warnings = reimport(path)
+    sub, text, _warnings = reimport(path)
     assert (sub.unit, sub.unit_kind, sub.city) == ("佛山市市场监督管理局（知识产权局）", "city", "佛山市")
     assert (sub.contact.name, sub.contact.phone, str(sub.date)) == ("陈华", "0757-83380000", "2023-05-25")
     assert len(sub.retained) == 2
@@ -342,6 +344,7 @@ def test_numbers_as_excel_gives_them(tmp_path: Path) -> None:
     assert sub.retained[0].budget == Decimal(120)
 
 
+@pytest.mark.libreoffice
 def test_formula_without_a_computed_value(tmp_path: Path) -> None:
     xlsx, original = xlsx_of(GUANGZHOU, tmp_path / "in" / "f.xlsx")
     wb = openpyxl.load_workbook(xlsx)

@@ -37,6 +37,7 @@ def page_number(page) -> int | None:
     return int(digits) if digits else None
 
 
+@pytest.mark.slow
 def test_volume_order_bookmarks_and_continuous_numbers(volume: Path) -> None:
     reader = PdfReader(volume / "归档卷.pdf")
     top = [o for o in reader.outline if not isinstance(o, list)]

@@ -113,6 +113,7 @@ def test_rerun_rebuilds_nothing_then_only_what_changed(first_run, inputs: Path, 
     assert after["汇总表.xlsx"][0] != after_noop["汇总表.xlsx"][0]
 
 
+@pytest.mark.slow
 def test_template_change_rebuilds_all_and_same_inputs_give_same_bytes(first_run, inputs: Path, tmp_path: Path) -> None:
     out, _ = first_run
     templates = tmp_path / "templates"
@@ -172,6 +173,7 @@ def start_batch_and_wait_for_a_unit(tmp_path: Path, **popen: object) -> tuple[Pa
     return folder, out, proc
 
 
+@pytest.mark.slow
 def test_ctrl_c_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path) -> None:
     folder, out, proc = start_batch_and_wait_for_a_unit(tmp_path, start_new_session=True)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group, workers too
@@ -184,6 +186,7 @@ def test_ctrl_c_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path) -> 
     assert len(list(out.glob("*.pdf"))) >= 8
 
 
+@pytest.mark.slow
 def test_dask_cluster_gives_the_same_bytes(first_run, inputs: Path, tmp_path: Path) -> None:
     import distributed  # a test dependency: never skipped
 
@@ -211,6 +214,7 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
+@pytest.mark.slow
 def test_a_killed_worker_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path) -> None:
     folder, out, proc = start_batch_and_wait_for_a_unit(tmp_path)
     workers = _children(proc.pid)

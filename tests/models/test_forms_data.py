@@ -193,7 +193,7 @@ def test_presets_are_every_preset_row_in_order(form: Form) -> None:
     placeholder_names = {norm(n) for n in table.placeholder.names}
     printed = []
     label = None
-    for ln, row in delegated_rows():
+    for _ln, row in delegated_rows():
         if len(row) > 1 and row[1]:
             label = row[1]
         # the placeholder's 项目2 is printed with "（可加行，下同）" only the first time

@@ -7,13 +7,14 @@ import re
 import pytest
 import yaml
 from notice_helpers import SEED_NOTICE, SIGNED_NOTICE, seed_parts, sentences
+from pydantic import ValidationError
 
 from docgen.check.notice import load_notice
 from docgen.io.source import parse
 from docgen.models.diagnostics import InvalidInput
 from docgen.models.form import load_form
 from docgen.models.notice import Heading, Notice, Paragraph, heading_level
-from docgen.render import input_kind
+from docgen.registry import input_kind
 
 
 @pytest.fixture(scope="module")
@@ -140,12 +141,12 @@ def test_invalid_notices_are_refused_with_a_line(change, message):
 def test_attachment_needs_exactly_one_content():
     data = _data(SEED_NOTICE)
     data["attachments"][0]["form_instructions"] = 2024
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         Notice.model_validate(data)
 
 
 def test_attachment_name_takes_no_punctuation():
     data = _data(SEED_NOTICE)
     data["attachments"][1]["name"] += "。"
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         Notice.model_validate(data)

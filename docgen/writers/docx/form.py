@@ -10,16 +10,15 @@ the view only.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
-import unicodedata
 from pathlib import Path
 
 from jinja2 import Environment
 
-from docgen.io.reproducible import fixed_zip
+from docgen.io.reproducible import FIXED_TIME, fixed_zip
 from docgen.standard import gbt9704 as L
+from docgen.standard.metrics import char_em
 from docgen.views.form import ColumnView, DocumentView, Row, TableView
 from docgen.writers.docx import oxml
 
@@ -52,8 +51,6 @@ LINE_HEIGHT_EM = 1.3
 """Single line spacing of CJK faces, in em, for the row-height estimate."""
 BLANK = "_" * 12
 """What a blank form prints after a label of the info line."""
-
-FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def write_docx(view: DocumentView, templates: Path) -> bytes:
@@ -192,7 +189,7 @@ def _row(tr, row: Row, columns: tuple[ColumnView, ...], widths: list[int], size_
 
 
 def _em(ch: str) -> float:
-    return 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.55
+    return char_em(ch, narrow=0.55, ambiguous_wide=True)  # generous: a row estimated too short splits
 
 
 def row_height_pt(texts: list[str], widths_twips: list[int], size_pt: float) -> float:

@@ -24,17 +24,19 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 
-from docgen.io.reproducible import fixed_zip
+from docgen.io.reproducible import FIXED_TIME, fixed_zip
 from docgen.models.form import load_form
 from docgen.models.notice import Heading, Notice, Paragraph
 from docgen.standard import gbt9704 as L
 from docgen.standard.fonts import docx_names
+from docgen.standard.metrics import text_width_zi
 from docgen.views.form import blank_view
 from docgen.writers.docx import oxml
 from docgen.writers.docx import oxml_notice as ox
@@ -47,7 +49,6 @@ from docgen.writers.pdf.notice import (
 )
 
 TEMPLATE = Path("docx") / "notice.docx"
-FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 TABLE_TEXT_PT = L.TABLE_TEXT_PT
 """Table text 五号 (as the shared PDF tables; GB/T 9704 fixes no table size)."""
 RULE_PARAGRAPH_PT = 1.0
@@ -213,10 +214,13 @@ def build_template(path: Path) -> Path:
     section = doc.sections[0]
     _portrait_page(section)
     _portrait_footers(doc, section)
-    return _save(doc, path, "红头公文（docgen 模板）", "docgen", FIXED_TIME)
+    data = _save(doc, "红头公文（docgen 模板）", "docgen", FIXED_TIME)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
 
 
-def _save(doc, path: Path | None, title: str, author: str, when: dt.datetime) -> bytes | Path:
+def _save(doc, title: str, author: str, when: dt.datetime) -> bytes:
     cp = doc.core_properties
     cp.title, cp.author, cp.last_modified_by = title, author, "docgen"
     cp.created = cp.modified = when
@@ -224,12 +228,7 @@ def _save(doc, path: Path | None, title: str, author: str, when: dt.datetime) ->
     cp.comments = "docgen"
     buf = io.BytesIO()
     doc.save(buf)
-    data = fixed_zip(buf.getvalue())
-    if path is None:
-        return data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
+    return fixed_zip(buf.getvalue())
 
 
 # --------------------------------------------------------------------------- content
@@ -367,6 +366,7 @@ class _Writer:
             ox.indent(self.ppr(p), first_pt=L.BODY_INDENT_ZI * self.pitch, first_chars=L.BODY_INDENT_ZI * 100)
 
     def seal(self, p) -> None:
+        assert self.n.seal is not None  # called only for a notice with a seal image
         path = (self.base_dir / self.n.seal).resolve()
         r_id, _ = p.part.get_or_add_image(str(path))
         lay = self.lay
@@ -408,6 +408,7 @@ class _Writer:
             if a.form_tables is not None:
                 self.tables(blank_view(load_form(a.form_tables)))
                 continue
+            body: Sequence[Heading | Paragraph]
             if a.form_instructions is not None:
                 title, body = instructions_body(a.form_instructions)
             else:
@@ -519,7 +520,7 @@ class _Writer:
         paras.append(self.rule(L.BANJI_RULE_THICK_MM))
         if n.cc:
             p = ox.paragraph(BANJI_STYLE_ID, [(n.cc_text, big)])
-            label = ox.text_width_zi("抄送：") * L.BANJI_SIZE_PT
+            label = text_width_zi("抄送：") * L.BANJI_SIZE_PT
             ox.indent(oxml.props(p), left_pt=indent + label, right_pt=indent, hanging_pt=label)
             paras.append(p)
             paras.append(self.rule(L.BANJI_RULE_THIN_MM))
@@ -582,4 +583,4 @@ def write_docx(notice: Notice, base_dir: Path, templates: Path) -> bytes:
     w.banji()
     w.finish()
     when = dt.datetime(notice.date.year, notice.date.month, notice.date.day, tzinfo=dt.UTC)
-    return _save(doc, None, notice.title_text, notice.issuer, when)  # type: ignore[return-value]
+    return _save(doc, notice.title_text, notice.issuer, when)

@@ -11,6 +11,7 @@ the numbers themselves come from ``docgen.standard.gbt9704``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal, overload
 
 from lxml import etree
 
@@ -202,6 +203,10 @@ def _local(e: etree._Element) -> str:
     return etree.QName(e).localname
 
 
+@overload
+def child(parent: etree._Element, name: str, create: Literal[True] = True) -> etree._Element: ...
+@overload
+def child(parent: etree._Element, name: str, create: bool) -> etree._Element | None: ...
 def child(parent: etree._Element, name: str, create: bool = True) -> etree._Element | None:
     """parent's w:<name> child, created in schema order when missing (and create)."""
     found = parent.find(qn(f"w:{name}"))

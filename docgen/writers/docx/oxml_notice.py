@@ -6,7 +6,7 @@ fields, table merges) comes from docgen.writers.docx.oxml. Lengths come from doc
 
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Sequence
 
 from lxml import etree
 
@@ -15,11 +15,6 @@ from docgen.writers.docx import oxml
 
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PIC_NS = "http://schemas.openxmlformats.org/drawingml/2006/picture"
-
-
-def text_width_zi(text: str) -> float:
-    """Width of a text in 字: full-width characters 1, others ½ (digits, Latin, ASCII punctuation)."""
-    return sum(1 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
 
 
 def spacing(ppr, before_pt: float = 0, after_pt: float = 0, line_pt: float | None = None) -> None:
@@ -108,7 +103,7 @@ def floating_picture(r_id: str, shape_id: int, name: str, size_mm: float, x_mm: 
     return drawing
 
 
-def paragraph(style_id: str, runs: list[tuple[str, dict[str, str]]] = ()) -> etree._Element:
+def paragraph(style_id: str, runs: Sequence[tuple[str, dict[str, str]]] = ()) -> etree._Element:
     """A raw w:p of a paragraph style with runs (text, docx_names of the run's face)."""
     p = oxml.el("w:p")
     oxml.set_val(oxml.props(p), "pStyle", style_id)

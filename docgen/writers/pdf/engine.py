@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from docgen import __version__
+from docgen.io.reproducible import FIXED_TIME as EPOCH
 
 if TYPE_CHECKING:  # WeasyPrint is heavy: import it lazily
     from weasyprint import CSS, Document
@@ -61,7 +62,6 @@ if TYPE_CHECKING:  # WeasyPrint is heavy: import it lazily
 
 DEFAULT_VARIANT = "pdf/a-3b"
 """PDF/A-3 (level B): allows embedded source files of any type."""
-EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 """Date written when a document has none (never the wall clock)."""
 DOCGEN_NS = "https://docgen.invalid/ns/1.0/"
 """XMP namespace of docgen's own properties (prefix ``docgen``)."""
@@ -141,26 +141,6 @@ def font_config() -> FontConfiguration:
     return config
 
 
-def warm_up(templates: Path) -> None:
-    """Import WeasyPrint and load the CJK fonts once, so processes forked afterwards start warm."""
-    html = jinja_env(Path(templates)).get_template("html/gbt9704.css.j2").render(**template_context())
-    doc = render_html(
-        f"<html lang='zh-CN'><style>{html}</style><body><p class='fangsong'>公文 〇 𠀀</p>"
-        "<p class='heiti'>表</p><p class='kaiti'>表</p><p class='xbs'>表</p><p class='songti'>— 1 —</p>"
-        "</body></html>",
-        base_url=templates,
-    )
-    from docgen.writers.pdf import pagenum
-
-    # Register the page-number face too, in the order real documents do (it is added later otherwise).
-    pagenum.number_pages(doc.write_pdf(font_config=font_config()), [1])
-    # and parse the packet's style sheets once for every forked worker
-    from docgen.writers.pdf.packet import packet_css
-
-    for cover in (False, True):
-        packet_css(Path(templates), False, cover)
-
-
 def harfbuzz_subset() -> bool:
     """Whether WeasyPrint subsets fonts with HarfBuzz (fast) rather than fontTools (≈10× slower)."""
     from weasyprint.text import ffi
@@ -229,7 +209,7 @@ def _render(
     for key, value in tuple(options.items()):
         if value is None and key in properties:
             options[key] = properties[key]
-    counter_style, color_profiles = CounterStyle(), {}
+    counter_style, color_profiles = CounterStyle(), dict[str, object]()
     context = Document._build_layout_context(doc_html, fc, counter_style, color_profiles, options)
     root_box = build_formatting_structure(
         doc_html.etree_element,

@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from docgen.models.form import load_form
 from docgen.models.notice import Notice, Paragraph
 from docgen.standard import fonts
 from docgen.standard import gbt9704 as L
+from docgen.standard.metrics import text_width_zi
 from docgen.views.form import blank_view
-from docgen.writers.docx.oxml_notice import text_width_zi
 from docgen.writers.pdf import engine, pagenum
 
 TEMPLATE = "html/notice.html.j2"
@@ -49,22 +48,9 @@ SEAL_TOP_BELOW_TEXT_LINES = 0.5
 """Seal's top edge half a line below the text above (the standard: within one line)."""
 
 
-@lru_cache(maxsize=8)
 def em_metrics(role: str) -> tuple[float, float]:
-    """(em-box top above the baseline, baseline below the line-box top at line-height 1), in em.
-
-    The em box is the ideographic one (OS/2 typo ascender); WeasyPrint/Pango place the baseline
-    from the hhea ascent/descent (same formula as docgen.writers.pdf.pagenum).
-    """
-    from fontTools.ttLib import TTFont
-
-    face = fonts.resolve(role)
-    font = TTFont(fonts.face_file(face), lazy=True)
-    upem = font["head"].unitsPerEm
-    hhea, os2 = font["hhea"], font["OS/2"]
-    ascent, descent = hhea.ascent / upem, -hhea.descent / upem
-    em_top = os2.sTypoAscender / upem if os2.sTypoAscender > 0 else ascent
-    return em_top, (1 - (ascent + descent)) / 2 + ascent
+    """(em-box top above the baseline, baseline below the line-box top at line-height 1), in em."""
+    return fonts.em_box(role)
 
 
 def baseline_in_line(role: str, size_pt: float, line_pt: float) -> float:
@@ -126,9 +112,9 @@ def signature_offsets(notice: Notice) -> tuple[float, float]:
     """(signature, date) distances from the 版心's right edge in 字 (spec: 发文机关署名 + 成文日期)."""
     ws, wd = text_width_zi(notice.signature), text_width_zi(notice.date_text)
     if notice.is_sealed:
-        date_right = L.DATE_RIGHT_INDENT_ZI_SEALED
+        date_right: float = L.DATE_RIGHT_INDENT_ZI_SEALED
         return max(0.0, date_right + (wd - ws) / 2), date_right  # signature centred over the date
-    sig_right = L.SIGNATURE_RIGHT_INDENT_ZI_UNSEALED
+    sig_right: float = L.SIGNATURE_RIGHT_INDENT_ZI_UNSEALED
     date_right = sig_right + ws - L.DATE_OFFSET_ZI_UNSEALED - wd
     if date_right < L.SIGNATURE_RIGHT_INDENT_ZI_UNSEALED:  # the date is the longer line
         date_right = L.SIGNATURE_RIGHT_INDENT_ZI_UNSEALED

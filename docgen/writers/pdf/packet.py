@@ -17,12 +17,16 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docgen.io.source import Source
 from docgen.standard import fonts
 from docgen.standard.text import format_amount
 from docgen.views.form import MERGE_LEVELS, DocumentView
 from docgen.writers.pdf import engine, pagenum
+
+if TYPE_CHECKING:
+    from weasyprint import Document
 
 log = logging.getLogger(__name__)
 MAX_PASSES = 4
@@ -181,9 +185,10 @@ def settle(render, view: DocumentView, render_from=None):
     """
     splits: dict[str, set[str]] = {}
     previous: dict[str, set[str]] = {}  # the splits of the pass before (read from the second pass on)
-    doc = rows = None
+    doc = None
+    rows: list[list[str]] | None = None  # set by every pass
     for passes in range(1, MAX_PASSES + 1):
-        if doc is None or render_from is None:
+        if doc is None or render_from is None or rows is None:
             doc = render(splits)
         else:
             doc = render_from(splits, doc, restart_page(view, previous, splits, rows))
@@ -229,13 +234,14 @@ def layout(view: DocumentView, source: Source | None, templates: Path, require_o
     """
     templates = Path(templates)
 
-    def render(cover: bool = False, resume=None, **kw):
+    def render(cover: bool = False, resume: tuple[Document, int] | None = None, **kw):
         html = packet_html(
             view, source, templates, require_official_fonts=require_official_fonts, external_css=True, **kw
         )
         css = [packet_css(templates, require_official_fonts, cover)]
         if resume is not None:
-            return engine.render_html_from(*resume, html, base_url=templates, stylesheets=css)
+            previous, first_page = resume
+            return engine.render_html_from(previous, first_page, html, base_url=templates, stylesheets=css)
         return engine.render_html(html, base_url=templates, stylesheets=css)
 
     docs, splits, passes = [], {}, 1

@@ -45,19 +45,9 @@ def numbering_from(first: int, count: int) -> list[int | None]:
     return list(range(first, first + count))
 
 
-@lru_cache(maxsize=4)
 def _em_metrics(require_official: bool = False) -> tuple[float, float]:
     """(em-box top above baseline, baseline below the line-box top for line-height 1) in em."""
-    from fontTools.ttLib import TTFont
-
-    face = fonts.resolve(NUMBER_ROLE, require_official)
-    font = TTFont(fonts.face_file(face), lazy=True)
-    upem = font["head"].unitsPerEm
-    hhea, os2 = font["hhea"], font["OS/2"]
-    ascent, descent = hhea.ascent / upem, -hhea.descent / upem
-    em_top = os2.sTypoAscender / upem if os2.sTypoAscender > 0 else ascent
-    half_leading = (1 - (ascent + descent)) / 2
-    return em_top, half_leading + ascent
+    return fonts.em_box(NUMBER_ROLE, require_official)
 
 
 def _mm(v: float) -> str:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docgen import __version__
-from docgen.batch.summary import SummaryView
 from docgen.standard.text import format_amount
 from docgen.writers.pdf import engine, pagenum
+
+if TYPE_CHECKING:  # a type only; the summary view moves to docgen/views/summary.py (issue 9, item 4)
+    from docgen.batch.summary import SummaryView
 
 
 def write_summary_pdf(view: SummaryView, templates: Path) -> bytes:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import math
-import unicodedata
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -28,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from docgen.io.reproducible import fixed_zip
 from docgen.standard import gbt9704 as L
+from docgen.standard.metrics import is_wide
 from docgen.standard.text import clean_text
 from docgen.views.form import DocumentView, TableView
 
@@ -71,7 +71,7 @@ def _font(name: str, size: float, bold: bool = False) -> Font:
 def _char_units(ch: str, size: float) -> float:
     """Width of one character in Excel column units (the default font's '0' ≈ 7 px)."""
     px = size * 96 / 72
-    wide = unicodedata.east_asian_width(ch) in ("W", "F")
+    wide = is_wide(ch)
     return (px if wide else px * 0.55) / 7
 
 
@@ -147,16 +147,16 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
     heights: dict[int, float] = {}
 
     # Title and subtitle, merged across the table.
-    for row, text, font, size in (
+    for title_row, text, font, size in (
         (TITLE_ROW, table.title, XIAOBIAOSONG, TITLE_PT),
         (SUBTITLE_ROW, table.subtitle, KAITI, SUBTITLE_PT),
     ):
-        c = ws.cell(row=row, column=1)
+        c = ws.cell(row=title_row, column=1)
         _set_text(c, text)
         c.font = _font(font, size)
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.merge_cells(f"A{row}:{last}{row}")
-        heights[row] = _height(_lines(text, sum(widths), size), size) + 4
+        ws.merge_cells(f"A{title_row}:{last}{title_row}")
+        heights[title_row] = _height(_lines(text, sum(widths), size), size) + 4
 
     # The unit info line: four cells "填报单位：…".
     info_lines = 1

@@ -7,7 +7,6 @@ import io
 import os
 import subprocess
 import tempfile
-import time
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -87,7 +86,7 @@ def rendered() -> dict[str, tuple[DocumentView, bytes]]:
 
 def test_every_example_renders(rendered) -> None:
     assert "guangzhou" in rendered
-    for name, (_, data) in rendered.items():
+    for _name, (_, data) in rendered.items():
         open_docx(data)  # python-docx opens it
 
 
@@ -211,7 +210,7 @@ def test_texts_and_page_breaks(rendered) -> None:
 
 def test_blank_info_line_has_blanks(rendered) -> None:
     _, data = rendered["_blank"]
-    info = [p.text for p in open_docx(data).paragraphs if p.style.name == INFO_LINE][0]
+    info = next(p.text for p in open_docx(data).paragraphs if p.style.name == INFO_LINE)
     for label in ("填报单位：_", "联系人：_", "联系电话：_", "填报日期：_"):
         assert label in info
 
@@ -273,7 +272,7 @@ def test_rows_kept_whole_unless_taller_than_a_page() -> None:
             for i, c in enumerate(t.rows[0].cells)
         ),
     )
-    big = replace(view, tables=(replace(t, rows=(long_row,) + t.rows[1:]),) + view.tables[1:])
+    big = replace(view, tables=(replace(t, rows=(long_row, *t.rows[1:])), *view.tables[1:]))
     tbl = form_tables(open_docx(write_docx(big, TEMPLATES_DIR)).element.body)[0]
     trs = tbl.findall(W("w:tr"))
     cant = [tr.find(W("w:trPr") + "/" + W("w:cantSplit")) is not None for tr in trs]
@@ -321,7 +320,7 @@ def test_hostile_text_survives() -> None:
     assert "𠀀项目 =SUM(A1:A2)" in text
     assert LONG in text
     assert "《第一行》\n第二行" in text
-    info = [p.text for p in doc.paragraphs if p.style.name == INFO_LINE][0]
+    info = next(p.text for p in doc.paragraphs if p.style.name == INFO_LINE)
     assert "A&B <李明> \"引号\" 'single'" in info and "=020-83112345" in info
     raw = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
     assert "\x01" not in raw and "\x0b" not in raw and "𠀀" in raw
@@ -339,7 +338,8 @@ def test_same_input_same_bytes() -> None:
     assert view.source_sha256 and view.source_sha256 in cp.keywords
 
 
-def test_thousand_rows_render_fast() -> None:
+def test_thousand_rows_render() -> None:
+    # Its speed is measured by bench/run.py (1,000 projects), never asserted in a test.
     view = view_of(GUANGZHOU)
     t = view.tables[0]
     proto = t.body[0]
@@ -350,11 +350,8 @@ def test_thousand_rows_render_fast() -> None:
         cells[1] = replace(cells[1], rowspan=100) if i % 100 == 0 else replace(cells[1], covered=True)
         cells[2] = replace(cells[2], rowspan=5) if i % 5 == 0 else replace(cells[2], covered=True)
         rows.append(Row("data", tuple(cells), f"c{i // 100}", i // 5))
-    big = replace(view, tables=(replace(t, rows=tuple(rows) + (t.total_row,)),) + view.tables[1:])
-    start = time.perf_counter()
+    big = replace(view, tables=(replace(t, rows=(*tuple(rows), t.total_row)), *view.tables[1:]))
     data = write_docx(big, TEMPLATES_DIR)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 5, f"1,000 rows took {elapsed:.1f} s"
     check_tables(big, data)
 
 
@@ -392,6 +389,7 @@ def _pdf_text(path: Path) -> tuple[list, str]:
     return pages, text
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("name", ["guangzhou", "blank"])
 def test_libreoffice_reads_landscape_tables(name: str, lo_pdfs, rendered) -> None:
     view = rendered["guangzhou" if name == "guangzhou" else "_blank"][0]
@@ -411,6 +409,7 @@ def test_libreoffice_reads_landscape_tables(name: str, lo_pdfs, rendered) -> Non
         assert "可加行" in flat
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_page_numbers_turned_in_left_margin(lo_pdfs) -> None:
     """Clause 8: the number runs down the left edge, odd pages near the bottom, even near the top."""
     with pdfplumber.open(lo_pdfs["guangzhou"]) as pdf:
@@ -419,7 +418,7 @@ def test_libreoffice_page_numbers_turned_in_left_margin(lo_pdfs) -> None:
             chars = [c for c in page.chars if not c["upright"] and L.pt_to_mm(c["x1"]) < L.LANDSCAPE_MARGIN_LEFT_MM]
             text = "".join(c["text"] for c in sorted(chars, key=lambda c: c["top"]))
             assert text.replace(" ", "") == f"{L.PAGE_NUMBER_DASH}{n}{L.PAGE_NUMBER_DASH}", text
-            a, b, c_, d = chars[0]["matrix"][:4]
+            a, b, c_, _d = chars[0]["matrix"][:4]
             assert (a, b) == (0, -1) and c_ > 0  # reads top to bottom, glyph tops facing right
             spot = L.page_number_spot(n, landscape=True)
             right = max(L.pt_to_mm(c["x1"]) for c in chars)
@@ -432,6 +431,7 @@ def test_libreoffice_page_numbers_turned_in_left_margin(lo_pdfs) -> None:
                 assert abs(top - spot.anchor_mm) <= 1.5
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_converts_hostile_text(lo_pdfs) -> None:
     _, text = _pdf_text(lo_pdfs["hostile"])
     flat = "".join(text.split())

@@ -303,6 +303,7 @@ def _strokes(page, colour):
     return sorted(set((round(a, 2), round(b, 2), round(c, 2), round(d, 2)) for a, b, c, d in out), key=lambda r: r[2])
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("which", ["seed", "signed"])
 def test_libreoffice_logo_72mm_and_red_rule_4mm_under_the_doc_number(which, lo_pdfs):
     """GB/T 9704: the 标志's top 35 mm below the 版心's top (72 mm from the paper's), the red rule 4 mm
@@ -317,12 +318,13 @@ def test_libreoffice_logo_72mm_and_red_rule_4mm_under_the_doc_number(which, lo_p
     em_bottom = max(_baseline(page, c) + (1 - EM_TOP) * c["size"] for c in docno)
     red = _strokes(page, (1, 0, 0))
     assert len(red) == 1, red
-    x0, x1, top, bottom = red[0]
+    x0, x1, top, _bottom = red[0]
     assert L.pt_to_mm(top - em_bottom) == pytest.approx(L.RED_RULE_BELOW_DOC_NUMBER_MM, abs=LO_TOL_MM)
     assert L.pt_to_mm(x0) == pytest.approx(L.MARGIN_LEFT_MM, abs=0.3)
     assert L.pt_to_mm(x1 - x0) == pytest.approx(L.RED_RULE_WIDTH_MM, abs=0.5)
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("which", ["seed", "signed"])
 def test_libreoffice_banji_at_the_foot_of_the_last_text_page(which, lo_pdfs):
     """The 版记 on the page where the last attachment ends (there is room on both), its last rule
@@ -335,7 +337,7 @@ def test_libreoffice_banji_at_the_foot_of_the_last_text_page(which, lo_pdfs):
     y_text, _ = _line(page, last_words)
     rules = _strokes(page, (0, 0, 0))
     assert len(rules) == 3, rules
-    for x0, x1, top, bottom in rules:
+    for x0, x1, _top, _bottom in rules:
         assert L.pt_to_mm(x0) == pytest.approx(L.MARGIN_LEFT_MM, abs=0.3)
         assert L.pt_to_mm(x1 - x0) == pytest.approx(L.BANJI_RULE_WIDTH_MM, abs=0.5)
     assert L.pt_to_mm(rules[-1][3]) == pytest.approx(L.MARGIN_TOP_MM + L.TEXT_HEIGHT_MM, abs=0.3)
@@ -347,6 +349,7 @@ def test_libreoffice_banji_at_the_foot_of_the_last_text_page(which, lo_pdfs):
     assert printer[0]["x0"] == pytest.approx(L.mm_to_pt(L.MARGIN_LEFT_MM) + L.BANJI_INDENT_PT, abs=1)
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_opens_the_docx_with_the_same_page_count(seed_lo_pdf, seed_rendered, require_tool):
     require_tool("pdfinfo")
     import pdfplumber
@@ -367,6 +370,7 @@ def test_libreoffice_opens_the_docx_with_the_same_page_count(seed_lo_pdf, seed_r
         assert needle in squashed, needle  # the 版记 survives LibreOffice
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_signed(signed_lo_pdf, signed_rendered, require_tool):
     require_tool("pdfinfo")
     import pdfplumber

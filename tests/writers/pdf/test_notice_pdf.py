@@ -7,6 +7,7 @@ pitfalls.md advises; lengths in mm with the tolerances below.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 
@@ -29,7 +30,7 @@ from notice_helpers import (  # noqa: F401 (fixtures)
 
 from docgen.check.notice import load_notice
 from docgen.models.form import load_form, squash
-from docgen.render import Options, render_file
+from docgen.registry import Options, render_file
 from docgen.standard import fonts
 from docgen.standard import gbt9704 as L
 from docgen.writers.pdf.notice import compute_layout, em_metrics
@@ -119,7 +120,7 @@ def test_blank_tables_match_the_published_form(pdf):
 # ------------------------------------------------------------------ 版头
 def test_logo_red_centred_72mm_from_the_top(pdf, lay):
     page = pdf.pages[0]
-    y, cs = line_with(page, "广东省市场监督管理局文件")
+    _y, cs = line_with(page, "广东省市场监督管理局文件")
     assert all(c["non_stroking_color"] in ((1, 0, 0), [1, 0, 0], (1.0, 0.0, 0.0)) for c in cs)
     top = min(em_top_of(c) for c in cs)
     assert L.pt_to_mm(top) == pytest.approx(L.LOGO_TOP_FROM_PAGE_TOP_MM, abs=TOL_MM)
@@ -132,7 +133,7 @@ def test_logo_red_centred_72mm_from_the_top(pdf, lay):
 def test_doc_number_two_lines_under_the_logo_and_the_red_rule(pdf, lay):
     page = pdf.pages[0]
     _, logo = line_with(page, "广东省市场监督管理局文件")
-    y, cs = line_with(page, "粤市监知促〔2023〕233号")
+    _y, cs = line_with(page, "粤市监知促〔2023〕233号")
     assert cs[0]["size"] == pytest.approx(L.DOC_NUMBER_SIZE_PT, abs=0.01) and role_of(cs[0]) == "fangsong"
     assert (cs[0]["x0"] + cs[-1]["x1"]) / 2 == pytest.approx((LEFT + RIGHT) / 2, abs=mm(1))
     logo_bottom = max(em_top_of(c) + c["size"] for c in logo)
@@ -184,7 +185,7 @@ def body_lines(pdf, pages=range(0, 5)):
 def test_body_16pt_on_the_28_95pt_grid_with_28_characters(pdf):
     lines = body_lines(pdf)
     assert len(lines) > 60
-    pitches = [b[1] - a[1] for a, b in zip(lines, lines[1:]) if a[0] == b[0] and b[1] - a[1] < 31]
+    pitches = [b[1] - a[1] for a, b in itertools.pairwise(lines) if a[0] == b[0] and b[1] - a[1] < 31]
     assert statistics.median(pitches) == pytest.approx(L.LINE_PITCH_PT, abs=0.1)
     assert statistics.mean(pitches) == pytest.approx(L.LINE_PITCH_PT, abs=0.05)
     full = [
@@ -273,7 +274,7 @@ def test_banji_on_the_last_page_bottom(pdf):
     bottom = max(r["bottom"] for r in rules)
     assert L.pt_to_mm(bottom) == pytest.approx(L.MARGIN_TOP_MM + L.TEXT_HEIGHT_MM, abs=0.3)
     assert all(L.pt_to_mm(r["x0"]) == pytest.approx(L.MARGIN_LEFT_MM, abs=0.2) for r in rules)
-    yp, pub = line_with(page, "公开方式：主动公开")
+    yp, _pub = line_with(page, "公开方式：主动公开")
     yc, cc = line_with(page, "抄送：省档案馆。")
     yi, printer = line_with(page, "广东省市场监督管理局办公室")
     assert yp < yc < yi

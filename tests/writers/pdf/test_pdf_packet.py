@@ -288,7 +288,7 @@ def test_every_value_present(any_doc):
 def test_cover_lists_totals_and_pages(gz):
     text = nows(gz.pages[0].extract_text())
     view = gz.view
-    for label, value in view.info_line:
+    for _label, value in view.info_line:
         assert nows(value) in text
     (contents,) = gz.pages[0].extract_tables()
     rows = [[nows(c or "") for c in row] for row in contents]
@@ -349,7 +349,7 @@ def test_embedded_source_round_trip(gz):
     assert list(files) == ["guangzhou.yaml"]
     data = files["guangzhou.yaml"][0]
     assert data == gz.source.text.encode("utf-8")
-    again, result = _view(parse(data.decode("utf-8"), "guangzhou.yaml"))
+    _again, result = _view(parse(data.decode("utf-8"), "guangzhou.yaml"))
     assert result.submission == gz.result.submission
     root = gz.reader.trailer["/Root"]
     (spec,) = [x.get_object() for x in root["/AF"]]
@@ -386,6 +386,7 @@ def test_bookmarks(gz):
     assert any(t.startswith("附件1") for t in titles)
 
 
+@pytest.mark.slow
 def test_reproducible(gz, examples):
     """Same input, same bytes: again in this process, and in another process (examples)."""
     from docgen.writers.pdf.packet import write_pdf
@@ -502,7 +503,7 @@ def test_total_row_shares_its_page(shenzhen, yangjiang):
 def test_total_row_moved_row_repeats_its_group_label(yangjiang):
     """Yangjiang's last data row continues a merged 类型 group: moved to the last page, it
     carries the group's label again (the label repetition of a breaking group)."""
-    table, last, page, cells, ranges = _assert_total_has_company(yangjiang, 3)
+    table, last, _page, cells, ranges = _assert_total_has_company(yangjiang, 3)
     ci = next(i for i, col in enumerate(table.columns) if col.key == "category")
     assert last.cells[ci].covered
     assert nows(last.cells[ci].text) in nows(_column_text(cells, *ranges[ci]))
@@ -544,8 +545,8 @@ def test_orphan_breaks_rules():
 def test_partial_relayout_same_bytes(long, monkeypatch):
     """Later layout passes lay out only from the first page a change can reach
     (engine.render_html_from); the packet is byte for byte what full layouts give."""
-    from docgen.writers.pdf import packet as pdf_packet
     from docgen.writers.pdf import engine
+    from docgen.writers.pdf import packet as pdf_packet
 
     calls = []
     real = engine.render_html_from

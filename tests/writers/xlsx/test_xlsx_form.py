@@ -272,6 +272,7 @@ def test_text_never_becomes_a_formula() -> None:
 # --- LibreOffice as a second reader -----------------------------------------------------------------
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("name", ["guangzhou", "protection-center", "dongguan"])
 def test_libreoffice_computes_the_totals(name: str, tmp_path: Path) -> None:
     view = view_of(ROOT / "data" / "submissions" / "2024" / f"{name}.yaml")
@@ -296,12 +297,14 @@ def test_libreoffice_computes_the_totals(name: str, tmp_path: Path) -> None:
                     assert got == cell.text
 
 
+@pytest.mark.libreoffice
 def test_libreoffice_keeps_hostile_text_literal(tmp_path: Path) -> None:
     view = view_of_text(hostile_yaml())
     xlsx = write(view, "hostile", tmp_path / "in")
     sheets = csv_sheets(xlsx, tmp_path)
     flat = "\n".join(",".join(r) for rows in sheets.values() for r in rows)
-    for text in FORMULA_LIKE + [
+    for text in [
+        *FORMULA_LIKE,
         '=HYPERLINK("http://x","点我")',
         HOSTILE,
         "长" * 2000,
@@ -311,6 +314,7 @@ def test_libreoffice_keeps_hostile_text_literal(tmp_path: Path) -> None:
     assert "点我" not in flat.replace('=HYPERLINK("http://x","点我")', "")
 
 
+@pytest.mark.libreoffice
 @pytest.mark.parametrize("name", ["guangzhou", "blank"])
 def test_libreoffice_prints_a4_landscape(name: str, tmp_path: Path) -> None:
     view = (

@@ -1,0 +1,262 @@
+"""Every kind of document docgen makes, and the one place an input is routed: detect → check → view → writers.
+
+Input kinds are read from one file and told apart by their top-level keys: the published form
+(data/forms/*.yaml, rendered as the blank form), a unit's submission, the notice. Batch kinds are
+built from every unit of a batch: the provincial summary and the archive volume. The CLI, the batch
+and the service call this module; no other module decides what an input is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from docgen.check.notice import parse_notice
+from docgen.check.submission import Result, check_source
+from docgen.io.atomic import write_bytes
+from docgen.io.paths import BUILD_DIR, TEMPLATES_DIR
+from docgen.io.source import Source, SourceError, load
+from docgen.models.diagnostics import Diagnostic, InvalidInput, source_error
+from docgen.models.form import load_form
+from docgen.views.form import DocumentView, blank_view, build_view
+
+FORMATS = ("docx", "xlsx", "pdf")
+UNNUMBERED_PDF = "pdf-unnumbered"  # the packet without page numbers, for the batch's archive volume
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to render: which templates, which formats, how strict about fonts and warnings."""
+
+    formats: tuple[str, ...] = FORMATS
+    templates: Path = TEMPLATES_DIR
+    strict: bool = False
+    require_official_fonts: bool = False
+    archive_parts: bool = False  # also return the PDF packet unnumbered (UNNUMBERED_PDF)
+
+
+@dataclass
+class Rendered:
+    """The outcome of rendering one input: file name stem → format → bytes."""
+
+    source: str
+    kind: str  # an InputKind's name: submission | form | notice
+    stem: str
+    outputs: dict[str, bytes]
+    warnings: list[Diagnostic] = field(default_factory=list)
+    view: DocumentView | None = None
+
+
+@dataclass(frozen=True)
+class InputKind:
+    """A kind of input file: how it is recognised, checked and rendered."""
+
+    name: str
+    title: str  # what messages call it
+    formats: tuple[str, ...]  # what it can be rendered to
+    detect: Callable[[object], bool]  # from the parsed data's top-level keys
+    check: Callable[[Source], Result]  # every diagnostic, nothing written
+    render: Callable[[Source, Result, Options, str], Rendered]  # view → writers (check passed)
+
+
+# --------------------------------------------------------------------------- the form and submissions
+
+
+def _form_writers(view: DocumentView, source: Source | None, options: Options) -> dict[str, bytes]:
+    """Every requested format's bytes (plus the unnumbered packet when options.archive_parts)."""
+    out: dict[str, bytes] = {}
+    # Imported here: each writer pulls in a heavy library (python-docx, openpyxl, WeasyPrint).
+    for fmt in options.formats:
+        if fmt == "docx":
+            from docgen.writers.docx.form import write_docx
+
+            out["docx"] = write_docx(view, templates=options.templates)
+        elif fmt == "xlsx":
+            from docgen.writers.xlsx.form import write_xlsx
+
+            out["xlsx"] = write_xlsx(view)
+        elif fmt == "pdf":
+            from docgen.writers.pdf.packet import write_pdf_pair
+
+            numbered, plain = write_pdf_pair(
+                view,
+                source=source,
+                templates=options.templates,
+                require_official_fonts=options.require_official_fonts,
+            )
+            out["pdf"] = numbered
+            if options.archive_parts:
+                out[UNNUMBERED_PDF] = plain
+        else:
+            raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    return out
+
+
+render_view = _form_writers  # bench/ renders a view it built itself
+
+
+def _check_form(source: Source) -> Result:
+    try:
+        form = load_form(Path(source.file))
+    except ValidationError as exc:
+        message = f"征集表数据有误：{exc.error_count()} 处问题：{exc}"
+        return Result(source.file, None, [Diagnostic("error", "form", source.file, 1, "（文件）", message)])
+    return Result(source.file, None, [], form)
+
+
+def _render_form(source: Source, result: Result, options: Options, stem: str) -> Rendered:
+    view = blank_view(result.form or load_form(Path(source.file)))
+    return Rendered(source.file, "form", stem, _form_writers(view, None, options), view=view)
+
+
+def _render_submission(source: Source, result: Result, options: Options, stem: str) -> Rendered:
+    if result.submission is None or result.form is None:  # check_source never passes one without both
+        raise InvalidInput(result.diagnostics)
+    view = build_view(
+        result.form,
+        result.submission,
+        source_name=Path(source.file).name,
+        source_bytes=source.text.encode("utf-8"),
+        warnings=[str(d) for d in result.warnings],
+    )
+    return Rendered(source.file, "submission", stem, _form_writers(view, source, options), result.warnings, view)
+
+
+# --------------------------------------------------------------------------- the notice
+
+
+def _check_notice(source: Source) -> Result:
+    try:
+        parse_notice(source)
+    except InvalidInput as exc:
+        return Result(source.file, None, exc.diagnostics)
+    return Result(source.file, None, [])
+
+
+def _render_notice(source: Source, result: Result, options: Options, stem: str) -> Rendered:
+    """DOCX and/or PDF of a notice, per options.formats (xlsx ignored: a notice has no spreadsheet)."""
+    notice = parse_notice(source)
+    base_dir = Path(source.file).resolve().parent
+    outputs: dict[str, bytes] = {}
+    for fmt in options.formats:
+        if fmt == "docx":
+            from docgen.writers.docx.notice import write_docx
+
+            outputs["docx"] = write_docx(notice, base_dir=base_dir, templates=Path(options.templates))
+        elif fmt == "pdf":
+            from docgen.writers.pdf.notice import write_pdf
+
+            outputs["pdf"] = write_pdf(
+                notice,
+                base_dir=base_dir,
+                templates=Path(options.templates),
+                source_text=source.text,
+                source_name=Path(source.file).name,
+                require_official_fonts=options.require_official_fonts,
+            )
+    return Rendered(source.file, "notice", stem, outputs)
+
+
+def _has(*keys: str) -> Callable[[object], bool]:
+    return lambda data: isinstance(data, dict) and any(k in data for k in keys)
+
+
+FORM = InputKind(
+    "form",
+    "征集表",
+    FORMATS,
+    lambda data: isinstance(data, dict) and "tables" in data and "presets" in data,
+    _check_form,
+    _render_form,
+)
+SUBMISSION = InputKind("submission", "填报文件", FORMATS, _has("form", "unit"), check_source, _render_submission)
+NOTICE = InputKind("notice", "通知", ("docx", "pdf"), _has("body", "issuer"), _check_notice, _render_notice)
+
+INPUT_KINDS: tuple[InputKind, ...] = (FORM, SUBMISSION, NOTICE)  # detection order: the first that matches
+DEFAULT_KIND = SUBMISSION  # what an input matching none is checked as (its errors say what is missing)
+
+
+def kind_of(data: object) -> InputKind:
+    """The kind of a parsed input, by its top-level keys."""
+    return next((k for k in INPUT_KINDS if k.detect(data)), DEFAULT_KIND)
+
+
+def input_kind(data: object) -> str:
+    """The name of kind_of(data): form | submission | notice."""
+    return kind_of(data).name
+
+
+# --------------------------------------------------------------------------- batch kinds
+
+
+def _build_summary(folder: Path, units: dict[str, Any], templates: Path) -> tuple[dict[str, bytes], dict[str, Any]]:
+    from docgen.batch.summary import render_summary
+
+    return render_summary(folder, units, templates)
+
+
+def _build_archive(*args: Any) -> None:
+    from docgen.batch.archive import build_archive
+
+    build_archive(*args)
+
+
+@dataclass(frozen=True)
+class BatchKind:
+    """A document built from every unit of a batch (not read from one file)."""
+
+    name: str
+    title: str
+    stem: str  # its file name in the batch's output folder
+    formats: tuple[str, ...]
+    build: Callable[..., Any]  # module-level, so a worker process can run it
+
+
+SUMMARY = BatchKind("summary", "全省汇总表", "汇总表", ("xlsx", "pdf"), _build_summary)
+ARCHIVE = BatchKind("archive", "年度归档卷", "归档卷", ("pdf",), _build_archive)
+BATCH_KINDS: tuple[BatchKind, ...] = (SUMMARY, ARCHIVE)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def check(source: Source) -> Result:
+    """Every diagnostic of a parsed input, whatever its kind."""
+    return kind_of(source.data).check(source)
+
+
+def check_file(path: str | Path) -> Result:
+    """Every diagnostic of one file (YAML or JSON): a submission, a published form or a notice."""
+    try:
+        source = load(path)
+    except SourceError as exc:
+        return Result(str(path), None, [source_error(exc)])
+    return check(source)
+
+
+def render_source(source: Source, options: Options | None = None, stem: str | None = None) -> Rendered:
+    """Check and render an already parsed input; raise InvalidInput with every problem."""
+    options = options or Options()
+    kind = kind_of(source.data)
+    result = kind.check(source)
+    if not result.ok(options.strict):
+        raise InvalidInput(result.diagnostics)
+    return kind.render(source, result, options, stem or Path(source.file).stem)
+
+
+def render_file(path: str | Path, options: Options | None = None) -> Rendered:
+    """Read, check and render one input file; raise InvalidInput with every problem."""
+    try:
+        source = load(path)
+    except SourceError as exc:
+        raise InvalidInput([source_error(exc)]) from None
+    return render_source(source, options)
+
+
+def write_outputs(rendered: Rendered, outdir: Path = BUILD_DIR) -> list[Path]:
+    """Write every output atomically as OUTDIR/STEM.EXT."""
+    return [write_bytes(Path(outdir) / f"{rendered.stem}.{fmt}", data) for fmt, data in rendered.outputs.items()]
