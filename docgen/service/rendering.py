@@ -26,7 +26,7 @@ def render_sync(text: str, filename: str, fmt: str, templates: Path) -> bytes:
 
     `filename` is the name the submission is rendered under (the PDF records it); raises InvalidInput.
     """
-    from docgen.render import Options, render_file
+    from docgen.registry import Options, render_file
 
     formats = ("docx", "xlsx", "pdf") if fmt == "zip" else (fmt,)
     with tempfile.TemporaryDirectory(prefix="docgen-render-") as tmp:
