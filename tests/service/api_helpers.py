@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service_helpers import ROOT
+from service.service_helpers import ROOT
 
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
 INVALID = ROOT / "tests" / "fixtures" / "invalid"

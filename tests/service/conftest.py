@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from service_helpers import PostgresCluster, Server
 
 from docgen.service import Settings, accounts, create_app
+from service.service_helpers import PostgresCluster, Server
 
 
 @pytest.fixture(scope="session")

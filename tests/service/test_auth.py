@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from api_helpers import YAML, assert_problem, example
 from sqlalchemy import select
 
 from docgen.service.models import AuditEvent
+from service.api_helpers import YAML, assert_problem, example
 
 UNIT_READS = [
     "/api/v1/filings/2024/{u}",

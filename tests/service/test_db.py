@@ -6,12 +6,12 @@ import asyncio
 
 import httpx
 import pytest
-from api_helpers import EXAMPLES, YAML
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from docgen.service import Settings, create_app
 from docgen.service.models import FilingVersion
+from service.api_helpers import EXAMPLES, YAML
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from api_helpers import EXAMPLES, INVALID, YAML, assert_problem, paths_in
-from service_helpers import ROOT
+
+from service.api_helpers import EXAMPLES, INVALID, YAML, assert_problem, paths_in
+from service.service_helpers import ROOT
 
 FIXTURES = paths_in(INVALID) + paths_in(EXAMPLES)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
-from api_helpers import INVALID, YAML, assert_problem, example
 from sqlalchemy import select
 
 from docgen.models.form import load_form
 from docgen.service.models import AuditEvent
+from service.api_helpers import INVALID, YAML, assert_problem, example
 
 URL = "/api/v1/filings/2024/guangzhou"
 
@@ -86,7 +86,7 @@ def test_json_and_multipart_bodies_are_saved_as_sent(api) -> None:
 
 
 def api_helpers_example_path():
-    from api_helpers import EXAMPLES
+    from service.api_helpers import EXAMPLES
 
     return EXAMPLES / "guangzhou.yaml"
 

@@ -7,10 +7,10 @@ import random
 
 import httpx
 import pytest
-from api_helpers import YAML, assert_problem, example
 
 from docgen.service import Settings, create_app
 from docgen.service.db import Database
+from service.api_helpers import YAML, assert_problem, example
 
 
 def test_body_over_the_limit_is_413_declared_or_streamed(api) -> None:

@@ -11,10 +11,10 @@ import time
 
 import httpx
 import pytest
-from api_helpers import EXAMPLES, YAML, example
-from service_helpers import docgen_cli
 
 from docgen.models.form import load_form
+from service.api_helpers import EXAMPLES, YAML, example
+from service.service_helpers import docgen_cli
 
 
 def _token(data, database: str, *args: str) -> tuple[str, int]:

@@ -1,0 +1,1 @@
+"""Tests of docgen.service (a package, so its conftest does not shadow tests/conftest.py for `from conftest import`)."""
