@@ -2,7 +2,7 @@
 each notice rendered ONCE per session (cached) and converted by LibreOffice once.
 
 Test modules import the fixtures they use from here (no conftest.py in this folder: a second
-module named ``conftest`` would shadow tests/conftest.py for ``from conftest import …``)."""
+module named ``conftest`` would shadow tests/conftest.py for ``from testkit import …``)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import SEED, in_ci  # noqa: F401 - the project's CI rule, one copy
-from conftest import require as need
+from testkit import SEED, in_ci  # noqa: F401 - the project's CI rule, one copy
+from testkit import require as need
 
 from docgen.io.paths import BUILD_DIR, DATA_DIR
 from docgen.registry import Options, render_file

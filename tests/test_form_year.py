@@ -21,8 +21,8 @@ import openpyxl
 import pdfplumber
 import pytest
 import yaml
-from conftest import TEST_DATA
 from pypdf import PdfReader
+from testkit import TEST_DATA
 
 ROOT = Path(__file__).resolve().parents[1]
 FORM_2025 = yaml.safe_load((TEST_DATA / "forms" / "2025.yaml").read_text(encoding="utf-8"))

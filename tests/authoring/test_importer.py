@@ -53,7 +53,7 @@ def reimport(path: Path):
 
 def libreoffice_resave(files: list[Path], outdir: Path) -> list[Path]:
     """Open and save as .xlsx in LibreOffice (as a clerk would), private profile, 120 s limit."""
-    from conftest import require_tool_path
+    from testkit import require_tool_path
 
     exe = require_tool_path("soffice")
     outdir.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from conftest import SEED
+from testkit import SEED
 
 from docgen.models.form import Form, load_form
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import docx
 import pdfplumber
 import pytest
-from conftest import require_tool_path
 from lxml import etree
+from testkit import require_tool_path
 
 from docgen.check.submission import check_file, check_text
 from docgen.io.paths import TEMPLATES_DIR

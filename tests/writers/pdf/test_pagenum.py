@@ -24,7 +24,7 @@ def base_pdf():
     try:
         faces = fonts.css_font_faces()
     except fonts.FontError as exc:
-        from conftest import require
+        from testkit import require
 
         require(False, f"fonts ({exc})")
     sections = "".join(

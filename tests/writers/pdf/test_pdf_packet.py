@@ -44,7 +44,7 @@ def _view(source):
 
 
 def _fonts_or_fail():
-    from conftest import require
+    from testkit import require
 
     from docgen.standard import fonts
 
@@ -397,7 +397,7 @@ def test_reproducible(gz, examples):
 
 def test_harfbuzz_subsetting():
     """Font subsetting must go through HarfBuzz (libharfbuzz-subset0): fontTools is ~10× slower."""
-    from conftest import require
+    from testkit import require
 
     from docgen.writers.pdf.engine import harfbuzz_subset
 

@@ -65,7 +65,7 @@ def hostile_yaml() -> str:
 
 
 def soffice() -> str:
-    from conftest import require_tool_path
+    from testkit import require_tool_path
 
     return require_tool_path("soffice")
 
@@ -324,7 +324,7 @@ def test_libreoffice_prints_a4_landscape(name: str, tmp_path: Path) -> None:
     )
     xlsx = write(view, name, tmp_path / "in")
     pdf = next(p for p in convert(xlsx, "pdf", tmp_path) if p.suffix == ".pdf")
-    from conftest import require_tool_path
+    from testkit import require_tool_path
 
     info = subprocess.run([require_tool_path("pdfinfo"), str(pdf)], capture_output=True, text=True, timeout=60).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
