@@ -2,7 +2,7 @@
 # docgen setup: everything docgen needs on Debian 12 (run as root), idempotent.
 #   - Debian packages (LibreOffice headless, poppler, fonts, Pango/HarfBuzz for WeasyPrint, PostgreSQL)
 #   - the Fandol fonts, taken from Debian's texlive-lang-chinese without installing TeX
-#   - a venv at .venv with `pip install -e '.[test]'`
+#   - a venv at .venv with `pip install -c constraints.txt -e '.[test]'` (exact versions)
 # A second run only checks (dpkg-query, files, a hash of pyproject.toml) and is quick.
 # Environment: PYTHON (interpreter for the venv, default python3), SETUP_FORCE_PIP=1.
 set -euo pipefail
@@ -152,14 +152,16 @@ if [ ! -x "$VENV/bin/python" ]; then
     log "creating venv $VENV with $("$PYTHON" --version 2>&1)"
     "$PYTHON" -m venv "$VENV"
 fi
-# The stamp covers what the install depends on: pyproject.toml, the venv's python, the repo path.
-WANT=$({ cat pyproject.toml; "$VENV/bin/python" --version 2>&1; echo "$ROOT"; } | sha256sum | cut -d' ' -f1)
+# Exact versions of every dependency come from constraints.txt (reproducible installs: the PDFs'
+# bytes depend on WeasyPrint's, pydyf's and pypdf's versions; see its header to regenerate it).
+# The stamp covers what the install depends on: pyproject.toml, constraints.txt, the venv's python, the repo path.
+WANT=$({ cat pyproject.toml constraints.txt; "$VENV/bin/python" --version 2>&1; echo "$ROOT"; } | sha256sum | cut -d' ' -f1)
 if [ "${SETUP_FORCE_PIP:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] &&
     "$VENV/bin/python" -c 'import docgen' 2>/dev/null; then
-    log "venv: up to date (pyproject.toml unchanged)"
+    log "venv: up to date (pyproject.toml and constraints.txt unchanged)"
 else
-    log "venv: pip install -e '.[test]'"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[test]'
+    log "venv: pip install -c constraints.txt -e '.[test]'"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
     echo "$WANT" >"$STAMP"
 fi
 
