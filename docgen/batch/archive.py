@@ -52,7 +52,7 @@ def _notice_part(path: Path, templates: Path) -> Part:
 
 def assemble(form: Form, parts: list[Part], templates: Path) -> bytes:
     """Contents page(s) + parts, one outline entry per part (its own bookmarks nested), numbered 1…N."""
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader
 
     from docgen.writers.pdf import engine, pagenum
 
@@ -67,7 +67,7 @@ def assemble(form: Form, parts: list[Part], templates: Path) -> bytes:
     )
     readers = [PdfReader(io.BytesIO(p.pdf)) for p in parts]
 
-    def contents(first_pages: list[int]) -> bytes:
+    def contents(first_pages: list[int]) -> tuple[bytes, int]:
         env = engine.jinja_env(Path(templates))
         entries = [
             {"no": i + 1, "author": p.author, "name": p.name, "page": first_pages[i]} for i, p in enumerate(parts)
@@ -81,26 +81,27 @@ def assemble(form: Form, parts: list[Part], templates: Path) -> bytes:
             **engine.template_context(),
         )
         doc = engine.render_html(html, base_url=templates)
-        return engine.write_document(doc, metadata=meta, finish=False)
+        return engine.write_document(doc, metadata=meta, finish=False), len(doc.pages)
 
     # Page numbers run across the parts only (the contents page is not numbered).
     first_pages, n = [], 1
     for p in parts:
         first_pages.append(n)
         n += len(p.numbering)
-    toc = contents(first_pages)
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(toc)))
-    numbering: list[int | None] = [None] * len(writer.pages)
+    toc, toc_pages = contents(first_pages)
+    numbering: list[int | None] = [None] * toc_pages
     page = 1
-    for part, reader in zip(parts, readers):
-        writer.append(reader, outline_item=f"{part.author} {part.name}", import_outline=True)
+    for part in parts:
         for carries in part.numbering:
             numbering.append(page if carries else None)
             page += 1
-    pagenum.stamp(writer, numbering)
     # The /ID derives from the inputs (contents page and parts), so the same inputs give the same bytes.
     id_source = toc + b"".join(p.pdf for p in parts) + repr(numbering).encode()
-    return engine.finish_pdf(b"", meta, writer=writer, id_source=id_source)
+    writer = engine.open_writer(toc, id_source)
+    for part, reader in zip(parts, readers, strict=True):
+        writer.append(reader, outline_item=f"{part.author} {part.name}", import_outline=True)
+    pagenum.stamp(writer, numbering)
+    return engine.finish_writer(writer, meta)
 
 
 def build_archive(

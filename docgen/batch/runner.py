@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +14,8 @@ from typing import Any
 from docgen import __version__
 from docgen.batch.archive import part_path
 from docgen.batch.manifest import Manifest, describe, sha256_bytes, tree_hash
+from docgen.batch.workers import interrupt_on_sigterm
+from docgen.batch.workers import pool as workers_pool
 from docgen.io.atomic import write_bytes
 from docgen.io.paths import DATA_DIR, TEMPLATES_DIR
 from docgen.io.source import SourceError, parse
@@ -145,7 +147,7 @@ def _run_local(jobs: list[Job], workers: int, on_result: Callable[[UnitResult], 
         for job in jobs:
             on_result(render_job(job))
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with workers_pool(workers) as pool:
         pending: dict[Future, Job] = {pool.submit(render_job, job): job for job in jobs}
         try:
             while pending:
@@ -316,7 +318,7 @@ def build(
 
     key = summary_key(manifest, outdir, templates_hash, form_hash) if summary else None
     # The summary renders in a second process while this one assembles the archive volume.
-    with ProcessPoolExecutor(max_workers=1) as side:
+    with workers_pool(1) as side:
         pending = side.submit(SUMMARY.build, folder, manifest.data["units"], templates) if key else None
         if archive and "pdf" in formats:
             ARCHIVE.build(folder, outdir, manifest, notices, templates, templates_hash, log, form)
@@ -357,6 +359,7 @@ def _print_table(report: BatchReport) -> None:
 
 def run_batch(folder: Path, outdir: Path, **kwargs: Any) -> int:
     """CLI entry: build, print problems and the unit table, return the exit code."""
+    interrupt_on_sigterm()
     try:
         report = build(folder, outdir, **kwargs)
     except KeyboardInterrupt:

@@ -260,7 +260,8 @@ def css_font_stack(role: str) -> str:
     return f'"{css_family(role)}", "{CSS_FALLBACK_FAMILY}"'
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """docgen's font cache folder: $DOCGEN_FONT_CACHE, else $XDG_CACHE_HOME (~/.cache)/docgen/fonts."""
     base = (
         os.environ.get("DOCGEN_FONT_CACHE")
         or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "docgen" / "fonts"
@@ -279,7 +280,7 @@ def face_file(font: ResolvedFont) -> Path:
         return font.file
     st = font.file.stat()
     tag = hashlib.sha1(f"{font.file.resolve()}|{font.index}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:12]
-    out = _cache_dir() / f"{font.file.stem}-{font.index}-{tag}.otf"
+    out = cache_dir() / f"{font.file.stem}-{font.index}-{tag}.otf"
     if not out.exists():
         from fontTools.ttLib import TTFont
 
@@ -338,7 +339,7 @@ def report(require_official: bool = False) -> str:
     ext_b = any(0x20000 in _cmap(f.file, f.index) for f in fallbacks())
     widths = [max(display_columns(row[i]) for row in rows) for i in range(len(rows[0]))]
     text = "\n".join(
-        "  ".join(c + " " * (w - display_columns(c)) for c, w in zip(row, widths)).rstrip() for row in rows
+        "  ".join(c + " " * (w - display_columns(c)) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
     )
     note = (
         "扩展B区（𠀀 U+20000）：已覆盖 / CJK Ext-B covered"

@@ -154,14 +154,15 @@ def test_summary_totals_reconcile_with_each_units_own_totals(first_run, inputs: 
     assert len(missing) == 23 - len(UNITS) + 1
 
 
-def start_batch_and_wait_for_a_unit(tmp_path: Path, **popen: object) -> tuple[Path, Path, subprocess.Popen]:
-    """`docgen batch -j 2` over 8 units in a subprocess, returned once its first packet is written."""
+def start_batch_and_wait_for_a_unit(tmp_path: Path, spawn, **popen: object) -> tuple[Path, Path, subprocess.Popen]:
+    """`docgen batch -j 2` over 8 units in a subprocess of its own session (``spawn`` kills its
+    process group when the test ends, whatever happens), returned once its first packet is written."""
     folder = tmp_path / "in"
     folder.mkdir()
     for path in sorted(EXAMPLES.glob("*.yaml"))[:8]:
         shutil.copy(path, folder / path.name)
     out = tmp_path / "out"
-    proc = subprocess.Popen(
+    proc = spawn(
         [sys.executable, "-m", "docgen", "batch", str(folder), "-o", str(out), "-j", "2"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -174,8 +175,8 @@ def start_batch_and_wait_for_a_unit(tmp_path: Path, **popen: object) -> tuple[Pa
 
 
 @pytest.mark.slow
-def test_ctrl_c_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path) -> None:
-    folder, out, proc = start_batch_and_wait_for_a_unit(tmp_path, start_new_session=True)
+def test_ctrl_c_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path, spawn) -> None:
+    folder, out, proc = start_batch_and_wait_for_a_unit(tmp_path, spawn)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group, workers too
     proc.communicate(timeout=120)
     assert not list(out.rglob(".*.part")), "a partial file was left behind"
@@ -215,8 +216,8 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.mark.slow
-def test_a_killed_worker_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path) -> None:
-    folder, out, proc = start_batch_and_wait_for_a_unit(tmp_path)
+def test_a_killed_worker_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path, spawn) -> None:
+    folder, out, proc = start_batch_and_wait_for_a_unit(tmp_path, spawn)
     workers = _children(proc.pid)
     assert workers, "the batch runs a process pool"
     os.kill(workers[0], signal.SIGKILL)  # a worker dies mid-batch (out of memory, killed by an operator)

@@ -8,9 +8,8 @@ API (stable; used by the packet writer and the notice writer)::
                         description="…", relationship="Source")
     pdf = html_to_pdf(html, base_url=templates_dir, metadata=meta, attachments=[att])
     # or in two steps, to look at the layout before writing (second layout passes):
-    doc = render_html(html, base_url=templates_dir)       # weasyprint.Document
-    rows = element_ids_per_page(doc, "data-row")          # ids of laid-out elements, per page
-    doc2 = render_html_from(doc, 3, html2, base_url=templates_dir)  # html2 differs from page 3 on
+    doc = render_html(html, base_url=templates_dir, element_ids="data-row")  # weasyprint.Document
+    rows = element_ids_per_page(doc)                      # ids of laid-out rows, per page
     pdf = write_document(doc, metadata=meta, attachments=[att])
     # then number the pages (docgen.writers.pdf.pagenum), which finishes the bytes again:
     pdf = pagenum.number_pages(write_document(doc, metadata=meta, finish=False),
@@ -31,11 +30,18 @@ What the result is:
   * bookmarks from CSS ``bookmark-level`` / ``bookmark-label`` (gbt9704.css.j2 turns the h1–h6
     defaults off: templates set levels explicitly, e.g. 1 for 附件1, 2 for each table);
   * reproducible: no wall clock anywhere (dates come from ``metadata.date``, else 2000-01-01),
-    and a /ID computed from the content. ``finish_pdf`` re-applies that after any pypdf
-    post-processing (pagenum.number_pages calls it).
+    and a /ID computed from the content. ``open_writer`` / ``finish_writer`` re-apply that
+    around any pypdf post-processing (pagenum.number_pages, the archive volume);
+  * made through WeasyPrint's and pypdf's public APIs only (HTML.render, Document.copy,
+    Page.anchors, Document.write_pdf, Attachment; PdfReader.trailer, PdfWriter.root_object):
+    tests/writers/pdf/test_public_api.py fails on any private name.
 
-Fonts: ONE ``FontConfiguration`` (``font_config()``) is shared by every document of the
-process; @font-face rules come from ``docgen.standard.fonts.css_font_faces()`` in the templates.
+Reading: every document gets a ``fetcher`` (docgen.writers.pdf.fetcher) that serves only docgen's
+templates, its font files and data: URLs; whatever else a document names is refused.
+
+Fonts: ONE font configuration (``font_config()``, docgen.writers.pdf.fontmap) is shared by every
+document of the process; @font-face rules come from ``docgen.standard.fonts.css_font_faces()`` in the
+templates and are registered where the files are installed (no copies in the temp folder).
 Subsetting goes through HarfBuzz when libharfbuzz-subset0 is installed (``harfbuzz_subset()``).
 """
 
@@ -46,6 +52,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -57,8 +64,12 @@ from docgen import __version__
 from docgen.io.reproducible import FIXED_TIME as EPOCH
 
 if TYPE_CHECKING:  # WeasyPrint is heavy: import it lazily
+    from pypdf import PdfWriter
     from weasyprint import CSS, Document
+    from weasyprint.document import Page
     from weasyprint.text.fonts import FontConfiguration
+
+    from docgen.writers.pdf.fetcher import Fetcher
 
 DEFAULT_VARIANT = "pdf/a-3b"
 """PDF/A-3 (level B): allows embedded source files of any type."""
@@ -117,28 +128,37 @@ class PdfAttachment:
 
 @lru_cache(maxsize=1)
 def font_config() -> FontConfiguration:
-    """The process-wide FontConfiguration (reuse saves loading the CJK fonts per document).
+    """The process-wide font configuration (reuse saves loading the CJK fonts per document).
 
-    Its folder of font copies (≈125 MB of CJK fonts in /tmp) is removed at exit by the process
-    that made it: WeasyPrint's own clean-up (``__del__``) may run only after interpreter
-    shutdown has cleared the modules it needs, and then fails and leaves the folder behind.
-    Forked workers share the parent's folder and leave it alone."""
-    import atexit
-    import os
-    import shutil
+    A docgen.writers.pdf.fontmap.PathFontConfiguration: the @font-face files are registered where they
+    are installed, nothing is copied to the temporary folder (a killed worker leaves nothing)."""
+    from docgen.writers.pdf.fontmap import PathFontConfiguration
 
-    from weasyprint.text.fonts import FontConfiguration
+    return PathFontConfiguration()
 
-    config, owner = FontConfiguration(), os.getpid()
 
-    def clean_up() -> None:
-        folder = getattr(config, "_folder", None)
-        if os.getpid() == owner and folder is not None:
-            config._folder = None
-            shutil.rmtree(folder, ignore_errors=True)
+@lru_cache(maxsize=1)
+def font_files() -> frozenset[Path]:
+    """Every font file docgen's documents may load: each role's face, the fallbacks, their
+    official variants when installed (fonts.face_file: .ttc faces extracted once)."""
+    from docgen.standard import fonts
 
-    atexit.register(clean_up)
-    return config
+    faces = list(fonts.fallbacks())
+    for role in fonts.ROLES:
+        try:
+            faces.append(fonts.resolve(role))
+        except fonts.FontError:
+            continue
+    return frozenset(fonts.face_file(face).resolve() for face in faces)
+
+
+def fetcher(base_url: str | Path | None = None, files: Iterable[Path] = ()) -> Fetcher:
+    """The URL fetcher of a document: files under ``base_url`` (docgen's templates folder),
+    docgen's font files and ``files`` (e.g. a validated seal image); data: URLs; nothing else."""
+    from docgen.writers.pdf.fetcher import Fetcher
+
+    folders = [Path(base_url)] if base_url is not None and Path(base_url).is_dir() else []
+    return Fetcher(folders=folders, files=files, fonts=font_files())
 
 
 def harfbuzz_subset() -> bool:
@@ -161,139 +181,62 @@ def stylesheet(css: str, base_url: str) -> CSS:
     !important)."""
     from weasyprint import CSS
 
-    return CSS(string=css, font_config=font_config(), base_url=base_url)
+    return CSS(string=css, font_config=font_config(), base_url=base_url, url_fetcher=fetcher(base_url))
 
 
-def render_html(html: str, *, base_url: str | Path, stylesheets: Sequence[str | CSS] = ()) -> Document:
-    """Lay out ``html`` (pages and boxes; nothing written yet). Extra style sheets may be given as
-    CSS text (parsed once per process, see ``stylesheet``) or as weasyprint.CSS objects."""
-    return _render(html, base_url, stylesheets)
+_ELEMENT_IDS: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()
+"""Page → the ids of the elements laid out on it that render_html(element_ids=…) recorded."""
 
 
-def render_html_from(
-    previous: Document, first_page: int, html: str, *, base_url: str | Path, stylesheets: Sequence[str | CSS] = ()
+def render_html(
+    html: str,
+    *,
+    base_url: str | Path | None,
+    stylesheets: Sequence[str | CSS] = (),
+    element_ids: str | None = None,
+    files: Iterable[Path] = (),
+    variant: str | None = DEFAULT_VARIANT,
 ) -> Document:
-    """Lay out ``html``, a variant of the document ``previous`` (from render_html or this
-    function) that differs only in what lies on or after its page ``first_page`` (0-based):
-    pages before it are taken from ``previous`` as they are, and pagination resumes from
-    WeasyPrint's own record of where page ``first_page`` began (the page maker it keeps for
-    re-laying out pages whose counters changed). The caller guarantees that nothing the
-    earlier pages depend on changed — the content of those pages and the first element
-    after them (it decided where they break) — and that the element tree has the same
-    shape up to that break (e.g. table rows whose cells change only after it).
-    Falls back to a full layout when ``previous`` kept no layout state or first_page is 0.
+    """Lay out ``html`` (pages and boxes; nothing written yet) with WeasyPrint's public
+    ``HTML.render``. Extra style sheets may be given as CSS text (parsed once per process, see
+    ``stylesheet``) or as weasyprint.CSS objects. Only docgen's own files are read (``fetcher``;
+    ``files``: more files the document may show, e.g. a validated seal; ``variant``: the PDF
+    variant the layout is made for, None for plain PDF).
+
+    ``element_ids="data-row"``: remember, per page, which elements carrying that attribute are
+    laid out there (``element_ids_per_page``). Such elements must also have ``id`` = that value
+    (the templates write both): WeasyPrint lists an element's id among the ``Page.anchors`` of
+    every page it lies on. Those anchors are taken off the pages here, so they never become
+    named destinations of the PDF.
     """
-    state = getattr(previous, "_docgen_layout", None)
-    if state is None or first_page <= 0 or first_page >= len(previous.pages):
-        return _render(html, base_url, stylesheets)
-    return _render(html, base_url, stylesheets, resume=(previous, first_page))
+    from weasyprint import HTML
 
-
-def _render(
-    html: str, base_url: str | Path, stylesheets: Sequence[str | CSS], resume: tuple[Document, int] | None = None
-) -> Document:
-    """weasyprint.Document._render (WeasyPrint 70) that keeps its layout context on the result
-    (``_docgen_layout``) and can resume pagination at a page of an earlier layout."""
-    from weasyprint import DEFAULT_OPTIONS, HTML
-    from weasyprint.css.counters import CounterStyle
-    from weasyprint.document import Document, DocumentMetadata, Page, get_html_metadata
-    from weasyprint.formatting_structure.build import build_formatting_structure
-    from weasyprint.layout import layout_document
-    from weasyprint.pdf import VARIANTS
-
-    fc = font_config()
     css = [stylesheet(s, str(base_url)) if isinstance(s, str) else s for s in stylesheets]
-    doc_html = HTML(string=html, base_url=str(base_url))
-    options = dict(DEFAULT_OPTIONS, stylesheets=css, pdf_variant=DEFAULT_VARIANT)
-    _, properties = VARIANTS[DEFAULT_VARIANT]
-    for key, value in tuple(options.items()):
-        if value is None and key in properties:
-            options[key] = properties[key]
-    counter_style, color_profiles = CounterStyle(), dict[str, object]()
-    context = Document._build_layout_context(doc_html, fc, counter_style, color_profiles, options)
-    root_box = build_formatting_structure(
-        doc_html.etree_element,
-        context.style_for,
-        context.get_image_from_uri,
-        doc_html.base_url,
-        context.target_collector,
-        counter_style,
-        context.footnotes,
+    doc_html = HTML(
+        string=html, base_url=None if base_url is None else str(base_url), url_fetcher=fetcher(base_url, files)
     )
-    if resume is None:
-        pages = [Page(box) for box in layout_document(doc_html, root_box, context)]
-    else:
-        previous, first = resume
-        old_context = previous._docgen_layout
-        pages = list(previous.pages[:first]) + [
-            Page(box) for box in _layout_from(doc_html, root_box, context, old_context.page_maker[: first + 1], first)
-        ]
-    document = Document(
-        pages,
-        DocumentMetadata(**get_html_metadata(doc_html)),
-        doc_html.url_fetcher,
-        fc,
-        color_profiles,
-        options["output_intent"],
-    )
-    document._html = doc_html
-    document._docgen_layout = context
+    names: set[str] = set()
+    if element_ids:
+        names = {
+            value
+            for element in doc_html.etree_element.iter()
+            if (value := element.get(element_ids)) is not None and element.get("id") == value
+        }
+    document = doc_html.render(font_config=font_config(), stylesheets=css, pdf_variant=variant)
+    if element_ids:
+        for page in document.pages:
+            ids = [name for name in page.anchors if name in names]
+            for name in ids:
+                del page.anchors[name]
+            _ELEMENT_IDS[page] = ids
     return document
 
 
-def _layout_from(html, root_box, context, page_maker: list, first: int):
-    """Pages ``first``… of ``root_box`` (weasyprint.layout.layout_document from a page on):
-    ``page_maker`` = the earlier layout's records up to page ``first``; the page boxes are
-    finished as layout_document finishes them (margin boxes, backgrounds)."""
-    import copy
-
-    from weasyprint.layout import initialize_page_maker
-    from weasyprint.layout.background import layout_backgrounds
-    from weasyprint.layout.page import make_margin_boxes, remake_page
-
-    initialize_page_maker(context, root_box)
-    context.page_maker = [copy.deepcopy(item) for item in page_maker]
-    context.rendered_notes = []
-    boxes, index = [], first
-    while True:
-        page, resume_at = remake_page(index, context, root_box, html)
-        boxes.append(page)
-        index += 1
-        if resume_at is None and not context.reported_footnotes:
-            break
-    for i, page in enumerate(boxes, start=first):
-        root, footnote_area, note_area = page.children
-        context.current_page = i + 1
-        state = context.page_maker[context.current_page][3]
-        children = [root]
-        if footnote_area.children:
-            children.append(footnote_area)
-        if note_area.children:
-            children.append(note_area)
-        children.extend(make_margin_boxes(context, page, state))
-        page.children = tuple(children)
-        layout_backgrounds(page, context.get_image_from_uri)
-    return boxes
-
-
-def element_ids_per_page(document: Document, attribute: str = "id") -> list[list[str]]:
-    """For each page, the values of ``attribute`` of the elements laid out on it, in order.
-
-    An element split over pages appears on each of them. Used for second layout passes
-    (e.g. which table row opens a page).
-    """
-    out = []
-    for page in document.pages:
-        seen: list[str] = []
-        for box in page._page_box.descendants():
-            element = getattr(box, "element", None)
-            if element is None or getattr(box, "element_tag", None) is None:
-                continue
-            value = element.get(attribute)
-            if value is not None and (not seen or seen[-1] != value) and value not in seen:
-                seen.append(value)
-        out.append(seen)
-    return out
+def element_ids_per_page(document: Document) -> list[list[str]]:
+    """For each page, the ids recorded by render_html(element_ids=…) of the elements laid out
+    on it, in document order. An element split over pages appears on each of them. Used for
+    second layout passes (e.g. which table row opens a page)."""
+    return [list(_ELEMENT_IDS.get(page, ())) for page in document.pages]
 
 
 def _attachments(items: Iterable[PdfAttachment], when: dt.datetime) -> list:
@@ -306,6 +249,7 @@ def _attachments(items: Iterable[PdfAttachment], when: dt.datetime) -> list:
         out.append(
             Attachment(
                 url=url,
+                url_fetcher=fetcher(),
                 name=a.name,
                 description=a.description or a.name,
                 created=naive,
@@ -341,7 +285,7 @@ def write_document(
     pdf = document.write_pdf(
         pdf_variant=variant, attachments=_attachments(attachments, metadata.timestamp), pdf_identifier=b"0" * 32
     )
-    return finish_pdf(pdf, metadata, id_source=pdf) if finish else pdf
+    return finish_pdf(pdf, metadata) if finish else pdf
 
 
 def html_to_pdf(
@@ -364,14 +308,17 @@ def html_to_pdf(
 
 # --------------------------------------------------------------------------- XMP and /ID
 
-_XMP_EXTENSION = """<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
-<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+_XMP_EXTENSION = (
+    '<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" '
+    'xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">\n'
+    """<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
 <pdfaSchema:schema>docgen document properties</pdfaSchema:schema>
 <pdfaSchema:namespaceURI>{ns}</pdfaSchema:namespaceURI>
 <pdfaSchema:prefix>docgen</pdfaSchema:prefix>
 <pdfaSchema:property><rdf:Seq>{props}</rdf:Seq></pdfaSchema:property>
 </rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>
 """
+)
 _XMP_PROPERTY = (
     '<rdf:li rdf:parseType="Resource"><pdfaProperty:name>{name}</pdfaProperty:name>'
     "<pdfaProperty:valueType>Text</pdfaProperty:valueType>"
@@ -392,43 +339,47 @@ def _xmp_additions(metadata: PdfMetadata) -> bytes:
     return (own + date + ext).encode("utf-8")
 
 
-def finish_pdf(pdf: bytes, metadata: PdfMetadata | None = None, writer=None, id_source: bytes | None = None) -> bytes:
-    """Make the bytes final: docgen's XMP properties (once), /AF without duplicates, a fixed /ID.
-
-    ``pdf`` may come from WeasyPrint or from a pypdf rewrite; ``writer`` (a pypdf PdfWriter
-    already holding the document) avoids parsing it again. The /ID is the MD5 of
-    ``id_source`` (deterministic input, e.g. the WeasyPrint bytes) when given — one write —
-    else of the written content (two writes).
-    """
+def open_writer(pdf: bytes, id_source: bytes | None = None) -> PdfWriter:
+    """A pypdf PdfWriter holding ``pdf``, whose /ID will be the MD5 of ``id_source`` (deterministic
+    input, e.g. WeasyPrint's bytes; default ``pdf``): the /ID is set on the reader's trailer
+    before cloning, pypdf's public way to carry a trailer /ID into a writer."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject
 
-    if writer is None:
-        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    reader = PdfReader(io.BytesIO(pdf))
+    digest = hashlib.md5(pdf if id_source is None else id_source, usedforsecurity=False).digest()
+    reader.trailer[NameObject("/ID")] = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    return PdfWriter(clone_from=reader)
+
+
+def finish_pdf(pdf: bytes, metadata: PdfMetadata | None = None, id_source: bytes | None = None) -> bytes:
+    """Make WeasyPrint's (or any) bytes final: finish_writer(open_writer(pdf, id_source))."""
+    return finish_writer(open_writer(pdf, id_source), metadata)
+
+
+def finish_writer(writer: PdfWriter, metadata: PdfMetadata | None = None) -> bytes:
+    """The bytes of a writer from open_writer (maybe post-processed, e.g. page numbers stamped):
+    docgen's XMP properties (once), /AF without duplicates, PDF 1.7 header, its fixed /ID."""
+    from pypdf.generic import ArrayObject, NameObject, StreamObject
+
     writer.pdf_header = PDF_HEADER  # pypdf would write %PDF-1.3; PDF/A-3 is based on PDF 1.7
-    root = writer._root_object
+    root = writer.root_object
     if metadata is not None and "/Metadata" in root:
         stream = root["/Metadata"].get_object()
+        assert isinstance(stream, StreamObject)
         xmp = stream.get_data()
         if b"xmlns:docgen=" not in xmp:
             xmp = xmp.replace(b"</rdf:RDF>", _xmp_additions(metadata) + b"</rdf:RDF>", 1)
         stream.set_data(xmp)
     if "/AF" in root:  # WeasyPrint 70 lists each attachment twice in the catalog's /AF
         unique, seen = ArrayObject(), set()
-        for ref in root["/AF"]:
+        for ref in root["/AF"].get_object():  # type: ignore[union-attr]
             key = getattr(ref, "idnum", id(ref))
             if key not in seen:
                 seen.add(key)
                 unique.append(ref)
         root[NameObject("/AF")] = unique
     # pypdf stamps /Producer; keep WeasyPrint's (it matches the XMP pdf:Producer)
-    if id_source is None:
-        body = io.BytesIO()
-        writer._ID = ArrayObject([ByteStringObject(b"\0" * 16), ByteStringObject(b"\0" * 16)])
-        writer.write(body)
-        id_source = body.getvalue()
-    digest = hashlib.md5(id_source, usedforsecurity=False).digest()
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

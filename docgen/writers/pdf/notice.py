@@ -275,7 +275,9 @@ def layout(notice: Notice, base_dir: Path, templates: Path, require_official_fon
 
     def render(splits: dict[int, dict[str, set[str]]]):
         return engine.render_html(
-            notice_html(notice, base_dir, templates, splits, require_official_fonts), base_url=templates
+            notice_html(notice, base_dir, templates, splits, require_official_fonts),
+            base_url=templates,
+            element_ids="data-row",
         )
 
     table_atts = [(i, a) for i, a in enumerate(attachments_context(notice)) if a["kind"] == "tables"]

@@ -17,16 +17,12 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from docgen.io.source import Source
 from docgen.standard import fonts
 from docgen.standard.text import format_amount
 from docgen.views.form import MERGE_LEVELS, DocumentView
 from docgen.writers.pdf import engine, pagenum
-
-if TYPE_CHECKING:
-    from weasyprint import Document
 
 log = logging.getLogger(__name__)
 MAX_PASSES = 4
@@ -142,58 +138,25 @@ def orphan_breaks(view: DocumentView, rows_per_page: list[list[str]]) -> dict[st
     return out
 
 
-def restart_page(
-    view: DocumentView, before: dict[str, set[str]], after: dict[str, set[str]], rows_per_page: list[list[str]]
-) -> int:
-    """The first page (0-based) of a layout made with splits ``before`` that laying out with
-    ``after`` may change; the pages before it stay exactly as they are.
-
-    A changed mark of row r changes row r (a label cell more or less, break-inside, a forced
-    break) and, for a label, the rowspan of the merged cell above it, which now ends (or no
-    longer ends) at row r-1. WeasyPrint sizes rows by a spanning cell only at the row where
-    it ends, on that row's page (a cell cut by a page break sizes nothing), so rows before
-    r-1 keep their layout. The earliest such row r-1 lies on some page p; if it opens p, page
-    p-1 depends on it too (it decided where p-1 breaks), so p-1 is returned.
-    """
-    first = None
-    for tid in sorted(before.keys() | after.keys()):
-        for mark in before.get(tid, set()) ^ after.get(tid, set()):
-            lo = max(int(mark.partition(":")[0]) - 1, 0)
-            rid = f"{tid}-{lo}"
-            page = next((i for i, ids in enumerate(rows_per_page) if rid in ids), 0)
-            if rows_per_page[page] and rows_per_page[page][0] == rid:
-                page -= 1
-            first = page if first is None else min(first, page)
-    return max(first or 0, 0)
-
-
-def settle(render, view: DocumentView, render_from=None):
+def settle(render, view: DocumentView):
     """Lay out with ``render(splits)`` until the repeated labels sit exactly at page tops.
 
-    ``render`` takes {tid: {"row:col" | "row:tall" | "row:break"}} and returns a weasyprint Document whose
-    table rows carry ``data-row="<tid>-<row>"`` (as _tables.html.j2 writes them), e.g. for a
-    notice's 附件1::
+    ``render`` takes {tid: {"row:col" | "row:tall" | "row:break"}} and returns a weasyprint Document
+    laid out with ``engine.render_html(..., element_ids="data-row")`` whose table rows carry
+    ``data-row="<tid>-<row>"`` (as _tables.html.j2 writes them), e.g. for a notice's 附件1::
 
         doc, splits, passes = settle(
-            lambda s: engine.render_html(tpl.render(view=v, splits=s, **ctx), base_url=t), v)
+            lambda s: engine.render_html(tpl.render(view=v, splits=s, **ctx), base_url=t,
+                                         element_ids="data-row"), v)
     Returns (document, splits, passes); normally 1 pass, 2 when a group or a row breaks or
-    when a table would end with its 合计 row alone on a page (``orphan_breaks``).
-
-    ``render_from(splits, previous, page)``, when given, lays out again only from ``page`` of
-    the previous pass's document on (engine.render_html_from; ``page`` = restart_page); a
-    later pass then costs only the pages a change can reach, with the same result.
+    when a table would end with its 合计 row alone on a page (``orphan_breaks``). Every pass
+    lays the table out in full (WeasyPrint's public API has no way to resume mid-document).
     """
     splits: dict[str, set[str]] = {}
-    previous: dict[str, set[str]] = {}  # the splits of the pass before (read from the second pass on)
     doc = None
-    rows: list[list[str]] | None = None  # set by every pass
     for passes in range(1, MAX_PASSES + 1):
-        if doc is None or render_from is None or rows is None:
-            doc = render(splits)
-        else:
-            doc = render_from(splits, doc, restart_page(view, previous, splits, rows))
-        previous = splits
-        rows = engine.element_ids_per_page(doc, "data-row")
+        doc = render(splits)
+        rows = engine.element_ids_per_page(doc)
         merged = _merge(splits, needed_splits(view, rows), rows)
         if merged == splits:
             # the labels have settled: only now is the last page final enough to judge whether
@@ -234,23 +197,16 @@ def layout(view: DocumentView, source: Source | None, templates: Path, require_o
     """
     templates = Path(templates)
 
-    def render(cover: bool = False, resume: tuple[Document, int] | None = None, **kw):
+    def render(cover: bool = False, **kw):
         html = packet_html(
             view, source, templates, require_official_fonts=require_official_fonts, external_css=True, **kw
         )
         css = [packet_css(templates, require_official_fonts, cover)]
-        if resume is not None:
-            previous, first_page = resume
-            return engine.render_html_from(previous, first_page, html, base_url=templates, stylesheets=css)
-        return engine.render_html(html, base_url=templates, stylesheets=css)
+        return engine.render_html(html, base_url=templates, stylesheets=css, element_ids="data-row")
 
     docs, splits, passes = [], {}, 1
     for ti in range(len(view.tables)):
-        doc, sp, n = settle(
-            lambda s, ti=ti: render(splits=s, part=ti),
-            view,
-            lambda s, prev, page, ti=ti: render(splits=s, part=ti, resume=(prev, page)),
-        )
+        doc, sp, n = settle(lambda s, ti=ti: render(splits=s, part=ti), view)
         docs.append(doc)
         splits.update(sp)
         passes = max(passes, n)
@@ -325,7 +281,6 @@ __all__ = [
     "orphan_breaks",
     "packet_css",
     "packet_html",
-    "restart_page",
     "settle",
     "write_pdf",
     "write_pdf_pair",

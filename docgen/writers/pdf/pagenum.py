@@ -13,7 +13,7 @@ WeasyPrint in a separate small document (same page sizes, absolutely positioned,
 text, 宋体 from docgen.standard.fonts), and each of its pages is merged onto the matching page with
 pypdf. Landscape pages are recognised from the page box (width > height). The catalog
 (XMP metadata, OutputIntents, embedded files, /AF, outlines) is kept, and the result gets a
-fixed, content-derived /ID (engine.finish_pdf).
+fixed, content-derived /ID (engine.open_writer / finish_writer).
 
 Positions (gbt9704.page_number_spot): the TOP of the dash line — the top of the characters'
 em box (ideographic em box: typo ascender above the baseline) — lies 7 mm below the 版心's
@@ -74,7 +74,8 @@ def _page_html(n: int, width_pt: float, height_pt: float, shift_em: float, page:
             f"left:{_mm(spot.line_top_mm)};top:{_mm(top)};width:{_mm(_BOX_MM)};"
             f"transform-origin:0 0;transform:rotate({L.LANDSCAPE_PAGE_NUMBER_ROTATION_DEG}deg)"
         )
-    return f'<section style="page:{page};height:{height_pt:.3f}pt"><div class="box" style="{style}">{inner}</div></section>'
+    box = f'<div class="box" style="{style}">{inner}</div>'
+    return f'<section style="page:{page};height:{height_pt:.3f}pt">{box}</section>'
 
 
 def overlay_html(pages: Sequence[tuple[int | None, float, float]], require_official: bool = False) -> str:
@@ -106,7 +107,8 @@ section:first-child {{ break-before: auto }}
       line-height: 1; white-space: nowrap; color: #000; font-weight: normal }}
 """
     )
-    return f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><style>{css}</style></head><body>{"".join(bodies)}</body></html>'
+    head = f'<head><meta charset="utf-8"><style>{css}</style></head>'
+    return f'<!DOCTYPE html><html lang="zh-CN">{head}<body>{"".join(bodies)}</body></html>'
 
 
 def number_pages(
@@ -114,22 +116,18 @@ def number_pages(
 ) -> bytes:
     """Stamp page numbers onto ``pdf`` (one entry per page, None = unnumbered); deterministic.
 
-    ``metadata`` (engine.PdfMetadata) is forwarded to engine.finish_pdf; XMP, OutputIntents,
+    ``metadata`` (engine.PdfMetadata) is forwarded to engine.finish_writer; XMP, OutputIntents,
     attachments and outlines of ``pdf`` are kept.
     """
-    from pypdf import PdfReader, PdfWriter
+    from docgen.writers.pdf.engine import finish_writer, open_writer
 
-    from docgen.writers.pdf.engine import finish_pdf
-
-    reader = PdfReader(io.BytesIO(pdf))
-    id_source = pdf + repr(list(numbering)).encode()
+    writer = open_writer(pdf, id_source=pdf + repr(list(numbering)).encode())
     if all(n is None for n in numbering):
-        if len(numbering) != len(reader.pages):
-            raise ValueError(f"numbering has {len(numbering)} entries for {len(reader.pages)} pages")
-        return finish_pdf(pdf, metadata, id_source=id_source)
-    writer = PdfWriter(clone_from=reader)
+        if len(numbering) != len(writer.pages):
+            raise ValueError(f"numbering has {len(numbering)} entries for {len(writer.pages)} pages")
+        return finish_writer(writer, metadata)
     stamp(writer, numbering, require_official_fonts=require_official_fonts)
-    return finish_pdf(b"", metadata, writer=writer, id_source=id_source)
+    return finish_writer(writer, metadata)
 
 
 def stamp(writer, numbering: Sequence[int | None], *, require_official_fonts: bool = False) -> None:
@@ -139,7 +137,7 @@ def stamp(writer, numbering: Sequence[int | None], *, require_official_fonts: bo
     if len(numbering) != len(writer.pages):
         raise ValueError(f"numbering has {len(numbering)} entries for {len(writer.pages)} pages")
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages]
-    html = overlay_html([(n, w, h) for n, (w, h) in zip(numbering, sizes)], require_official_fonts)
+    html = overlay_html([(n, w, h) for n, (w, h) in zip(numbering, sizes, strict=True)], require_official_fonts)
     overlay = PdfReader(io.BytesIO(_overlay_pdf(html)))
     for i, n in enumerate(numbering):
         if n is not None:
@@ -151,11 +149,9 @@ def _overlay_pdf(html: str) -> bytes:
     """The overlay document's bytes. WeasyPrint lays out the same pages for the same HTML, so
     documents with the same page count and orientations (most units of a batch) share one
     rendering per process without changing any output."""
-    from weasyprint import HTML
+    from docgen.writers.pdf.engine import render_html
 
-    from docgen.writers.pdf.engine import font_config
-
-    return HTML(string=html).write_pdf(font_config=font_config())
+    return render_html(html, base_url=None, variant=None).write_pdf()
 
 
 def number_boxes(n: int, landscape: bool) -> dict[str, float]:

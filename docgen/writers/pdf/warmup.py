@@ -18,7 +18,7 @@ def warm_up(templates: Path) -> None:
         base_url=templates,
     )
     # Register the page-number face too, in the order real documents do (it is added later otherwise).
-    pagenum.number_pages(doc.write_pdf(font_config=engine.font_config()), [1])
+    pagenum.number_pages(doc.write_pdf(), [1])
     # and parse the packet's style sheets once for every forked worker
     for cover in (False, True):
         packet_css(Path(templates), False, cover)

@@ -67,7 +67,7 @@ class Rendered:
         doc, self.splits, self.passes = layout(self.view, source, TEMPLATES_DIR)
         from docgen.writers.pdf.engine import element_ids_per_page
 
-        self.rows = element_ids_per_page(doc, "data-row")
+        self.rows = element_ids_per_page(doc)
         self._plumber = pdfplumber.open(io.BytesIO(self.pdf))
         self.pages = self._plumber.pages
         self.reader = pypdf.PdfReader(io.BytesIO(self.pdf))
@@ -516,7 +516,7 @@ def test_total_row_layout_stable(shenzhen):
 
     doc, splits, _ = layout(shenzhen.view, shenzhen.source, TEMPLATES_DIR)
     assert splits == shenzhen.splits
-    rows = element_ids_per_page(doc, "data-row")
+    rows = element_ids_per_page(doc)
     assert rows == shenzhen.rows
     assert not any(orphan_breaks(shenzhen.view, rows).values())
 
@@ -539,30 +539,15 @@ def test_orphan_breaks_rules():
     assert orphan_breaks(view, [["t3-0", last, tot]]) == {}
 
 
-# --------------------------------------------------------------------------- speed without change
+# --------------------------------------------------------------------------- layout passes
 
 
-def test_partial_relayout_same_bytes(long, monkeypatch):
-    """Later layout passes lay out only from the first page a change can reach
-    (engine.render_html_from); the packet is byte for byte what full layouts give."""
-    from docgen.writers.pdf import engine
-    from docgen.writers.pdf import packet as pdf_packet
-
-    calls = []
-    real = engine.render_html_from
-
-    def spy(previous, first_page, html, **kw):
-        calls.append(first_page)
-        return real(previous, first_page, html, **kw)
-
-    monkeypatch.setattr(engine, "render_html_from", spy)
-    partial = pdf_packet.write_pdf(long.view, long.source, TEMPLATES_DIR)
-    assert calls and any(p > 0 for p in calls), calls  # some pass really resumed mid-table
-    monkeypatch.setattr(
-        engine, "render_html_from", lambda previous, first_page, html, **kw: engine.render_html(html, **kw)
-    )
-    full = pdf_packet.write_pdf(long.view, long.source, TEMPLATES_DIR)
-    assert partial == full == long.pdf
+def test_row_ids_never_become_pdf_destinations(long):
+    """The rows' ids, read from Page.anchors for the layout passes, are taken off the pages: the
+    packet's named destinations are the table sections the contents page links to, nothing more."""
+    names = set(long.reader.named_destinations)
+    assert names == {f"t{i}" for i in range(len(long.view.tables))}, sorted(names)
+    assert any(len(ids) > 1 for ids in long.rows)  # and the layout did see the rows, page by page
 
 
 def test_packet_css_parsed_once():
