@@ -22,8 +22,9 @@ def require_fixture():
 # Every process the suite starts carries DOCGEN_TEST_SESSION in its environment (inherited by
 # subprocesses and their forked workers). ``spawn`` starts a process in its own session and
 # kills its whole process group when the test ends, whatever happened; at the end of the run,
-# any process still alive that carries the tag, or that descends from this pytest process and
-# runs docgen (or is a fork of pytest itself, e.g. a pool worker), fails the run (issue 14).
+# any docgen process still alive that carries the tag or descends from this pytest process (a
+# `docgen batch`, its workers, a uvicorn serving docgen), or a fork of pytest itself (an
+# in-process pool's worker), fails the run (issue 14).
 
 import contextlib as _contextlib  # noqa: E402
 import secrets as _secrets  # noqa: E402
@@ -35,6 +36,7 @@ from pathlib import Path as _Path  # noqa: E402
 SESSION_TAG = "DOCGEN_TEST_SESSION"
 os.environ.setdefault(SESSION_TAG, f"{os.getpid()}-{_secrets.token_hex(6)}")
 _TAG = f"{SESSION_TAG}={os.environ[SESSION_TAG]}".encode()
+_MP_HELPERS = (b"multiprocessing.resource_tracker", b"multiprocessing.forkserver")
 
 
 def _proc_stat(pid: int) -> tuple[str, int] | None:
@@ -78,9 +80,10 @@ def leftover_processes() -> dict[int, str]:
                 descends = True
                 break
             ancestor = parents.get(ancestor)
+        if any(helper in cmdline for helper in _MP_HELPERS):
+            continue  # multiprocessing's own helpers: they exit with this process
         tagged = _TAG in environ.split(b"\0")
-        docgen_child = descends and (b"docgen" in cmdline or cmdline == my_cmdline)
-        if tagged or docgen_child:
+        if ((tagged or descends) and b"docgen" in cmdline) or (descends and cmdline == my_cmdline):
             found[pid] = cmdline.replace(b"\0", b" ").decode("utf-8", "replace").strip()
     return found
 
