@@ -28,7 +28,12 @@ def pool(max_workers: int) -> ProcessPoolExecutor:
 
 
 def die_with_parent(parent: int) -> None:
-    """Worker initializer: be killed when ``parent`` (the pid that started the pool) dies."""
+    """Worker initializer: be killed when ``parent`` (the pid that started the pool) dies.
+
+    Also gives SIGTERM its default action back: a forked worker inherits the batch's handler
+    (``interrupt_on_sigterm``), and a worker that turned the pool's own terminate() into a
+    KeyboardInterrupt could block for ever writing its result to a pipe nobody reads."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
