@@ -49,7 +49,7 @@ def environment() -> dict[str, object]:
 @lru_cache(maxsize=1)
 def actual() -> dict[str, str]:
     """name.ext → SHA-256 of every covered output, rendered now."""
-    from docgen.render import render_file
+    from docgen.registry import render_file
 
     out = {}
     for name, path in INPUTS.items():

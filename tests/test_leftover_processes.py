@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from conftest import kill_group, leftover_processes
+from testkit import kill_group, leftover_processes
 
 
 def test_a_detached_docgen_process_is_found_and_spawn_ends_it(spawn) -> None:

@@ -39,3 +39,81 @@ def require_tool_path(name: str) -> str:
     path = shutil.which(name)
     require(path is not None, f"tool {name!r}")
     return path
+
+
+# --------------------------------------------------------------------------- processes
+# Every process the suite starts carries DOCGEN_TEST_SESSION in its environment (inherited by
+# subprocesses and their forked workers). ``spawn`` starts a process in its own session and
+# kills its whole process group when the test ends, whatever happened; at the end of the run,
+# any docgen process still alive that carries the tag or descends from this pytest process (a
+# `docgen batch`, its workers, a uvicorn serving docgen), or a fork of pytest itself (an
+# in-process pool's worker), fails the run (issue 14).
+
+import contextlib as _contextlib  # noqa: E402
+import os as _os  # noqa: E402
+import secrets as _secrets  # noqa: E402
+import signal as _signal  # noqa: E402
+import subprocess as _subprocess  # noqa: E402
+from pathlib import Path as _Path  # noqa: E402
+
+SESSION_TAG = "DOCGEN_TEST_SESSION"
+_os.environ.setdefault(SESSION_TAG, f"{_os.getpid()}-{_secrets.token_hex(6)}")
+_TAG = f"{SESSION_TAG}={_os.environ[SESSION_TAG]}".encode()
+_MP_HELPERS = (b"multiprocessing.resource_tracker", b"multiprocessing.forkserver")
+
+
+def _proc_stat(pid: int) -> tuple[str, int] | None:
+    """(state, parent pid) of a process, None when it is gone."""
+    try:
+        stat = _Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return fields[0], int(fields[1])
+
+
+def leftover_processes() -> dict[int, str]:
+    """Live processes started by this test run (pid → command line), pytest itself excluded."""
+    me = _os.getpid()
+    try:
+        my_cmdline = _Path(f"/proc/{me}/cmdline").read_bytes()
+    except OSError:
+        my_cmdline = b""
+    parents: dict[int, int] = {}
+    found: dict[int, str] = {}
+    entries = [int(e.name) for e in _Path("/proc").iterdir() if e.name.isdigit()]
+    for pid in entries:
+        stat = _proc_stat(pid)
+        if stat is None or stat[0] in ("Z", "X"):
+            continue
+        parents[pid] = stat[1]
+    for pid in parents:
+        if pid == me:
+            continue
+        try:
+            cmdline = _Path(f"/proc/{pid}/cmdline").read_bytes()
+            environ = _Path(f"/proc/{pid}/environ").read_bytes()
+        except OSError:
+            continue
+        ancestor, descends = parents.get(pid), False
+        for _ in range(64):
+            if ancestor is None or ancestor <= 1:
+                break
+            if ancestor == me:
+                descends = True
+                break
+            ancestor = parents.get(ancestor)
+        if any(helper in cmdline for helper in _MP_HELPERS):
+            continue  # multiprocessing's own helpers: they exit with this process
+        tagged = _TAG in environ.split(b"\0")
+        if ((tagged or descends) and b"docgen" in cmdline) or (descends and cmdline == my_cmdline):
+            found[pid] = cmdline.replace(b"\0", b" ").decode("utf-8", "replace").strip()
+    return found
+
+
+def kill_group(proc: _subprocess.Popen) -> None:
+    """SIGKILL the process group of ``proc`` (started with start_new_session=True) and reap it."""
+    with _contextlib.suppress(ProcessLookupError, PermissionError):
+        _os.killpg(proc.pid, _signal.SIGKILL)
+    with _contextlib.suppress(_subprocess.TimeoutExpired):
+        proc.wait(timeout=30)

@@ -171,7 +171,7 @@ def test_fetcher_rules(secret, tmp_path: Path) -> None:
 
 def test_submission_text_naming_urls_fetches_nothing(server, secret, require_tool, tmp_path: Path) -> None:
     from docgen.io.source import parse
-    from docgen.render import Options, render_source
+    from docgen.registry import Options, render_source
 
     base, requests = server
     data = yaml.safe_load((DATA_DIR / "submissions" / "2024" / "guangzhou.yaml").read_text(encoding="utf-8"))
@@ -186,7 +186,7 @@ def test_submission_text_naming_urls_fetches_nothing(server, secret, require_too
 
 
 def test_notice_text_naming_urls_fetches_nothing(server, secret, require_tool, tmp_path: Path) -> None:
-    from docgen.render import Options, render_file
+    from docgen.registry import Options, render_file
 
     base, requests = server
     data = yaml.safe_load((DATA_DIR / "notices" / "2023-233.yaml").read_text(encoding="utf-8"))

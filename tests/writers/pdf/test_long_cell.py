@@ -10,6 +10,7 @@ import io
 import random
 
 import pypdf
+import pytest
 import yaml
 
 from docgen.io.paths import DATA_DIR
@@ -18,9 +19,10 @@ MARKS = "甲乙丙丁戊己庚辛壬癸"
 """Characters no other text of the Guangzhou packet uses, so the cell's text can be picked out."""
 
 
+@pytest.mark.slow
 def test_a_10000_character_cell_is_printed_whole_across_pages() -> None:
     from docgen.io.source import parse
-    from docgen.render import Options, render_source
+    from docgen.registry import Options, render_source
 
     rng = random.Random(10_000)
     text = "".join(rng.choice(MARKS) for _ in range(10_000))
