@@ -406,13 +406,17 @@ def _build_template_context(require_official_fonts: bool = False) -> dict:
     Raises fonts.OfficialFontMissing when official fonts are required and absent.
     """
     from docgen.standard import fonts
+    from markupsafe import Markup
+
     from docgen.standard import gbt9704 as L
 
+    # docgen's own CSS values (never user text), marked safe for the autoescaped <style> blocks:
+    # HTML-escaping their quotes would break the CSS (a <style> element's text is not decoded)
     size = L.TABLE_TEXT_PT
     return {
-        "v": L.css_vars(),
-        "font_faces": fonts.css_font_faces(require_official_fonts),
-        "stack": {role: fonts.css_font_stack(role) for role in fonts.ROLES},
+        "v": {k: Markup(v) for k, v in L.css_vars().items()},
+        "font_faces": Markup(fonts.css_font_faces(require_official_fonts)),
+        "stack": {role: Markup(fonts.css_font_stack(role)) for role in fonts.ROLES},
         "sizes": {k: f"{v}pt" for k, v in L.SIZE_PT.items()},
         "table": {
             "size": f"{size}pt",
@@ -428,10 +432,14 @@ def jinja_env(templates: Path):
     """A Jinja2 environment over ``templates`` (HTML autoescaped, trimmed blocks); cached per folder."""
     import jinja2
 
-    return jinja2.Environment(
+    from docgen.writers.pdf.escape import FILTERS
+
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters.update(FILTERS)
+    return env
