@@ -139,20 +139,20 @@ def _check_notice(source: Source) -> Result:
 
 def _render_notice(source: Source, result: Result, options: Options, stem: str) -> Rendered:
     """DOCX and/or PDF of a notice, per options.formats (xlsx ignored: a notice has no spreadsheet)."""
-    notice = parse_notice(source)
-    base_dir = Path(source.file).resolve().parent
+    from docgen.views.notice import build_notice_view
+
+    view = build_notice_view(parse_notice(source))  # the seal was read and checked with the notice
     outputs: dict[str, bytes] = {}
     for fmt in options.formats:
         if fmt == "docx":
             from docgen.writers.docx.notice import write_docx
 
-            outputs["docx"] = write_docx(notice, base_dir=base_dir, templates=Path(options.templates))
+            outputs["docx"] = write_docx(view, templates=Path(options.templates))
         elif fmt == "pdf":
             from docgen.writers.pdf.notice import write_pdf
 
             outputs["pdf"] = write_pdf(
-                notice,
-                base_dir=base_dir,
+                view,
                 templates=Path(options.templates),
                 source_text=source.text,
                 source_name=Path(source.file).name,

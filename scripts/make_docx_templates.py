@@ -86,10 +86,10 @@ def _base_document():
     oxml.set_val(rpr, "lang", "en-US", eastAsia="zh-CN", bidi="ar-SA")
     ppr_default = styles.find(oxml.qn("w:docDefaults")).find(oxml.qn("w:pPrDefault")).find(oxml.qn("w:pPr"))
     oxml.set_spacing(ppr_default, None)
-    oxml.no_overflow_punct(ppr_default)
+    oxml.cjk_line_rules(ppr_default)
     normal = doc.styles["Normal"].element
     oxml.set_fonts(oxml.style_rpr(normal), docx_names("fangsong"))
-    oxml.no_overflow_punct(oxml.style_ppr(normal))
+    oxml.cjk_line_rules(oxml.style_ppr(normal))
     return doc
 
 
@@ -111,7 +111,7 @@ def _paragraph_style(
     ppr = oxml.style_ppr(e)
     if keep_next:
         oxml.keep_next(ppr)
-    oxml.no_overflow_punct(ppr)
+    oxml.cjk_line_rules(ppr)
     oxml.snap_to_grid(ppr, snap)
     oxml.set_spacing(ppr, line_pt, exact=exact)
     oxml.set_jc(ppr, align)

@@ -51,7 +51,11 @@ def seed_parts() -> tuple[str, str]:
     text = SEED.read_text(encoding="utf-8")
     head = text[: text.index("\n附件 1\n")]
     tail = text[text.index("## 2024 年知识产权专项经费使用计划表 填写说明") :]
-    return clean_seed(head), clean_seed(tail)
+    # The seed prints 校对 under the last 版记 rule, outside the 版心; GB/T 9704 7.4 keeps every
+    # 版记 element inside, separated from the 印发 line by a thin rule: docgen prints it above.
+    printer, proof = "广东省市场监督管理局办公室2023年5月25日印发", "校对：牛晨蕾"
+    tail = clean_seed(tail).replace(printer + proof, proof + printer)
+    return clean_seed(head), tail
 
 
 # --------------------------------------------------------------------------- PDF reading

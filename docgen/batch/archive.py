@@ -43,9 +43,12 @@ def _notice_part(path: Path, templates: Path) -> Part:
     from docgen.writers.pdf import engine
     from docgen.writers.pdf import notice as notice_pdf
 
+    from docgen.views.notice import build_notice_view
+
     notice = load_notice(path)
-    doc, _ = notice_pdf.layout(notice, path.resolve().parent, Path(templates))
-    pdf = engine.write_document(doc, metadata=notice_pdf.metadata(notice), finish=False)
+    view = build_notice_view(notice)
+    doc, _ = notice_pdf.layout(view, Path(templates))
+    pdf = engine.write_document(doc, metadata=notice_pdf.metadata(view), finish=False)
     numbered = [n is not None for n in notice_pdf.page_numbering(len(doc.pages))]
     return Part(notice.issuer, f"{notice.number} {notice.title_text}", pdf, numbered)
 

@@ -15,6 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from docgen.check.translate import Collector as _Collector
+from docgen.check.translate import Schema, report, title
 from docgen.io.source import Path_, Source, SourceError, load, parse
 from docgen.models.diagnostics import Diagnostic, InvalidInput, format_path, source_error
 from docgen.models.form import Form, TableSpec, available_years, form_path, latest_year, load_form, year_named
@@ -64,32 +66,6 @@ class Result:
         return not self.errors and not (strict and self.warnings)
 
 
-class _Collector:
-    def __init__(self, source: Source):
-        self.source = source
-        self.items: list[Diagnostic] = []
-
-    def add(self, severity: str, code: str, path: Path_, message: str, hint: str = "", english: str = "") -> None:
-        self.items.append(
-            Diagnostic(
-                severity=severity,  # type: ignore[arg-type]
-                code=code,
-                file=self.source.file,
-                line=self.source.line_of(path),
-                path=format_path(path),
-                message=message,
-                hint=hint,
-                english=english,
-            )
-        )
-
-    def error(self, code: str, path: Path_, message: str, hint: str = "", english: str = "") -> None:
-        self.add("error", code, path, message, hint, english)
-
-    def warn(self, code: str, path: Path_, message: str, hint: str = "", english: str = "") -> None:
-        self.add("warning", code, path, message, hint, english)
-
-
 # --- structure (pydantic) -------------------------------------------------------------------
 
 
@@ -134,13 +110,11 @@ def _clean_loc(loc: tuple) -> tuple:
 
 
 def _title(path: tuple, data: Any) -> str:
-    if not path:
-        return "文件"
-    model = _model_for(path[:-1], data)
-    key = path[-1]
-    if isinstance(key, int):
-        return f"第{key + 1}项"
-    return f"{key}（{field_title(model, key)}）" if model else str(key)
+    return title(path, data, _SCHEMA)
+
+
+def _report_pydantic(err: ErrorDetails, data: Any, col: _Collector) -> None:
+    report(err, data, col, _SCHEMA)
 
 
 def _allowed_keys(model: type[BaseModel]) -> list[str]:
@@ -150,25 +124,12 @@ def _allowed_keys(model: type[BaseModel]) -> list[str]:
     return keys
 
 
-_TYPE_HINTS = {
-    "string_type": ("应为文本", "expected text"),
-    "int_type": ("应为整数", "expected an integer"),
-    "int_parsing": ("应为整数", "expected an integer"),
-    "int_from_float": ("应为整数，不能有小数", "expected a whole number"),
-    "decimal_parsing": ("应为金额（万元），写成数字，例如 30 或 12.5", "expected an amount such as 30 or 12.5"),
-    "decimal_type": ("应为金额（万元），写成数字，例如 30 或 12.5", "expected an amount such as 30 or 12.5"),
-    "finite_number": ("金额必须是有限的数字", "expected a finite number"),
-    "date_type": ("应为日期，格式 YYYY-MM-DD，例如 2023-05-26", "expected a date YYYY-MM-DD"),
-    "date_parsing": ("应为日期，格式 YYYY-MM-DD，例如 2023-05-26", "expected a date YYYY-MM-DD"),
-    "date_from_datetime_parsing": ("应为日期，格式 YYYY-MM-DD，例如 2023-05-26", "expected a date YYYY-MM-DD"),
-    "date_from_datetime_inexact": ("应为日期，不要带时间", "expected a date without time"),
-    "dict_type": ("应为键值对（映射），例如 name: …", "expected a mapping"),
-    "model_type": ("应为键值对（映射），例如 name: …", "expected a mapping"),
-    "model_attributes_type": ("应为键值对（映射），例如 name: …", "expected a mapping"),
-    "list_type": ("应为列表（每项以“- ”开头）", "expected a list"),
-    "union_tag_invalid": ("应为键值对（映射）", "expected a mapping"),
-    "union_tag_not_found": ("应为键值对（映射）", "expected a mapping"),
-}
+def _unit_kind_choices(loc: tuple) -> str:
+    return "、".join(f"{k}（{v}）" for k, v in UNIT_KIND_TITLES.items()) if loc == ("unit_kind",) else ""
+
+
+_SCHEMA = Schema(_model_for, _clean_loc, _allowed_keys, _unit_kind_choices)
+"""The submission's models for the shared translator (docgen.check.translate)."""
 
 
 def _structure(source: Source, col: _Collector) -> Submission | None:
@@ -187,63 +148,6 @@ def _structure(source: Source, col: _Collector) -> Submission | None:
         for err in exc.errors(include_url=False):
             _report_pydantic(err, data, col)
         return None
-
-
-def _report_pydantic(err: ErrorDetails, data: Any, col: _Collector) -> None:
-    loc = _clean_loc(tuple(err["loc"]))
-    kind = err["type"]
-    value = err.get("input")
-    ctx = err.get("ctx") or {}
-    what = _title(loc, data)
-    if kind == "extra_forbidden":
-        model = _model_for(loc[:-1], data)
-        allowed = _allowed_keys(model) if model else []
-        guess = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-        hint = f"是否应为“{guess[0]}”？" if guess else ""
-        hint += f"此处可用的键：{'、'.join(allowed)}。" if allowed else ""
-        col.error("unknown-key", loc, f"未知的键“{loc[-1]}”。", hint, "unknown key")
-    elif kind == "missing":
-        col.error("missing", loc, f"缺少必填项 {what}。", "请补上这一项。", "missing required value")
-    elif kind == "string_too_short":
-        col.error("missing", loc, f"{what} 不能为空。", "请填写内容。", "required value is empty")
-    elif kind == "too_short":
-        col.error("missing", loc, f"{what} 至少需要一项。", "请至少列出一个项目。", "at least one item required")
-    elif kind == "greater_than" and loc and loc[-1] == "count":
-        col.error(
-            "count", loc, f"项目数应为正整数，现为 {value}。", "请填写 1 或更大的整数。", "count must be positive"
-        )
-    elif kind == "greater_than_equal":
-        col.error(
-            "negative-amount",
-            loc,
-            f"{what} 不能为负数，现为 {value}。",
-            "金额应为 0 或正数（万元）。",
-            "amount must not be negative",
-        )
-    elif kind == "decimal_max_places":
-        col.error(
-            "decimal-places",
-            loc,
-            f"{what} 最多保留两位小数，现为 {value}。",
-            "请四舍五入到两位小数（单位万元）。",
-            "at most 2 decimal places",
-        )
-    elif kind == "literal_error":
-        choices = (
-            "、".join(f"{k}（{v}）" for k, v in UNIT_KIND_TITLES.items())
-            if loc == ("unit_kind",)
-            else ctx.get("expected", "")
-        )
-        col.error("wrong-type", loc, f"{what} 的值“{value}”不可用。", f"应为以下之一：{choices}。", "value not allowed")
-    elif kind == "value_error":
-        msg = str(ctx.get("error", err.get("msg", "")))
-        col.error("wrong-type", loc, f"{what}：{msg}。", english=err.get("msg", ""))
-    else:
-        zh, en = _TYPE_HINTS.get(kind, (err.get("msg", ""), kind))
-        shown = (
-            "空值" if value is None else f"“{value}”" if not isinstance(value, (dict, list)) else type(value).__name__
-        )
-        col.error("wrong-type", loc, f"{what} 的值 {shown} 类型不对：{zh}。", english=en)
 
 
 # --- meaning (against the form) ------------------------------------------------------------

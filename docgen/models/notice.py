@@ -15,13 +15,42 @@ unless ``level`` gives it.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
-from typing import Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
+from docgen.standard import gbt9704 as L
+from docgen.standard.metrics import text_width_zi
 from docgen.standard.text import format_date
+
+LOGO_MAX_SIZE_PT = L.SIZE_PT["初号"]
+"""Largest 标志 size docgen picks by itself (a YAML ``logo_size_pt`` may ask for another)."""
+LOGO_MIN_SIZE_PT = L.SIZE_PT["小二"]
+"""Smallest 标志 a notice may ask for: below it the 标志 no longer reads as a letterhead."""
+LOGO_FILL = 0.96
+"""The 标志 fills at most this share of the 版心's width (never wider than the 版心)."""
+
+
+def logo_fit_pt(logo: str) -> float:
+    """The largest 标志 size that keeps it within LOGO_FILL of the 版心's width."""
+    return L.TEXT_WIDTH_PT * LOGO_FILL / max(text_width_zi(logo), 1)
+
+
+@dataclass(frozen=True)
+class SealImage:
+    """A checked seal image (docgen.check.seal): its name as written, its bytes, its MIME type."""
+
+    name: str
+    data: bytes
+    mime: str
+
+    @property
+    def data_url(self) -> str:
+        return f"data:{self.mime};base64,{base64.b64encode(self.data).decode('ascii')}"
 
 
 class _Strict(BaseModel):
@@ -72,6 +101,8 @@ class Paragraph(_Strict):
     text: str = ""
     lead: str = ""
     level: Literal[1, 2, 3, 4] | None = None
+    strong: bool = False
+    """The lead printed bold (填写说明's item leads, as in the seed: "**1. 类型。**")."""
 
     @model_validator(mode="after")
     def _level(self) -> Paragraph:
@@ -86,7 +117,17 @@ class Paragraph(_Strict):
         return LEVEL_ROLE[self.level or 3]
 
 
-BodyItem = Heading | Paragraph
+def _body_kind(value: Any) -> str:
+    """Which model a body item is (a mapping with ``heading`` is a Heading): pydantic then reports
+    errors under body[i] with the model's tag, never under every union member."""
+    if isinstance(value, (Heading, Paragraph)):
+        return type(value).__name__
+    return "Heading" if isinstance(value, dict) and "heading" in value else "Paragraph"
+
+
+BodyItem = Annotated[
+    Annotated[Heading, Tag("Heading")] | Annotated[Paragraph, Tag("Paragraph")], Discriminator(_body_kind)
+]
 
 
 def _items(value: object) -> object:
@@ -105,8 +146,9 @@ class Attachment(_Strict):
 
     name: str
     """As listed in 附件说明 (no punctuation after it)."""
-    title: str | None = None
-    """Title printed on the attachment's first page (default: the name; a form's own titles)."""
+    title: str | list[str] | None = None
+    """Title printed on the attachment's first page (default: the name; a form's own titles); a
+    list gives the lines (a long title breaks where the data says, words kept whole)."""
     body: list[BodyItem] = Field(default_factory=list)
     form_tables: int | None = None
     form_instructions: int | None = None
@@ -155,7 +197,7 @@ class Notice(_Strict):
     """The issuing agency's full name (metadata, author)."""
     logo: str
     """发文机关标志, e.g. 广东省市场监督管理局文件."""
-    logo_size_pt: float | None = None
+    logo_size_pt: float | None = Field(default=None, title="标志字号")
     """The 标志's size; default: as large as fits the 版心, at most 初号 (42 pt)."""
     number: str
     """发文字号: code + 〔year〕 + serial + 号 (no 第, no leading zeros)."""
@@ -191,7 +233,10 @@ class Notice(_Strict):
     print_date: dt.date
     """印发日期 (printed 2023年5月25日印发)."""
     proofreader: str | None = None
-    """校对 (Guangdong practice): printed below the 版记 rules as "校对：…"."""
+    """校对 (Guangdong practice): printed inside the 版记 as "校对：…", above the 印发 line and
+    separated from it by a thin rule (7.4)."""
+
+    _seal_image: SealImage | None = PrivateAttr(default=None)
 
     @field_validator("body", mode="before")
     @classmethod
@@ -238,6 +283,17 @@ class Notice(_Strict):
         if not self.body:
             raise ValueError("正文不能为空（the first page must show body text）")
         return self
+
+    def with_seal(self, seal: SealImage | None) -> Notice:
+        """This notice with the seal image validation read (docgen.check.seal)."""
+        out = self.model_copy()
+        out._seal_image = seal
+        return out
+
+    @property
+    def seal_image(self) -> SealImage | None:
+        """The checked seal bytes (None without a seal, or before docgen.check.notice ran)."""
+        return self._seal_image
 
     # ------------------------------------------------------------------ printed texts
     @property

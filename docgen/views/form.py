@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -12,6 +13,8 @@ from typing import Literal
 from docgen import __version__
 from docgen.models.form import Form, Preset, TableSpec
 from docgen.models.submission import OwnDelegated, PresetRef, Submission, WorkItem, format_quantity
+from docgen.standard import gbt9704 as L
+from docgen.standard.metrics import text_width_zi
 from docgen.standard.text import clean_text, format_amount, format_date
 
 RowKind = Literal["data", "blank", "preset", "placeholder", "total"]
@@ -39,8 +42,9 @@ class ColumnView:
     key: str
     title: str
     width: float  # relative weight from the published form
-    share: float  # fraction of the table width (sums to 1)
+    share: float  # fraction of the table width (sums to 1), widened where a number would break
     numeric: bool
+    whole_title: bool = False  # a short title (序号, 类型, 拟设置项目) printed on one line
 
 
 @dataclass(frozen=True)
@@ -159,9 +163,53 @@ class _Line:
     notes: dict[str, str] = field(default_factory=dict)
 
 
+WHOLE_TITLE_MAX = 5
+"""Column titles of at most this many characters never wrap (序/号, 拟设置项/目 read badly)."""
+_UNBREAKABLE = re.compile(r"[0-9A-Za-z.*%×/()+\-]+")
+"""Runs a cell never breaks inside: numbers, amounts, 1*110.55, codes."""
+CELL_EXTRA_PT = 2 * L.TABLE_TEXT_PT * L.TABLE_CELL_PADDING_ZI + L.mm_to_pt(L.TABLE_RULE_MM) + 1.0
+"""A cell's width beyond its text: padding both sides, a rule, 1 pt of rounding room."""
+
+
 def _columns(spec: TableSpec) -> tuple[ColumnView, ...]:
     total = sum(c.width for c in spec.columns)
-    return tuple(ColumnView(c.key, c.title, c.width, c.width / total, c.key in AMOUNT_KEYS) for c in spec.columns)
+    return tuple(
+        ColumnView(c.key, c.title, c.width, c.width / total, c.key in AMOUNT_KEYS, len(c.title) <= WHOLE_TITLE_MAX)
+        for c in spec.columns
+    )
+
+
+def _needed_pt(col: ColumnView, texts: list[str]) -> float:
+    """The narrowest width (pt) at which no number and no short title of ``col`` breaks."""
+    zi = text_width_zi(col.title) if col.whole_title else 1.0
+    for text in texts:
+        runs = [text] if col.numeric else _UNBREAKABLE.findall(text)
+        zi = max([zi, *(text_width_zi(r) for r in runs)])
+    return zi * L.TABLE_TEXT_PT + CELL_EXTRA_PT
+
+
+def fit_columns(columns: tuple[ColumnView, ...], rows: list[Row]) -> tuple[ColumnView, ...]:
+    """Columns whose shares make room for their longest unbreakable text, taken from the columns
+    with room to spare in proportion to that room (the published form's weights otherwise)."""
+    table_pt = L.mm_to_pt(L.LANDSCAPE_TEXT_WIDTH_MM)
+    need = [
+        _needed_pt(col, [r.cells[i].text for r in rows if r.cells[i].colspan == 1 and not r.cells[i].hidden])
+        for i, col in enumerate(columns)
+    ]
+    widths = [c.share * table_pt for c in columns]
+    short = [i for i, w in enumerate(widths) if w < need[i]]
+    if not short:
+        return columns
+    deficit = sum(need[i] - widths[i] for i in short)
+    donors = [i for i in range(len(widths)) if i not in short and widths[i] > need[i]]
+    room = sum(widths[i] - need[i] for i in donors)
+    if room <= deficit:  # nothing sensible to take from: keep the form's weights
+        return columns
+    for i in short:
+        widths[i] = need[i]
+    for i in donors:
+        widths[i] -= deficit * (widths[i] - need[i]) / room
+    return tuple(replace(c, share=w / table_pt) for c, w in zip(columns, widths))
 
 
 def _merge(lines: list[_Line], columns: tuple[ColumnView, ...]) -> list[Row]:
@@ -203,7 +251,7 @@ def _total_row(columns: tuple[ColumnView, ...], total: Decimal, count: int) -> R
     cells.append(Cell(format_amount(total), value=total))
     rest = len(columns) - first_amount - 1
     if rest:
-        note = f"共{count}个项目" if count else ""
+        note = f"共{count}个项目"  # an empty table's 合计 reads like the others: 0.00, 共0个项目
         cells.append(Cell(note, colspan=rest))
         cells += [Cell(hidden=True)] * (rest - 1)
     return Row("total", tuple(cells))
@@ -324,6 +372,7 @@ def _table(form: Form, spec: TableSpec, lines: list[_Line], total: Decimal, with
     count = sum(1 for ln in lines if ln.kind in ("data", "preset") and ln.values.get("name"))
     if with_total:
         rows.append(_total_row(columns, total, count))
+    columns = fit_columns(columns, rows)
     return TableView(spec.key, spec.number, spec.title, spec.subtitle, columns, tuple(rows), total, count)
 
 

@@ -122,7 +122,7 @@ def test_signed_example(signed: Notice):
         ({"copy_number": "16"}, "份号"),
         ({"addressee": "各单位"}, "冒号"),
         ({"print_date": "2023-05-01"}, "印发日期"),
-        ({"colour": "red"}, "未知的字段"),
+        ({"colour": "red"}, "未知的键"),  # the submission's wording: one translator
     ],
 )
 def test_invalid_notices_are_refused_with_a_line(change, message):

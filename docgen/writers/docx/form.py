@@ -11,16 +11,17 @@ the view only.
 from __future__ import annotations
 
 import io
-import math
 from pathlib import Path
 
 from jinja2 import Environment
 
 from docgen.io.reproducible import FIXED_TIME, fixed_zip
 from docgen.standard import gbt9704 as L
-from docgen.standard.metrics import char_em
-from docgen.views.form import ColumnView, DocumentView, Row, TableView
+from docgen.views.form import DocumentView
 from docgen.writers.docx import oxml
+from docgen.writers.docx.table import CELL_MARGIN_MM, format_table
+
+__all__ = ["CELL_MARGIN_MM", "write_docx"]  # CELL_MARGIN_MM: the template's margins (scripts/make_docx_templates.py)
 
 TEMPLATE = Path("docx") / "form.docx"
 
@@ -43,14 +44,9 @@ SUBTITLE_PT = L.SIZE_PT["三号"]
 LABEL_PT = L.SIZE_PT["三号"]
 """附件1: 3号黑体."""
 
-CENTERED_COLUMNS = frozenset({"seq", "category", "budget", "amount", "quantity"})
-"""Short cells printed centred; long texts are justified."""
-CELL_MARGIN_MM = 1.0
-"""Left/right cell margin of the template's table (narrow: amounts like 1200.00 fit their column)."""
-LINE_HEIGHT_EM = 1.3
-"""Single line spacing of CJK faces, in em, for the row-height estimate."""
 BLANK = "_" * 12
 """What a blank form prints after a label of the info line."""
+
 
 
 def write_docx(view: DocumentView, templates: Path) -> bytes:
@@ -106,15 +102,6 @@ def form_tables(body) -> list:
     return out
 
 
-def column_widths(columns: tuple[ColumnView, ...]) -> list[int]:
-    """Twips per column: share × the landscape 版心 width, rounding error put in the widest column."""
-    total = L.twips(L.LANDSCAPE_TEXT_WIDTH_MM)
-    widths = [int(total * c.share) for c in columns]
-    widest = max(range(len(widths)), key=lambda i: widths[i])
-    widths[widest] += total - sum(widths)
-    return widths
-
-
 def _post_process(doc, view: DocumentView) -> None:
     body = doc.element.body
     oxml.strip_theme_fonts(doc.styles.element)
@@ -123,7 +110,7 @@ def _post_process(doc, view: DocumentView) -> None:
         raise ValueError(f"template {TEMPLATE} rendered {len(tables)} form tables for {len(view.tables)} in the view")
     size = _style_size(doc, TABLE_CELL, TABLE_TEXT_PT)
     for tbl, tv in zip(tables, view.tables):
-        _table(tbl, tv, size)
+        format_table(tbl, tv, size)  # the one DOCX table writer (shared with the notice's 附件1)
     # Each table starts a page: page break before the titles of tables 二, 三, 四.
     title_id = _style_id(doc, TABLE_TITLE)
     titles = [p for p in body.iterchildren(oxml.qn("w:p")) if _pstyle(p) == title_id]
@@ -135,73 +122,6 @@ def _pstyle(p) -> str | None:
     ppr = p.find(oxml.qn("w:pPr"))
     ps = ppr.find(oxml.qn("w:pStyle")) if ppr is not None else None
     return ps.get(oxml.qn("w:val")) if ps is not None else None
-
-
-def _table(tbl, tv: TableView, size_pt: float) -> None:
-    widths = column_widths(tv.columns)
-    oxml.set_table_grid(tbl, widths)
-    trs = tbl.findall(oxml.qn("w:tr"))
-    header, body_rows = trs[0], trs[1:]
-    if len(body_rows) != len(tv.rows):
-        raise ValueError(f"table {tv.key}: {len(body_rows)} rendered rows for {len(tv.rows)} in the view")
-    oxml.repeat_header(header)
-    oxml.cant_split(header)
-    for tc, w in zip(header.findall(oxml.qn("w:tc")), widths):
-        oxml.set_cell_width(tc, w)
-    header_pt = row_height_pt([c.title for c in tv.columns], widths, size_pt)
-    room_pt = L.mm_to_pt(L.LANDSCAPE_TEXT_HEIGHT_MM) - header_pt
-    for tr, row in zip(body_rows, tv.rows):
-        _row(tr, row, tv.columns, widths, size_pt, room_pt)
-
-
-def _row(tr, row: Row, columns: tuple[ColumnView, ...], widths: list[int], size_pt: float, room_pt: float) -> None:
-    tcs = tr.findall(oxml.qn("w:tc"))
-    if len(tcs) != len(row.cells):
-        raise ValueError(f"row has {len(tcs)} rendered cells for {len(row.cells)} in the view")
-    texts, spans = [], []
-    c = 0
-    for tc, cell, col in zip(tcs, row.cells, columns):
-        if cell.hidden:
-            tr.remove(tc)
-            c += 1
-            continue
-        span = max(cell.colspan, 1)
-        width = sum(widths[c : c + span])
-        oxml.set_cell_width(tc, width)
-        oxml.set_grid_span(tc, span)
-        if cell.rowspan > 1:
-            oxml.set_vmerge(tc, restart=True)
-        elif cell.covered:
-            oxml.set_vmerge(tc, restart=False)
-            oxml.clear_cell_text(tc)
-        if not cell.covered:
-            texts.append(cell.text)
-            spans.append(width)
-        centered = row.kind == "total" or col.key in CENTERED_COLUMNS
-        for p in tc.findall(oxml.qn("w:p")):
-            oxml.set_jc(oxml.props(p), "center" if centered else "left")
-        c += span
-    if row_height_pt(texts, spans, size_pt) <= room_pt:
-        oxml.cant_split(tr)
-    if row.kind in ("blank", "placeholder"):
-        # rows left for the unit to fill in: at least one 行 of the standard (room to write)
-        oxml.row_height(tr, L.LINE_PITCH_PT)
-
-
-def _em(ch: str) -> float:
-    return char_em(ch, narrow=0.55, ambiguous_wide=True)  # generous: a row estimated too short splits
-
-
-def row_height_pt(texts: list[str], widths_twips: list[int], size_pt: float) -> float:
-    """Estimated height of a row: its tallest cell's text wrapped at the column width."""
-    lines = 1
-    for text, w in zip(texts, widths_twips):
-        avail = max(w / 20 - 2 * L.mm_to_pt(CELL_MARGIN_MM), size_pt)
-        n = 0
-        for para in (text or "").split("\n"):
-            n += max(1, math.ceil(sum(_em(ch) for ch in para) * size_pt / avail))
-        lines = max(lines, n)
-    return lines * size_pt * LINE_HEIGHT_EM + 2  # + cell borders/padding
 
 
 def _core_properties(doc, view: DocumentView) -> None:

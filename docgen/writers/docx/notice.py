@@ -1,6 +1,8 @@
 """The notice as DOCX: styles from templates/docx/notice.docx, content written with python-docx.
 
-``write_docx(notice, base_dir, templates) -> bytes``; ``build_template(path)`` makes the
+``write_docx(view, templates) -> bytes`` with ``view`` the notice's docgen.views.notice.NoticeView
+(every position, the attachments, the 版记 rows and the checked seal bytes: the PDF writer reads
+the same view); ``build_template(path)`` makes the
 template (called by scripts/make_docx_templates.py). Word's terms for GB/T 9704:
   * portrait sections: A4, margins = the 版心 (37/26/35/28 mm), ``w:docGrid linesAndChars``
     with linePitch 579 and the charSpace of 28 characters; every style and run names its font
@@ -8,13 +10,13 @@ template (called by scripts/make_docx_templates.py). Word's terms for GB/T 9704:
   * odd/even footers with a PAGE field "— N —" (宋体 4号), odd right / even left, inset 1 字,
     the line's top 7 mm under the 版心; landscape sections (附件1's tables) carry the turned
     numbers of clause 8 (docgen.writers.docx.oxml.landscape_page_number_paragraph);
-  * 版头 in the text flow with exact line heights (positions from docgen.writers.pdf.notice.compute_layout);
+  * 版头 in the text flow with exact line heights (positions from the view's Layout);
     the 标志 and 字号 lines are HEAD_LINE_EM of their size high, where Word, LibreOffice and CSS
     place the glyphs alike; the red rule is the 字号 paragraph's bottom border, 4 mm under the
     字号's em box (156 mm: the paragraph has no indents; 签发人 uses tab stops);
   * 版记: an in-flow paragraph after the last text reserves the 版记's height and anchors a text
     box placed on the paper with its last rule on the 版心's bottom edge (rules are paragraph
-    borders of 1 pt paragraphs; the 校对 line below the rule), so the 版记 shares the last page
+    borders of 1 pt paragraphs, the view's rule rows; 校对 inside, above the 印发 line), so the 版记 shares the last page
     with the text when there is room, as in the PDF (see _Writer.banji for why not in the flow).
 Reproducible: fixed zip timestamps and core properties (docgen.io.reproducible.fixed_zip).
 """
@@ -24,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from collections.abc import Sequence
 from pathlib import Path
 
 from docx import Document
@@ -32,47 +33,33 @@ from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 
 from docgen.io.reproducible import FIXED_TIME, fixed_zip
-from docgen.models.form import load_form
-from docgen.models.notice import Heading, Notice, Paragraph
+from docgen.models.notice import Heading, Paragraph
 from docgen.standard import gbt9704 as L
 from docgen.standard.fonts import docx_names
-from docgen.standard.metrics import text_width_zi
-from docgen.views.form import blank_view
+from docgen.views.notice import SEAL_DIAMETER_MM, NoteSegment, NoticeView
 from docgen.writers.docx import oxml
 from docgen.writers.docx import oxml_notice as ox
-from docgen.writers.pdf.notice import (
-    SEAL_DIAMETER_MM,
-    SEAL_TOP_BELOW_TEXT_LINES,
-    _cc_lines,
-    compute_layout,
-    instructions_body,
-)
+from docgen.writers.docx.table import add_table
 
 TEMPLATE = Path("docx") / "notice.docx"
 TABLE_TEXT_PT = L.TABLE_TEXT_PT
 """Table text 五号 (as the shared PDF tables; GB/T 9704 fixes no table size)."""
-RULE_PARAGRAPH_PT = 1.0
-"""Height of the empty paragraphs that carry the 版记 rules as bottom borders."""
 BANJI_SLACK_PT = 12.0
 """Empty room at the top of the 版记's text box (its text is set at the box's bottom)."""
 BANJI_ROOM_SLACK_PT = 2.0
 """Room reserved in the flow above the 版记 beyond its computed height (rounding of rule widths)."""
 BANJI_STYLE_ID = "NoticeBanji"
 HEAD_LINE_EM = 1.27
-"""Exact line height of the 标志 and 字号 lines (and the 校对 line), in em of their size.
+"""Exact line height of the 标志 and 字号 lines in em of their size.
 
-Readers place a glyph differently inside an exact line: CSS (and docgen's compute_layout) centres
+Readers place a glyph differently inside an exact line: CSS (and the notice view's Layout) centres
 the em box (baseline h/2 + 0.38 em with a 0.88 em ascender), LibreOffice puts the baseline at 80 %
 of the line height (measured), Word is understood to keep the font's descent (≈ 0.25 em) at the
 line's bottom and clip at the top (not verified: no Word here). At h = 1.27 em the baselines agree
 within 0.02 em (1.015, 1.016, ≈ 1.02 em), so the 标志's top and the red rule's 4 mm hardly depend on
 the reader; on the 28.95 pt grid line (1.8 em) CSS and LibreOffice were 1.1 mm apart."""
-PROOF_LINE_PT = L.BANJI_SIZE_PT * HEAD_LINE_EM
-"""The 校对 line under the 版记's last rule (outside the 版心, as in the PDF)."""
 TABLE_LINE_PT = TABLE_TEXT_PT * L.TABLE_LINE_HEIGHT
 """Table line height, as the PDF's (docgen.writers.pdf.engine.template_context: 1.35 em)."""
-TABLE_PADDING_PT = TABLE_TEXT_PT * L.TABLE_CELL_PADDING_ZI
-"""Cell padding a quarter 字, as the PDF's."""
 CHAR_SPACING_TWIPS = -6
 """Run character spacing of 3号 text (−0.3 pt): 28 characters take 439.6 pt of the 442.2 pt 版心
 (29 would take 455 pt). At −0.25 pt (441 pt) LibreOffice set only 27: it rounds each advance to
@@ -110,14 +97,6 @@ STYLES: dict[str, tuple] = {
     "Notice Signer": ("c", "kaiti", None, None, None, False),
     "Notice Page Number": ("c", "songti", L.PAGE_NUMBER_SIZE_PT, None, None, False),
 }
-
-
-def banji_height(n: Notice) -> float:
-    """The 版记 from its first line (公开方式, else the first rule) to its last rule's bottom edge, pt:
-    lines of LINE, rules as 1 pt paragraphs whose bottom border adds its width."""
-    lines = (1 if n.publicity else 0) + (_cc_lines(n) if n.cc else 0) + 1
-    rules = [L.BANJI_RULE_THICK_MM] + ([L.BANJI_RULE_THIN_MM] if n.cc else []) + [L.BANJI_RULE_THICK_MM]
-    return lines * LINE + sum(RULE_PARAGRAPH_PT + L.mm_to_pt(w) for w in rules)
 
 
 # --------------------------------------------------------------------------- template
@@ -179,11 +158,11 @@ def build_template(path: Path) -> Path:
     pprd = oxml.child(dd, "pPrDefault")
     ppr_default = oxml.child(pprd, "pPr")
     oxml.set_spacing(ppr_default, None)
-    oxml.no_overflow_punct(ppr_default)
+    oxml.cjk_line_rules(ppr_default)
     normal = doc.styles["Normal"].element
     oxml.set_fonts(oxml.style_rpr(normal), docx_names("fangsong"))
     oxml.set_size(oxml.style_rpr(normal), L.BODY_SIZE_PT)
-    oxml.no_overflow_punct(oxml.style_ppr(normal))
+    oxml.cjk_line_rules(oxml.style_ppr(normal))
     oxml.set_jc(oxml.style_ppr(normal), "both")
     for name, (kind, role, size, align, line, keep) in STYLES.items():
         style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH if kind == "p" else WD_STYLE_TYPE.CHARACTER)
@@ -194,7 +173,7 @@ def build_template(path: Path) -> Path:
             ppr = oxml.style_ppr(e)
             if keep:
                 oxml.keep_next(ppr)
-            oxml.no_overflow_punct(ppr)
+            oxml.cjk_line_rules(ppr)
             oxml.snap_to_grid(ppr, False)
             ox.spacing(ppr, line_pt=line)
             oxml.set_jc(ppr, align)
@@ -233,9 +212,9 @@ def _save(doc, title: str, author: str, when: dt.datetime) -> bytes:
 
 # --------------------------------------------------------------------------- content
 class _Writer:
-    def __init__(self, doc, notice: Notice, base_dir: Path):
-        self.doc, self.n, self.base_dir = doc, notice, base_dir
-        self.lay = compute_layout(notice)
+    def __init__(self, doc, view: NoticeView):
+        self.doc, self.view, self.n = doc, view, view.notice
+        self.lay = view.layout
         self.body = doc.element.body
         self.shape_id = 100
         self.pitch = L.CHAR_PITCH_PT
@@ -277,7 +256,7 @@ class _Writer:
                 p = self.para("Notice Mark", value, "fangsong" if key == "copy" else "heiti")
                 used += LINE
         # 标志 and 字号 on lines HEAD_LINE_EM of their size: there readers agree on the baseline
-        # (see HEAD_LINE_EM); the em boxes sit where compute_layout puts them (CSS model)
+        # (see HEAD_LINE_EM); the em boxes sit where the view's Layout puts them (CSS model)
         s = lay.logo_size
         logo_h = HEAD_LINE_EM * s
         logo_em_top = L.mm_to_pt(L.LOGO_TOP_BELOW_TEXT_TOP_MM)
@@ -326,7 +305,9 @@ class _Writer:
                 p = self.para("Notice Body")
                 ox.indent(self.ppr(p), first_pt=L.BODY_INDENT_ZI * self.pitch, first_chars=L.BODY_INDENT_ZI * 100)
                 if item.lead:
-                    self.run(p, item.lead, item.lead_role, char_style=f"Notice Lead {item.level}")
+                    r = self.run(p, item.lead, item.lead_role, char_style=f"Notice Lead {item.level}")
+                    if item.strong:
+                        r.bold = True
                 if item.text:
                     self.run(p, item.text, "fangsong")
 
@@ -345,33 +326,44 @@ class _Writer:
                 ppr, left_pt=lay.att_note_left
             )
             text = ("附件：" if i == 0 else "") + (f"{i + 1}.\t" if many else "") + a.name
+            oxml.keep_next(ppr)  # 7.3.5.5: the signature never on a page without text
             self.run(p, text, "fangsong")
 
     def signature(self) -> None:
         n, lay = self.n, self.lay
         gap_lines = round(lay.sign_gap / LINE)
+        oxml.keep_next(self.ppr(self.doc.paragraphs[-1]))  # 7.3.5.5: the signature never alone on a page
         for _ in range(gap_lines):
             self.para("Notice Signature")
         p = self.para("Notice Signature", n.signature)
         ox.indent(self.ppr(p), right_pt=lay.sig_right)
-        if n.seal:
+        if self.view.seal is not None:
             self.seal(p)
         d = self.para("Notice Signature", n.date_text)
         ox.indent(self.ppr(d), right_pt=lay.date_right)
-        oxml.child(self.ppr(d), "keepNext", create=False) is not None and self.ppr(d).remove(
-            self.ppr(d).find(oxml.qn("w:keepNext"))
-        )
-        if n.note:
-            p = self.para("Notice Body", n.note_text)
+        if not self.view.note:  # 7.3.6: with a 附注 the date keeps with it (style: keep with next)
+            oxml.child(self.ppr(d), "keepNext", create=False) is not None and self.ppr(d).remove(
+                self.ppr(d).find(oxml.qn("w:keepNext"))
+            )
+        if self.view.note:
+            p = self.para("Notice Body")
+            oxml.set_val(self.ppr(p), "keepLines")  # the 附注 whole on one page
             ox.indent(self.ppr(p), first_pt=L.BODY_INDENT_ZI * self.pitch, first_chars=L.BODY_INDENT_ZI * 100)
+            self.note_runs(p, self.view.note)
+
+    def note_runs(self, p, segments: tuple[NoteSegment, ...]) -> None:
+        """The 附注's text; a kept segment (a name) has WORD JOINERs between its characters so
+        that Word and LibreOffice never break inside it (UAX #14 class WJ)."""
+        text = "".join("\u2060".join(seg.text) if seg.keep else seg.text for seg in segments)
+        self.run(p, text, "fangsong")
 
     def seal(self, p) -> None:
-        assert self.n.seal is not None  # called only for a notice with a seal image
-        path = (self.base_dir / self.n.seal).resolve()
-        r_id, _ = p.part.get_or_add_image(str(path))
+        seal = self.view.seal
+        assert seal is not None
+        r_id, _ = p.part.get_or_add_image(io.BytesIO(seal.data))  # the bytes validate checked
         lay = self.lay
-        # seal top half a line under the text above the blank lines; x: centred on the date
-        y_mm = L.pt_to_mm(SEAL_TOP_BELOW_TEXT_LINES * LINE - lay.sign_gap)
+        # the view's position, from the signature paragraph's top; x: centred on the date
+        y_mm = L.pt_to_mm(lay.seal_top)
         x_mm = L.pt_to_mm(lay.seal_left)
         self.shape_id += 1
         run = p.add_run()
@@ -393,29 +385,27 @@ class _Writer:
 
     def attachments(self) -> None:
         landscape = False
-        for i, a in enumerate(self.n.attachments):
-            label = self.n.attachment_label(i)
-            if a.is_landscape != landscape:
-                self.new_section(a.is_landscape)
-                landscape = a.is_landscape
+        for a in self.view.attachments:
+            if a.landscape != landscape:
+                self.new_section(a.landscape)
+                landscape = a.landscape
                 first_break = False
             else:
                 first_break = True
-            p = self.para("Notice Attachment Label", label, "heiti")
+            p = self.para("Notice Attachment Label", a.label, "heiti")
             if first_break:
                 oxml.page_break_before(self.ppr(p))
             self.para("Notice Attachment Label")  # line 2 empty: the title sits on line 3
-            if a.form_tables is not None:
-                self.tables(blank_view(load_form(a.form_tables)))
+            if a.kind == "tables":
+                self.tables(a.form)
                 continue
-            body: Sequence[Heading | Paragraph]
-            if a.form_instructions is not None:
-                title, body = instructions_body(a.form_instructions)
-            else:
-                title, body = a.name, a.body
-            self.para("Notice Attachment Title", a.title or title, "xiaobiaosong")
+            p = self.para("Notice Attachment Title")
+            for k, line in enumerate(a.title):  # the view's lines: never "…填写说 / 明"
+                r = self.run(p, line, "xiaobiaosong")
+                if k < len(a.title) - 1:
+                    r.add_break()
             self.para("Notice Body")
-            self.items(body)
+            self.items(a.body)
         if landscape:
             self.new_section(False)
 
@@ -429,77 +419,16 @@ class _Writer:
             self.table(tv)
 
     def table(self, tv) -> None:
-        cols = tv.columns
-        total = L.twips(L.LANDSCAPE_TEXT_WIDTH_MM)
-        widths = [round(total * c.share) for c in cols]
-        widths[-1] += total - sum(widths)
-        t = self.doc.add_table(rows=1 + len(tv.rows), cols=len(cols))
-        t.style = self.doc.styles["Table Grid"]
-        tbl = t._tbl
-        self._table = t
-        oxml.set_table_grid(tbl, widths)
-        oxml.set_val(oxml.props(tbl), "jc", "center")
+        tbl = add_table(self.doc, tv, "Notice Table Header", "Notice Table Cell", self.run)._tbl
         oxml.set_val(oxml.props(tbl), "tblCaption", "docgen:notice-form-table")
-        mar = oxml.child(oxml.props(tbl), "tblCellMar")
-        for side in ("top", "left", "bottom", "right"):
-            mar.append(oxml.el(f"w:{side}", {"w:w": round(TABLE_PADDING_PT * 20), "w:type": "dxa"}))
-        header = t.rows[0]
-        oxml.repeat_header(header._tr)
-        oxml.cant_split(header._tr)
-        for c, col in enumerate(cols):
-            self.cell(header.cells[c], col.title, "Notice Table Header", "heiti", widths[c])
-        for r, row in enumerate(tv.rows, start=1):
-            tr = t.rows[r]
-            oxml.cant_split(tr._tr)
-            tcs = list(tr._tr.findall(oxml.qn("w:tc")))
-            for c, cell in enumerate(row.cells):
-                tc = tcs[c]
-                oxml.set_cell_width(tc, widths[c])
-                oxml.set_valign(tc, "center")
-                if cell.covered:
-                    oxml.set_vmerge(tc, restart=False)
-                    continue
-                if cell.rowspan > 1:
-                    oxml.set_vmerge(tc, restart=True)
-                style = "Notice Table Cell"
-                self.cell_text(
-                    tc,
-                    cell.text,
-                    style,
-                    "fangsong",
-                    "center" if cols[c].key in ("seq", "category", "quantity", "budget", "amount") else None,
-                )
-            # horizontal merges: drop hidden cells after a colspan cell
-            for c, cell in reversed(list(enumerate(row.cells))):
-                if cell.colspan > 1:
-                    oxml.set_grid_span(tcs[c], cell.colspan)
-                    oxml.set_cell_width(tcs[c], sum(widths[c : c + cell.colspan]))
-                if cell.hidden:
-                    tr._tr.remove(tcs[c])
         self.para("Notice Table Cell")
-
-    def cell(self, cell, text: str, style: str, role: str, width: int) -> None:
-        oxml.set_cell_width(cell._tc, width)
-        oxml.set_valign(cell._tc, "center")
-        self.cell_text(cell._tc, text, style, role)
-
-    def cell_text(self, tc, text: str, style: str, role: str, align: str | None = None) -> None:
-        from docx.table import _Cell
-
-        cell = _Cell(tc, self._table)
-        p = cell.paragraphs[0]
-        p.style = self.doc.styles[style]
-        if align:
-            oxml.set_jc(oxml.props(p._p), align)
-        if text:
-            self.run(p, text, role)
 
     # -- 版记
     def banji(self) -> None:
         """The 版记 at the foot of the last page: an in-flow paragraph reserves its room right after
         the last text (so the 版记 never covers text, and moves to a page of its own only when the
         last page has no room left), and carries the 版记 in a text box placed on the paper so
-        that its last rule lies on the 版心's bottom edge (the 校对 line, if any, under it).
+        that its last rule lies on the 版心's bottom edge (校对, if any, inside the 版记).
 
         As the PDF (an in-flow spacer holding an absolutely placed block). In-flow text reaches
         the page's foot only after a spacer as high as the room left under the last line, which
@@ -507,45 +436,37 @@ class _Writer:
         section's w:vAlign, the former way); so the 版记 itself is not in the flow. The text box
         is anchored in a paragraph, never a floating table placed last (pitfalls.md: LibreOffice
         7.4 dropped those); tests/notice/test_notice_docx.py checks LibreOffice's rendering."""
-        n = self.n
+        banji = self.view.banji
         indent = L.BANJI_INDENT_PT
         big = docx_names("fangsong")
         paras = []
-        if n.publicity:
-            p = ox.paragraph(BANJI_STYLE_ID, [(n.publicity_text, big)])
-            ox.indent(oxml.props(p), left_pt=indent)
+        for row in banji.rows:
+            if row.kind == "rule":
+                # an empty paragraph of the row's room with a bottom border and no indent: a border
+                # follows its paragraph's indents, and the 版记 rules span the whole 版心 (156 mm)
+                paras.append(self.rule(row.space_pt, row.rule_mm))
+                continue
+            if row.kind == "printer":
+                p = ox.paragraph(BANJI_STYLE_ID, [(f"{row.text}\t{row.right}", big)])
+                ppr = oxml.props(p)
+                ox.indent(ppr, left_pt=indent, right_pt=indent)
+                ox.tab_stop(ppr, L.TEXT_WIDTH_PT - indent, "right")  # tab stops count from the margin
+            elif row.kind == "cc":
+                p = ox.paragraph(BANJI_STYLE_ID, [(row.text, big)])
+                ox.indent(oxml.props(p), left_pt=banji.cc_hang_pt, right_pt=indent, hanging_pt=banji.cc_label_pt)
+            else:
+                p = ox.paragraph(BANJI_STYLE_ID, [(row.text, big)])
+                ox.indent(oxml.props(p), left_pt=indent)
             paras.append(p)
-        # rules are empty 1 pt paragraphs with a bottom border and no indent: a border follows its
-        # paragraph's indents, and the 版记 rules span the whole 版心 (156 mm)
-        paras.append(self.rule(L.BANJI_RULE_THICK_MM))
-        if n.cc:
-            p = ox.paragraph(BANJI_STYLE_ID, [(n.cc_text, big)])
-            label = text_width_zi("抄送：") * L.BANJI_SIZE_PT
-            ox.indent(oxml.props(p), left_pt=indent + label, right_pt=indent, hanging_pt=label)
-            paras.append(p)
-            paras.append(self.rule(L.BANJI_RULE_THIN_MM))
-        p = ox.paragraph(BANJI_STYLE_ID, [(f"{n.printer}\t{n.print_date_text}", big)])
-        ppr = oxml.props(p)
-        ox.indent(ppr, left_pt=indent, right_pt=indent)
-        ox.tab_stop(ppr, L.TEXT_WIDTH_PT - indent, "right")  # tab stops count from the margin
-        paras.append(p)
-        paras.append(self.rule(L.BANJI_RULE_THICK_MM))
-        proof = 0.0
-        if n.proofreader:
-            p = ox.paragraph(BANJI_STYLE_ID, [(n.proofreader_text, big)])
-            ox.indent(oxml.props(p), left_pt=indent)
-            ox.spacing(oxml.props(p), line_pt=PROOF_LINE_PT)
-            paras.append(p)
-            proof = PROOF_LINE_PT
-        above = banji_height(n)  # from the first line to the last rule's bottom edge
-        box_h = above + proof + BANJI_SLACK_PT
+        above = banji.height_pt  # from the first row to the last rule's bottom edge
+        box_h = above + BANJI_SLACK_PT
         text_bottom = L.mm_to_pt(L.MARGIN_TOP_MM) + L.TEXT_HEIGHT_PT
         self.shape_id += 1
         box = ox.floating_text_box(
             paras,
             self.shape_id,
             "Banji",
-            L.pt_to_mm(text_bottom + proof - box_h),
+            L.pt_to_mm(text_bottom - box_h),
             L.TEXT_WIDTH_MM,
             L.pt_to_mm(box_h),
             descr="版记",
@@ -555,10 +476,10 @@ class _Writer:
         run = spacer.add_run()
         run._r.append(box)
 
-    def rule(self, width_mm: float):
+    def rule(self, space_pt: float, width_mm: float):
         p = ox.paragraph(BANJI_STYLE_ID)
         ppr = oxml.props(p)
-        ox.spacing(ppr, line_pt=RULE_PARAGRAPH_PT)
+        ox.spacing(ppr, line_pt=space_pt)
         ox.border(ppr, "bottom", width_mm, L.BLACK_HEX)
         return p
 
@@ -567,14 +488,15 @@ class _Writer:
         oxml.strip_theme_fonts(self.body)
 
 
-def write_docx(notice: Notice, base_dir: Path, templates: Path) -> bytes:
+def write_docx(view: NoticeView, templates: Path) -> bytes:
     """The notice as DOCX bytes (deterministic)."""
+    notice = view.notice
     doc = Document(str(Path(templates) / TEMPLATE))
     body = doc.element.body
     for e in list(body):
         if e.tag != oxml.qn("w:sectPr"):
             body.remove(e)
-    w = _Writer(doc, notice, Path(base_dir))
+    w = _Writer(doc, view)
     w.head()
     w.items(notice.body)
     w.attachment_note()

@@ -347,9 +347,17 @@ def set_jc(ppr: etree._Element, value: str) -> None:
     set_val(ppr, "jc", value)
 
 
-def no_overflow_punct(ppr: etree._Element) -> None:
-    """Hanging punctuation off: '，' may not sit past the 版心's right edge (pitfalls.md)."""
+def cjk_line_rules(ppr: etree._Element) -> None:
+    """Chinese line rules as GB/T 9704 prints them, for Word and WPS: hanging punctuation off ('，'
+    never sits past the 版心's right edge, pitfalls.md) and no automatic space between Chinese and
+    Latin text or digits ("233号", not "233 号").
+
+    LibreOffice 7.4 reads neither as meant: its DOCX import turns ``overflowPunct 0`` into hanging
+    punctuation ON and ignores ``autoSpaceDE``/``autoSpaceDN`` (writerfilter's DomainMapper;
+    measured in tests/writers/docx/test_notice_docx_records.py)."""
     set_val(ppr, "overflowPunct", "0")
+    set_val(ppr, "autoSpaceDE", "0")
+    set_val(ppr, "autoSpaceDN", "0")
 
 
 def page_break_before(ppr: etree._Element) -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import tinycss2
 import random
+
+import tinycss2
 
 from docgen.writers.pdf.escape import css_string
 
@@ -16,8 +17,17 @@ def _parsed(value: str) -> str:
 
 
 def test_hostile_values_round_trip_as_one_string():
-    for value in ("</style><a rel=attachment href=file:///etc/passwd>", "'", '"', "\\", "url(http://127.0.0.1:1/x)",
-                  "<img src=x>", "a;b}c{d", "附件1 2024年度知识产权项目需求征集表（一）", "a\\\"b"):
+    for value in (
+        "</style><a rel=attachment href=file:///etc/passwd>",
+        "'",
+        '"',
+        "\\",
+        "url(http://127.0.0.1:1/x)",
+        "<img src=x>",
+        "a;b}c{d",
+        "附件1 2024年度知识产权项目需求征集表（一）",
+        'a\\"b',
+    ):
         assert _parsed(value) == value
         inner = css_string(value)[1:-1]
         assert not set(inner) & set("\"'<>&();{}\n")

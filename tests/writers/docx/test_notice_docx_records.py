@@ -1,0 +1,142 @@
+"""The notice DOCX as Word (python-docx) and LibreOffice (its PDF, pdfplumber) read it, measured
+against GB/T 9704 (issue 11): spacing and punctuation settings, tables, 附件2, the 附注, 校对.
+
+LibreOffice 7.4's DOCX import maps two settings against the specification (writerfilter's
+DomainMapper, measured here): ``w:overflowPunct w:val="0"`` turns LibreOffice's hanging
+punctuation ON, and ``w:autoSpaceDE``/``w:autoSpaceDN`` are ignored. docgen writes what the
+specification and Word mean (no hanging, no Asian–Latin auto-spacing); the tests below pin both
+the settings and what LibreOffice makes of them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pdfplumber
+import pytest
+from docx import Document
+from notice_helpers import lines_of, seed_lo_pdf, seed_rendered, text_of  # noqa: F401 (fixtures)
+
+from docgen.standard import gbt9704 as L
+
+mm = L.mm_to_pt
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.fixture(scope="module")
+def doc(seed_rendered):
+    return Document(io.BytesIO(seed_rendered["docx"]))
+
+
+def _val(ppr, name):
+    e = ppr.find(f"{W}{name}") if ppr is not None else None
+    return None if e is None else e.get(f"{W}val")
+
+
+def test_no_asian_latin_autospace_and_no_hanging_punctuation_for_word(doc):
+    styles = doc.styles.element
+    default = styles.find(f"{W}docDefaults/{W}pPrDefault/{W}pPr")
+    assert _val(default, "autoSpaceDE") == "0" and _val(default, "autoSpaceDN") == "0"
+    assert _val(default, "overflowPunct") == "0"
+    for style in styles.findall(f"{W}style[@{W}type='paragraph']"):
+        ppr = style.find(f"{W}pPr")
+        if ppr is not None and ppr.find(f"{W}autoSpaceDE") is not None:
+            assert _val(ppr, "autoSpaceDE") == "0"
+
+
+def test_lead_of_instructions_bold(doc):
+    runs = [r for p in doc.paragraphs for r in p.runs if r.text.startswith("1.类型。")]
+    assert runs and all(r.bold for r in runs)
+    assert not any(r.bold for p in doc.paragraphs for r in p.runs if r.text.startswith("目前将2024年"))
+
+
+def test_instructions_title_broken_between_words(doc):
+    (p,) = [
+        p for p in doc.paragraphs if p.text.replace("\n", "").startswith("2024年知识产权专项经费使用计划表填写说明")
+    ]
+    assert p.text.split("\n") == ["2024年知识产权专项经费使用计划表", "填写说明"]
+
+
+def test_table_cells_have_margins_one_vertical_alignment_and_amounts_right(doc):
+    for table in doc.tables:
+        mar = table._tbl.tblPr.find(f"{W}tblCellMar")
+        assert int(mar.find(f"{W}top").get(f"{W}w")) >= 40 and int(mar.find(f"{W}bottom").get(f"{W}w")) >= 40
+        for tr in table._tbl.findall(f"{W}tr"):
+            assert {tc.find(f"{W}tcPr/{W}vAlign").get(f"{W}val") for tc in tr.findall(f"{W}tc")} == {"center"}
+
+
+def test_note_kept_with_the_date(doc):
+    paras = doc.paragraphs
+    i = next(k for k, p in enumerate(paras) if p.text == "2023年5月24日")
+    note = paras[i + 1]
+    assert note.text.replace("\u2060", "").startswith("（联系人")
+    assert paras[i].paragraph_format.keep_with_next is not False  # from the style: keep with next
+    assert note.paragraph_format.keep_together
+
+
+# ------------------------------------------------------------------ LibreOffice's rendering
+@pytest.fixture(scope="module")
+def lo(seed_lo_pdf):
+    with pdfplumber.open(seed_lo_pdf) as pdf:
+        yield pdf
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_keeps_proofreader_inside_the_text_block(lo):
+    page = lo.pages[-1]
+    proof = [c for c in page.chars if c["text"] == "校"]
+    assert proof, "no 校对 line"
+    bottom = max(c["bottom"] for c in proof)
+    assert L.pt_to_mm(bottom) <= L.MARGIN_TOP_MM + L.TEXT_HEIGHT_MM + 0.3
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_note_with_the_date_and_names_whole(lo):
+    for page in lo.pages:
+        texts = [text_of(cs).replace(" ", "").replace("\u2060", "") for _, cs in lines_of(page)]
+        if any(t.startswith("（联系人") for t in texts):
+            assert "2023年5月24日" in texts
+            joined = "|".join(texts)
+            assert "陈|兵" not in joined and "牛|晨" not in joined and "晨|蕾" not in joined
+            return
+    raise AssertionError("no 附注 in LibreOffice's PDF")
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_attachment2_title_and_table_glyphs_inside_cells(lo):
+    titles = []
+    for page in lo.pages:
+        lines = [text_of(cs) for _, cs in lines_of(page)]
+        if lines and lines[0] == "附件2":
+            titles = lines[1:3]
+    assert titles == ["2024年知识产权专项经费使用计划表", "填写说明"]
+    for page in lo.pages:
+        if page.width < page.height:
+            continue
+        rules = [e for e in page.edges if e["orientation"] == "h"]
+        for ch in page.chars:
+            if ch["text"].strip() and re.match(r"[\u4e00-\u9fff]", ch["text"]) and ch["size"] < 12:
+                # no glyph's box crosses a row rule of its own column
+                assert not any(
+                    ch["top"] + 0.3 < e["top"] < ch["bottom"] - 0.3 and e["x0"] <= ch["x0"] and ch["x1"] <= e["x1"]
+                    for e in rules
+                ), (page.page_number, ch["text"])
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_line_ends(lo):
+    """Measured: lines never pass the 版心's right edge except by one hung 、，。 (LibreOffice's
+    inverted overflowPunct import); 28 characters at most before it."""
+    right = mm(L.MARGIN_LEFT_MM + L.TEXT_WIDTH_MM)
+    for page in lo.pages:
+        if page.width > page.height:
+            continue
+        for y, cs in lines_of(page):
+            if y > mm(L.MARGIN_TOP_MM + L.TEXT_HEIGHT_MM) or not cs or cs[0]["size"] != 16:
+                continue
+            inside = [c for c in cs if c["x1"] <= right + 0.5]
+            hung = [c for c in cs if c["x1"] > right + 0.5]
+            assert len(hung) <= 1 and all(c["text"] in "，、。；：" for c in hung), text_of(cs)
+            full = sum(1 for c in inside if ord(c["text"][0]) > 0x2E80)
+            assert full <= 28
