@@ -183,7 +183,8 @@ def _needed_pt(col: ColumnView, texts: list[str]) -> float:
     """The narrowest width (pt) at which no number and no short title of ``col`` breaks."""
     zi = text_width_zi(col.title) if col.whole_title else 1.0
     for text in texts:
-        runs = [text] if col.numeric else _UNBREAKABLE.findall(text)
+        amount, _, note = text.partition("\n")  # an amount, then its 测算依据 (which may wrap)
+        runs = [amount, *_UNBREAKABLE.findall(note)] if col.numeric else _UNBREAKABLE.findall(text)
         zi = max([zi, *(text_width_zi(r) for r in runs)])
     return zi * L.TABLE_TEXT_PT + CELL_EXTRA_PT
 

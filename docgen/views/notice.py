@@ -165,8 +165,8 @@ def signature_offsets(notice: Notice) -> tuple[float, float]:
     """(signature, date) distances from the 版心's right edge in 字 (spec: 发文机关署名 + 成文日期)."""
     ws, wd = text_width_zi(notice.signature), text_width_zi(notice.date_text)
     if notice.is_sealed:
-        date_right = L.DATE_RIGHT_INDENT_ZI_SEALED
-        return max(0.0, date_right + (wd - ws) / 2), date_right  # signature centred over the date
+        sealed = float(L.DATE_RIGHT_INDENT_ZI_SEALED)
+        return max(0.0, sealed + (wd - ws) / 2), sealed  # signature centred over the date
     sig_right: float = L.SIGNATURE_RIGHT_INDENT_ZI_UNSEALED
     date_right: float = sig_right + ws - L.DATE_OFFSET_ZI_UNSEALED - wd
     if date_right < L.SIGNATURE_RIGHT_INDENT_ZI_UNSEALED:  # the date is the longer line

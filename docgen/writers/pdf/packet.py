@@ -230,6 +230,9 @@ def metadata(view: DocumentView) -> engine.PdfMetadata:
         props["sourceFile"] = view.source_name
     if view.source_sha256:
         props["sourceSha256"] = view.source_sha256
+    substitutions = _fonts_note(False)
+    if substitutions:  # in the metadata, never printed on the cover (issue 11)
+        props["fontSubstitutions"] = substitutions
     return engine.PdfMetadata(
         title=view.document_title,
         author=view.unit,

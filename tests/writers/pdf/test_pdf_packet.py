@@ -304,7 +304,11 @@ def test_cover_lists_totals_and_pages(gz):
     from docgen.standard.text import format_amount
 
     assert format_amount(view.grand_total) in text
-    assert view.source_sha256 in text and view.source_name in text
+    # the printed cover carries no generator, SHA-256 or font-substitution text (issue 11): those
+    # are in the PDF's metadata (and `docgen fonts`)
+    assert view.source_sha256 not in text and "docgen" not in text and "SHA" not in text and "替代" not in text
+    xmp = gz.reader.xmp_metadata.stream.get_data()
+    assert view.source_sha256.encode() in xmp and b"docgenVersion" in xmp
 
 
 def test_no_tofu(long):
@@ -496,8 +500,16 @@ def test_total_row_shares_its_page(shenzhen, yangjiang):
             if table.total_row is not None and table.body and len(doc.table_pages(f"t{ti}")) > 1:
                 _assert_total_has_company(doc, ti)
     # the layouts that needed it really got a forced break (else this test proves nothing)
-    assert f"{len(shenzhen.view.tables[0].rows) - 2}:break" in shenzhen.splits["t0"]
-    assert f"{len(yangjiang.view.tables[3].rows) - 2}:break" in yangjiang.splits["t3"]
+    # the detector asks for the break when a layout leaves the 合计 alone (column widths now fit
+    # the numbers, and neither example lays out that way any more: the case is built from a real
+    # layout by moving the table's last page break before its 合计 row)
+    from docgen.writers.pdf.packet import orphan_breaks
+
+    for doc, ti in ((shenzhen, 0), (yangjiang, 3)):
+        tid, n = f"t{ti}", len(doc.view.tables[ti].rows)
+        ids = [rid for page in doc.rows for rid in page if rid.rpartition("-")[0] == tid]
+        pages = [ids[:-1], [ids[-1]]] if len(ids) > 2 else [ids]
+        assert f"{n - 2}:break" in orphan_breaks(doc.view, pages).get(tid, set())
 
 
 def test_total_row_moved_row_repeats_its_group_label(yangjiang):
