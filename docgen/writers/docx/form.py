@@ -37,8 +37,8 @@ FORM_TABLE_CAPTION = "docgen:form-table"
 """Alt-text title (w:tblCaption) of the template's table: how the writer finds it."""
 
 TABLE_TEXT_PT = L.TABLE_TEXT_PT
-INFO_LINE_PT = L.SIZE_PT["五号"]
-"""The 填报单位 … line: 五号 (10.5 pt) 仿宋, so that one line holds it."""
+INFO_LINE_PT = L.SIZE_PT["四号"]
+"""The 填报单位 … line: 四号 仿宋, its items one 字 apart, wrapping where it must: as the PDF's."""
 SUBTITLE_PT = L.SIZE_PT["三号"]
 """Table subtitles: 3号楷体."""
 LABEL_PT = L.SIZE_PT["三号"]
@@ -70,9 +70,10 @@ def write_docx(view: DocumentView, templates: Path) -> bytes:
 
 
 def info_text(view: DocumentView) -> str:
-    """填报单位 left, then 联系人, 联系电话, 填报日期 after a tab (flush right in the template)."""
+    """填报单位, 联系人, 联系电话, 填报日期 in one flowing line, one 字 (U+3000) apart, as the PDF prints
+    them (templates/html/_tables.html.j2: form-info)."""
     parts = [f"{label}：{value or (BLANK * 2 if i == 0 else BLANK)}" for i, (label, value) in enumerate(view.info_line)]
-    return parts[0] + "\t" + "\u3000\u3000".join(parts[1:])
+    return "\u3000".join(parts)
 
 
 # --------------------------------------------------------------------------- post-processing

@@ -348,6 +348,7 @@ class _Writer:
         if self.view.note:
             p = self.para("Notice Body")
             oxml.set_val(self.ppr(p), "keepLines")  # the 附注 whole on one page
+            oxml.set_jc(self.ppr(p), "left")  # kept words make short lines: never stretch them
             ox.indent(self.ppr(p), first_pt=L.BODY_INDENT_ZI * self.pitch, first_chars=L.BODY_INDENT_ZI * 100)
             self.note_runs(p, self.view.note)
 
