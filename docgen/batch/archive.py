@@ -40,10 +40,9 @@ def _unit_order(form: Form, manifest: Manifest) -> list[str]:
 def _notice_part(path: Path, templates: Path) -> Part:
     """The notice, laid out as `docgen render` does, unnumbered (the volume numbers it)."""
     from docgen.check.notice import load_notice
+    from docgen.views.notice import build_notice_view
     from docgen.writers.pdf import engine
     from docgen.writers.pdf import notice as notice_pdf
-
-    from docgen.views.notice import build_notice_view
 
     notice = load_notice(path)
     view = build_notice_view(notice)

@@ -306,8 +306,7 @@ def note_segments(text: str) -> tuple[NoteSegment, ...]:
             out.append(
                 NoteSegment(
                     part,
-                    (not _NOTE_SEPARATORS.fullmatch(part)
-                    and len(part) <= NOTE_KEEP_MAX)
+                    (not _NOTE_SEPARATORS.fullmatch(part) and len(part) <= NOTE_KEEP_MAX)
                     or part.replace("-", "").isdigit(),
                 )
             )

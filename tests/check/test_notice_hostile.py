@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import typing
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def docgen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 
 
 class _Counter(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: typing.ClassVar[list[str]] = []
 
     def do_GET(self):
         type(self).hits.append(self.path)

@@ -5,6 +5,7 @@ short title broken across lines, an empty table's 合计 like the others."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from functools import lru_cache
 
@@ -13,7 +14,7 @@ import pytest
 from docx import Document
 
 from docgen.io.paths import DATA_DIR
-from docgen.render import Options, render_file
+from docgen.registry import Options, render_file
 from docgen.standard import gbt9704 as L
 
 UNITS = DATA_DIR / "submissions" / "2024"
@@ -63,7 +64,7 @@ def test_pdf_amounts_right_aligned_and_numbers_whole(stem):
             # 序号 and the other short titles on one line
             assert "序\n号" not in (page.extract_text() or "")
             lines = (page.extract_text() or "").splitlines()
-            for a, b in zip(lines, lines[1:], strict=False):
+            for a, b in itertools.pairwise(lines):
                 assert not (re.search(r"\d\*\d*\.?\d*$", a) and re.match(r"^\d", b)), (a, b)  # 1*110.5 / 5
             # every amount ends at its cell's right edge (less the padding)
             cells = [c for t in page.find_tables() for row in t.rows for c in row.cells if c]

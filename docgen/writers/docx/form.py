@@ -48,7 +48,6 @@ BLANK = "_" * 12
 """What a blank form prints after a label of the info line."""
 
 
-
 def write_docx(view: DocumentView, templates: Path) -> bytes:
     """The filled form (or blank form) of ``view`` as DOCX bytes, reproducible for the same view."""
     from docxtpl import DocxTemplate

@@ -405,9 +405,9 @@ def _build_template_context(require_official_fonts: bool = False) -> dict:
     role → CSS font-family value; ``sizes``: 字号 → pt; ``table``: gbt9704.TABLE_* metrics.
     Raises fonts.OfficialFontMissing when official fonts are required and absent.
     """
-    from docgen.standard import fonts
     from markupsafe import Markup
 
+    from docgen.standard import fonts
     from docgen.standard import gbt9704 as L
 
     # docgen's own CSS values (never user text), marked safe for the autoescaped <style> blocks:

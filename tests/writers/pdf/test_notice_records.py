@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 
 import pdfplumber
 import pytest
@@ -52,7 +53,7 @@ def _rules(page):
 
 def test_proofreader_inside_the_banji_above_the_printer_line(seed_pdf):
     page = seed_pdf.pages[-1]
-    y_proof, proof = _line(page, "校对：牛晨蕾")
+    y_proof, _proof = _line(page, "校对：牛晨蕾")
     y_printer, _ = _line(page, "广东省市场监督管理局办公室")
     rules = _rules(page)
     assert len(rules) == 4  # first thick, under 抄送, under 校对, last thick
@@ -125,7 +126,7 @@ def test_signature_and_date_below_the_seal_centre(signed_pdf):
 def test_names_in_the_note_never_break(seed_pdf):
     for page in seed_pdf.pages:
         lines = [text_of(cs).replace(" ", "") for _, cs in lines_of(page)]
-        for a, b in zip(lines, lines[1:]):
+        for a, b in itertools.pairwise(lines):
             for name in ("陈兵", "牛晨蕾"):
                 for k in range(1, len(name)):
                     assert not (a.endswith(name[:k]) and b.startswith(name[k:])), (a, b)
@@ -155,5 +156,5 @@ def test_blank_form_rows_have_room_to_write(seed_pdf):
         if page.width < page.height:
             continue
         ys = sorted({round(e["top"], 1) for e in page.edges if e["orientation"] == "h" and e["width"] > 100})
-        gaps = [b - a for a, b in zip(ys, ys[1:]) if b - a > 0.5][1:]  # the header row aside
+        gaps = [b - a for a, b in itertools.pairwise(ys) if b - a > 0.5][1:]  # the header row aside
         assert gaps and min(gaps) >= L.LINE_PITCH_PT - 0.5, (page.page_number, min(gaps))
