@@ -33,7 +33,7 @@ from docgen.models.form import load_form, squash
 from docgen.registry import Options, render_file
 from docgen.standard import fonts
 from docgen.standard import gbt9704 as L
-from docgen.standard.metrics import em_metrics
+from docgen.standard.fonts import em_box as em_metrics
 from docgen.views.notice import build_notice_view
 
 TOL_MM = 0.5

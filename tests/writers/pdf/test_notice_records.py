@@ -23,7 +23,7 @@ from notice_helpers import (  # noqa: F401 (fixtures)
 from docgen.check.notice import load_notice
 from docgen.registry import Options, render_file
 from docgen.standard import gbt9704 as L
-from docgen.standard.metrics import em_metrics
+from docgen.standard.fonts import em_box as em_metrics
 from docgen.views.notice import build_notice_view
 
 mm = L.mm_to_pt
