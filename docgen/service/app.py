@@ -56,5 +56,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(documents.router)
     app.include_router(filings.router)
+    from docgen.web import install as install_web  # the pages for clerks and the province
+
+    install_web(app)
     app.add_middleware(BodyLimit, limit=settings.max_body)
     return app

@@ -1,0 +1,220 @@
+"""The web app's pages: log in and out, the clerk's filing page, the province's overview and a filing read-only."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from docgen import __version__
+from docgen.forms import available_years, load_form
+from docgen.service import accounts
+from docgen.service import filings as store
+from docgen.service.accounts import Principal
+from docgen.service.credentials import same
+from docgen.web import sessions
+from docgen.web.formdata import page_form, units
+
+HERE = Path(__file__).parent
+router = APIRouter(include_in_schema=False)
+
+# No external resource, no inline script; inline style only for the preview's srcdoc frame (the
+# packet's own <style>), which runs sandboxed without scripts.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["tojson_script"] = _json_for_script
+    return env
+
+
+def _json_for_script(value: Any) -> str:
+    """JSON safe inside <script type="application/json">: no "</" can close the element."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
+        .replace("&", "\\u0026")
+
+
+def current_year() -> int:
+    return max(available_years())
+
+
+def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    html = _env().get_template(template).render(version=__version__, **context)
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def _home(principal: Principal) -> str:
+    year = current_year()
+    return f"/province/{year}" if principal.is_province else f"/filing/{year}"
+
+
+async def _who(request: Request) -> tuple[Principal, str] | None:
+    return await sessions.from_request(request)
+
+
+def _login_page(request: Request, status: int = 200, error: str = "", name: str = "",
+                retry_after: int = 0) -> HTMLResponse:
+    token = secrets.token_urlsafe(32)
+    resp = page("login.html.j2", status, csrf=token, error=error, name=name, year=current_year(),
+                title=load_form(current_year()).title)
+    resp.set_cookie(sessions.LOGIN_CSRF_COOKIE, token, **{**sessions.cookie_args(request, 3600), "samesite": "strict"})
+    if retry_after:
+        resp.headers["Retry-After"] = str(retry_after)
+    return resp
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    found = await _who(request)
+    if found is not None:
+        return RedirectResponse(_home(found[0]), status_code=303)
+    return _login_page(request)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=5)
+    name = str(form.get("name") or "").strip()[:100]
+    password = str(form.get("password") or "")[:1000]
+    sent = str(form.get("csrf_token") or "")
+    expected = request.cookies.get(sessions.LOGIN_CSRF_COOKIE, "")
+    if not sent or not expected or not same(sent, expected):
+        return _login_page(request, 403, "页面已过期，请重新输入用户名和密码。", name)
+    if not name or not password:
+        return _login_page(request, 400, "请输入用户名和密码。", name)
+    ip = sessions.client_ip(request)
+    key = sessions.throttle_key(name, ip)
+    db = request.app.state.db
+    wait = await db.read(lambda s: sessions.locked_for(s, key))
+    if wait:
+        return _login_page(request, 429, f"登录失败次数过多，请 {max(wait // 60, 1)} 分钟后再试。", name, wait)
+
+    def attempt(s: Any) -> tuple[Principal | None, str, str, int]:
+        principal = accounts.login(s, name, password)  # writes login / login-failed to the audit log
+        if principal is None or principal.user_id is None:
+            return None, "", "", sessions.failed(s, key)
+        sessions.succeeded(s, key)
+        secret, csrf = sessions.create(s, principal.user_id, ip)
+        return principal, secret, csrf, 0
+
+    principal, secret, _, locked = await db.write(attempt)
+    if principal is None:
+        if locked:
+            return _login_page(request, 429, f"登录失败次数过多，请 {locked // 60} 分钟后再试。", name, locked)
+        return _login_page(request, 401, "用户名或密码不正确。", name)
+    resp = RedirectResponse(_home(principal), status_code=303)
+    resp.set_cookie(sessions.COOKIE, secret, **sessions.cookie_args(request, int(sessions.LIFETIME.total_seconds())))
+    resp.delete_cookie(sessions.LOGIN_CSRF_COOKIE, path="/")
+    return resp
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    form = await request.form(max_files=0, max_fields=5)
+    found = await _who(request)
+    secret = request.cookies.get(sessions.COOKIE)
+    if found is not None and secret and same(str(form.get("csrf_token") or ""), found[1]):
+        await request.app.state.db.write(lambda s: sessions.end(s, secret))
+    elif found is not None:
+        return RedirectResponse(_home(found[0]), status_code=303)  # a forged logout does nothing
+    resp = RedirectResponse("/", status_code=303)
+    resp.delete_cookie(sessions.COOKIE, path="/")
+    return resp
+
+
+def _need_login(request: Request) -> RedirectResponse:
+    return RedirectResponse("/?next=" + quote(request.url.path), status_code=303)
+
+
+def _not_found(principal: Principal, csrf: str, text: str = "没有这个页面。") -> HTMLResponse:
+    return page("message.html.j2", 404, principal=principal, csrf=csrf, heading="未找到", text=text,
+                home=_home(principal))
+
+
+def _api(year: int, unit: str) -> dict[str, str]:
+    base = f"/api/v1/filings/{year}/{unit}"
+    return {"filing": base, "versions": f"{base}/versions", "submit": f"{base}/submit", "return": f"{base}/return",
+            "files": f"{base}/files", "validate": "/api/v1/validate", "preview": "/api/v1/preview",
+            "import": "/api/v1/import"}
+
+
+async def _has_filing(request: Request, year: int, unit: str) -> bool:
+    """Whether a version exists (the page then loads it; else it starts blank without asking for a 404)."""
+    def read(s: Any) -> bool:
+        filing = store.find(s, year, unit)
+        return filing is not None and filing.latest > 0
+
+    return bool(await request.app.state.db.read(read))
+
+
+@router.get("/filing/{year}")
+async def filing_page(request: Request, year: int) -> Response:
+    found = await _who(request)
+    if found is None:
+        return _need_login(request)
+    principal, csrf = found
+    if principal.is_province:
+        return RedirectResponse(f"/province/{year}", status_code=303)
+    if year not in available_years():
+        return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
+    form = load_form(year)
+    unit = form.unit(principal.unit_id or "")
+    if unit is None:
+        return _not_found(principal, csrf, f"{year} 年度征集表中没有本单位。")
+    data = {"year": year, "unit": unit.model_dump(), "form": page_form(year), "readOnly": False,
+            "api": _api(year, unit.id), "hasFiling": await _has_filing(request, year, unit.id)}
+    return page("filing.html.j2", principal=principal, csrf=csrf, unit=unit, form=form, data=data,
+                api=data["api"], province=False)
+
+
+@router.get("/province/{year}")
+async def province_page(request: Request, year: int) -> Response:
+    found = await _who(request)
+    if found is None:
+        return _need_login(request)
+    principal, csrf = found
+    if not principal.is_province:
+        return page("message.html.j2", 403, principal=principal, csrf=csrf, heading="无权访问",
+                    text="此页面仅限省局账号。", home=_home(principal))
+    if year not in available_years():
+        return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
+    form = load_form(year)
+    data = {"year": year, "units": units(year),
+            "tables": [{"key": t.key, "number": t.number, "subtitle": t.subtitle} for t in form.tables],
+            "api": {"filings": f"/api/v1/filings/{year}", "batches": "/api/v1/batches", "jobs": "/api/v1/jobs"},
+            "links": {"filing": f"/province/{year}"}}
+    return page("province.html.j2", principal=principal, csrf=csrf, form=form, data=data)
+
+
+@router.get("/province/{year}/{unit_id}")
+async def province_filing(request: Request, year: int, unit_id: str) -> Response:
+    found = await _who(request)
+    if found is None:
+        return _need_login(request)
+    principal, csrf = found
+    if not principal.is_province:
+        return _not_found(principal, csrf)
+    if year not in available_years():
+        return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
+    form = load_form(year)
+    unit = form.unit(unit_id)
+    if unit is None:
+        return _not_found(principal, csrf, f"{year} 年度征集表中没有这个单位。")
+    data = {"year": year, "unit": unit.model_dump(), "form": page_form(year), "readOnly": True,
+            "api": _api(year, unit.id), "hasFiling": await _has_filing(request, year, unit.id)}
+    return page("filing.html.j2", principal=principal, csrf=csrf, unit=unit, form=form, data=data,
+                api=data["api"], province=True)

@@ -1,0 +1,51 @@
+"""The packet as HTML for the browser: the PDF writer's own view and template, fonts taken from the machine."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from docgen import fonts
+from docgen.service.reports import Checked
+from docgen.view import build_view
+from docgen.writers.pdf_packet import packet_html
+
+# Only on screen: pages as sheets on a grey desk. @page rules and the GB/T 9704 sizes stay as they are.
+SCREEN_CSS = """
+@media screen {
+  html { background: #e8e8e8; }
+  body { max-width: 297mm; margin: 0 auto; padding: 12px; }
+  section.cover, section.landscape { background: #fff; padding: 20mm 18mm; margin-bottom: 12px;
+    box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+  section.cover { max-width: 210mm; margin-left: auto; margin-right: auto; }
+  .form-block + .form-block { margin-top: 16mm; }
+}
+"""
+
+
+@lru_cache(maxsize=2)
+def _screen_faces(require_official: bool = False) -> tuple[str, str]:
+    """(the PDF's @font-face rules, the same faces by local() name): a page may not load file:// fonts,
+    and a clerk's machine has the official fonts (or the same free ones) installed by name."""
+    printed = fonts.css_font_faces(require_official)
+    rules = []
+    for role, font in fonts.resolve_all(require_official).items():
+        names = [fonts.ROLE_TABLE[role].docx_name, font.family]
+        src = ", ".join(f'local("{n}")' for n in dict.fromkeys(names))
+        rules.append(f'@font-face {{ font-family: "{fonts.css_family(role)}"; src: {src}; }}')
+    for font in fonts.fallbacks():
+        rules.append(f'@font-face {{ font-family: "{fonts.CSS_FALLBACK_FAMILY}"; src: local("{font.family}"); }}')
+    return printed, "\n".join(rules) + "\n"
+
+
+def packet_preview(checked: Checked, source_name: str, templates: Path) -> str:
+    """The whole packet (cover and the four tables) as one HTML page, from the PDF writer's template."""
+    result = checked.result
+    assert result is not None and result.submission is not None and result.form is not None
+    text = checked.text or ""
+    view = build_view(result.form, result.submission, source_name=source_name, source_bytes=text.encode("utf-8"),
+                      warnings=[str(d) for d in result.warnings])
+    html = packet_html(view, None, Path(templates), part="all")
+    printed, screen = _screen_faces()
+    html = html.replace(printed, screen)
+    return html.replace("</head>", f"<style>{SCREEN_CSS}</style>\n</head>", 1)

@@ -1,0 +1,714 @@
+/* docgen web app: the filing page — the four tables of the published form, live checks, drafts,
+   preview, upload and submit. Plain JavaScript, no build step; all requests go to this server. */
+"use strict";
+(function () {
+  const { api, h, problemText, STATUS, when } = window.docgen;
+  const page = JSON.parse(document.getElementById("page-data").textContent);
+  const form = page.form;
+  const DRAFT_KEY = `docgen:draft:${page.year}:${page.unit.id}`;
+  const CHECK_DELAY = 250; // ms after the last keystroke before the validator runs
+  const SAVE_DELAY = 1200; // ms after the last keystroke before the draft is saved on the server
+
+  const state = {
+    sub: null,
+    version: 0,
+    status: "none",
+    reason: "",
+    readOnly: page.readOnly,
+    report: null,
+    savedJson: "", // the JSON last acknowledged by the server
+    checkSeq: 0,
+  };
+
+  // ------------------------------------------------------------------ amounts (exact, in 分)
+  const AMOUNT = /^\s*(\d+)(?:\.(\d{1,2}))?\s*$/;
+  function cents(text) {
+    const m = AMOUNT.exec(String(text ?? "").replace(/,/g, ""));
+    if (!m) return null;
+    return Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0"));
+  }
+  function yuan(c) {
+    if (c === null) return "—";
+    return `${Math.floor(c / 100)}.${String(c % 100).padStart(2, "0")}`;
+  }
+  function count(text) {
+    const m = /^\s*(\d+)\s*$/.exec(String(text ?? ""));
+    return m ? Number(m[1]) : null;
+  }
+
+  // ------------------------------------------------------------------ the submission
+  function blankSubmission() {
+    return {
+      form: page.year, unit: page.unit.name, unit_kind: page.unit.kind, ...(page.unit.city ? { city: page.unit.city } : {}),
+      contact: { name: "", phone: "" }, date: new Date().toISOString().slice(0, 10),
+      retained: [], post_subsidy: [], support: [], delegated: [],
+    };
+  }
+  const asText = (v) => (v === null || v === undefined ? "" : String(v));
+  /** Data from the server or a file → the page's model (every value a string, presets by name). */
+  function normalise(data) {
+    const s = Object.assign(blankSubmission(), data || {});
+    s.contact = Object.assign({ name: "", phone: "" }, s.contact || {});
+    for (const k of ["retained", "post_subsidy", "support", "delegated"]) s[k] = Array.isArray(s[k]) ? s[k] : [];
+    const walk = (v) => {
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+      return asText(v);
+    };
+    const out = walk(s);
+    out.form = Number(out.form) || page.year;
+    for (const item of out.delegated) {
+      if ("preset" in item) {
+        const p = presetOf(item.preset);
+        if (p) item.preset = p.name;
+      }
+    }
+    return out;
+  }
+  const NUMERIC = new Set(["budget", "count", "unit_amount", "amount"]);
+  /** The model → the JSON sent to the service (empty amounts left out, so the validator names them missing). */
+  function toJson(sub) {
+    const walk = (v) => {
+      if (Array.isArray(v)) return v.map(walk);
+      if (v && typeof v === "object") {
+        const o = {};
+        for (const [k, x] of Object.entries(v)) {
+          if (NUMERIC.has(k) && String(x).trim() === "") continue;
+          o[k] = walk(x);
+        }
+        return o;
+      }
+      return v;
+    };
+    const out = walk(sub);
+    out.form = page.year;
+    return out;
+  }
+  function presetOf(nameOrId) {
+    const squash = (t) => String(t).replace(/\s+/g, "");
+    return form.presets.find((p) => p.id === nameOrId || squash(p.name) === squash(nameOrId)) || null;
+  }
+
+  // ------------------------------------------------------------------ paths ↔ inputs
+  const fieldId = (path) => "f-" + path.replace(/[\[\]]+/g, "-").replace(/\./g, "-").replace(/-+$/, "");
+  function getAt(path) {
+    let v = state.sub;
+    for (const part of path.match(/[^.[\]]+/g)) v = v == null ? undefined : v[/^\d+$/.test(part) ? Number(part) : part];
+    return v;
+  }
+  function setAt(path, value) {
+    const parts = path.match(/[^.[\]]+/g);
+    let v = state.sub;
+    for (const part of parts.slice(0, -1)) v = v[/^\d+$/.test(part) ? Number(part) : part];
+    v[parts[parts.length - 1]] = value;
+  }
+
+  // ------------------------------------------------------------------ building the page
+  const tableOf = (key) => form.tables.find((t) => t.key === key);
+  function title(table, key) {
+    // the form's own column title; amounts carry the form's unit as the 经费安排（万元） column does
+    const t = (table && table.columns[key]) || form.field_titles[key] || key;
+    return NUMERIC.has(key) && !t.includes("（") ? `${t}（${form.amount_unit}）` : t;
+  }
+
+  function field(path, label, opts = {}) {
+    const id = fieldId(path);
+    const value = asText(getAt(path));
+    const wide = opts.multiline;
+    const common = {
+      id, name: path, "data-path": path, "aria-describedby": `${id}-msg`,
+      readonly: state.readOnly, class: opts.numeric ? "num" : null,
+    };
+    let input;
+    if (opts.choices) {
+      input = h("select", { ...common, disabled: state.readOnly, readonly: null },
+        h("option", { value: "" }, "（请选择）"),
+        ...opts.choices.map((c) => (typeof c === "string" ? h("option", { value: c, selected: c === value }, c)
+          : h("optgroup", { label: c.group }, ...c.options.map((o) => h("option", { value: o, selected: o === value }, o))))));
+      input.value = value;
+    } else if (wide) {
+      input = h("textarea", { ...common, rows: 2 });
+      input.value = value;
+    } else {
+      input = h("input", {
+        ...common, type: opts.type || "text", value,
+        inputmode: opts.numeric ? (opts.integer ? "numeric" : "decimal") : null, autocomplete: opts.autocomplete || "off",
+      });
+    }
+    return h("div", { class: "field" + (wide ? " wide" : "") + (opts.numeric ? " short" : "") },
+      h("label", { for: id }, label),
+      input,
+      opts.after || null,
+      h("div", { class: "msg", id: `${id}-msg` }));
+  }
+
+  function rowTools(listPath, index, length, noun, rerender) {
+    if (state.readOnly) return null;
+    const move = (delta) => () => {
+      const list = getAt(listPath);
+      const [row] = list.splice(index, 1);
+      list.splice(index + delta, 0, row);
+      changed(true, `${listPath}[${index + delta}]`, delta < 0 ? "up" : "down");
+    };
+    const n = index + 1;
+    return h("div", { class: "row-tools" },
+      h("button", { type: "button", class: "tool", "data-tool": "up", disabled: index === 0, "aria-label": `上移第${n}个${noun}`, onclick: move(-1) }, "上移"),
+      h("button", { type: "button", class: "tool", "data-tool": "down", disabled: index === length - 1, "aria-label": `下移第${n}个${noun}`, onclick: move(1) }, "下移"),
+      h("button", {
+        type: "button", class: "tool danger", "data-tool": "remove", "aria-label": `删除第${n}个${noun}`,
+        onclick: () => { getAt(listPath).splice(index, 1); changed(true, listPath, "add"); },
+      }, "删除"));
+  }
+
+  function projectBlock(table, itemPath, pi, length, own) {
+    const p = `${itemPath}.projects[${pi}]`;
+    const fields = [field(`${p}.name`, title(table, "name"))];
+    if (own) {
+      fields.push(field(`${p}.amount`, title(table, "amount"), { numeric: true }));
+    } else {
+      fields.push(
+        h("div", { class: "quantity", role: "group", "aria-label": title(table, "quantity") },
+          field(`${p}.count`, form.field_titles.count, { numeric: true, integer: true }),
+          h("span", { class: "times", "aria-hidden": "true" }, "×"),
+          field(`${p}.unit_amount`, form.field_titles.unit_amount, { numeric: true }),
+          h("output", { class: "product", id: `${fieldId(p)}-product`, "aria-live": "off" })));
+    }
+    fields.push(
+      field(`${p}.necessity`, title(table, "necessity"), { multiline: true }),
+      field(`${p}.policy_basis`, title(table, "policy_basis"), { multiline: true }),
+      field(`${p}.performance`, title(table, "performance"), { multiline: true }),
+      field(`${p}.remarks`, title(table, "remarks"), { multiline: true }));
+    return h("fieldset", { class: "project", id: fieldId(p), "data-path": p },
+      h("legend", {}, `${title(table, "name")} ${pi + 1}`),
+      h("div", { class: "fields" }, fields),
+      rowTools(`${itemPath}.projects`, pi, length, "项目", true));
+  }
+
+  function addButton(text, onclick) {
+    return state.readOnly ? null : h("button", { type: "button", class: "add", onclick }, text);
+  }
+
+  function workItemBlock(table, key, i, length) {
+    const path = `${key}[${i}]`;
+    const item = getAt(path);
+    return h("fieldset", { class: "item", id: fieldId(path), "data-path": path },
+      h("legend", {}, `${title(table, "work")} ${i + 1}`),
+      h("div", { class: "fields" },
+        field(`${path}.category`, title(table, "category"), { choices: table.categories }),
+        field(`${path}.work`, title(table, "work"), { multiline: true }),
+        field(`${path}.budget`, title(table, "budget"), {
+          numeric: true, after: h("output", { class: "sum", id: `${fieldId(path)}-sum` }),
+        }),
+        field(`${path}.estimate`, form.field_titles.estimate, { multiline: true })),
+      h("div", { class: "projects" }, item.projects.map((_, pi) => projectBlock(table, path, pi, item.projects.length, false))),
+      addButton(`在此工作内容下添加${title(table, "name")}`, () => {
+        item.projects.push({ name: "", count: "", unit_amount: "", necessity: "", policy_basis: "", performance: "", remarks: "" });
+        changed(true, `${path}.projects[${item.projects.length - 1}].name`);
+      }),
+      rowTools(key, i, length, title(table, "work"), true));
+  }
+
+  function subsidyBlock(table, i, length) {
+    const path = `post_subsidy[${i}]`;
+    return h("fieldset", { class: "item", id: fieldId(path), "data-path": path },
+      h("legend", {}, `${title(table, "name")} ${i + 1}`),
+      h("div", { class: "fields" },
+        field(`${path}.work`, title(table, "work"), { multiline: true }),
+        field(`${path}.name`, title(table, "name")),
+        field(`${path}.amount`, title(table, "amount"), { numeric: true }),
+        field(`${path}.basis`, title(table, "basis"), { multiline: true }),
+        field(`${path}.recipient`, title(table, "recipient"), { multiline: true }),
+        field(`${path}.performance`, title(table, "performance"), { multiline: true }),
+        field(`${path}.remarks`, title(table, "remarks"), { multiline: true })),
+      rowTools("post_subsidy", i, length, "后补助", true));
+  }
+
+  function presetBlock(table, i, length) {
+    const path = `delegated[${i}]`;
+    const item = getAt(path);
+    const preset = presetOf(item.preset);
+    const byCategory = table.categories.map((c) => ({ group: c, options: form.presets.filter((p) => p.category === c).map((p) => p.name) }))
+      .filter((g) => g.options.length);
+    const fixed = (key, value) => h("div", { class: "fixed" + (key === "category" ? "" : " wide") },
+      h("span", { class: "fixed-label", id: `${fieldId(path)}-${key}-label` }, title(table, key)),
+      h("p", { class: "fixed-text", "aria-labelledby": `${fieldId(path)}-${key}-label` }, value || "—"));
+    return h("fieldset", { class: "item preset", id: fieldId(path), "data-path": path },
+      h("legend", {}, `预设项目 ${i + 1}`),
+      h("div", { class: "fields" },
+        field(`${path}.preset`, title(table, "name"), { choices: byCategory }),
+        preset ? [
+          fixed("category", preset.category), fixed("work", preset.work),
+          fixed("necessity", preset.necessity), fixed("policy_basis", preset.policy_basis),
+          preset.remarks ? h("p", { class: "hint wide" }, `省局备注：${preset.remarks}`) : null,
+        ] : h("p", { class: "hint wide" }, "请选择省局预设的项目，其类型、工作内容、必要性和政策依据由省局填写。"),
+        field(`${path}.amount`, title(table, "amount"), { numeric: true }),
+        field(`${path}.performance`, title(table, "performance"), { multiline: true }),
+        field(`${path}.remarks`, title(table, "remarks"), { multiline: true })),
+      rowTools("delegated", i, length, "项目", true));
+  }
+
+  function ownBlock(table, i, length) {
+    const path = `delegated[${i}]`;
+    const item = getAt(path);
+    return h("fieldset", { class: "item", id: fieldId(path), "data-path": path },
+      h("legend", {}, `自行开展的工作 ${i + 1}`),
+      h("div", { class: "fields" },
+        field(`${path}.category`, title(table, "category"), { choices: table.categories }),
+        field(`${path}.work`, title(table, "work"), { multiline: true }),
+        h("output", { class: "sum wide", id: `${fieldId(path)}-sum` })),
+      h("div", { class: "projects" }, item.projects.map((_, pi) => projectBlock(table, path, pi, item.projects.length, true))),
+      addButton(`在此工作内容下添加${title(table, "name")}`, () => {
+        item.projects.push({ name: "", amount: "", necessity: "", policy_basis: "", performance: "", remarks: "" });
+        changed(true, `${path}.projects[${item.projects.length - 1}].name`);
+      }),
+      rowTools("delegated", i, length, "项目", true));
+  }
+
+  function tableSection(table) {
+    const key = table.key;
+    const list = state.sub[key];
+    let body;
+    const adds = [];
+    if (table.kind === "work") {
+      body = list.map((_, i) => workItemBlock(table, key, i, list.length));
+      adds.push(addButton(`添加${title(table, "work")}`, () => {
+        list.push({ category: "", work: "", budget: "", estimate: "",
+          projects: [{ name: "", count: "", unit_amount: "", necessity: "", policy_basis: "", performance: "", remarks: "" }] });
+        changed(true, `${key}[${list.length - 1}].category`);
+      }));
+    } else if (table.kind === "subsidy") {
+      body = list.map((_, i) => subsidyBlock(table, i, list.length));
+      adds.push(addButton("添加后补助", () => {
+        list.push({ work: "", name: "", amount: "", basis: "", recipient: "", performance: "", remarks: "" });
+        changed(true, `${key}[${list.length - 1}].work`);
+      }));
+    } else {
+      body = list.map((item, i) => ("preset" in item ? presetBlock(table, i, list.length) : ownBlock(table, i, list.length)));
+      adds.push(addButton("添加省局预设项目", () => {
+        list.push({ preset: "", amount: "", performance: "", remarks: "" });
+        changed(true, `${key}[${list.length - 1}].preset`);
+      }));
+      adds.push(addButton("添加自行开展的工作", () => {
+        list.push({ category: "", work: table.placeholder ? table.placeholder.work : "",
+          projects: [{ name: "", amount: "", necessity: "", policy_basis: "", performance: "", remarks: "" }] });
+        changed(true, `${key}[${list.length - 1}].category`);
+      }));
+    }
+    return h("section", { class: "table", id: `table-${key}`, "aria-labelledby": `table-${key}-title`, "data-path": key },
+      h("h2", { id: `table-${key}-title` }, `${table.title} `, h("span", { class: "subtitle" }, table.subtitle)),
+      h("p", { class: "table-total" }, "本表合计：", h("output", { id: `total-${key}` }, "0.00"), ` ${form.amount_unit}`),
+      list.length ? null : h("p", { class: "empty" }, "本表没有填报内容。"),
+      body,
+      h("div", { class: "adds" }, adds));
+  }
+
+  function headerSection() {
+    return h("section", { class: "table header", "aria-labelledby": "hdr-title" },
+      h("h2", { id: "hdr-title" }, "填报单位信息"),
+      h("div", { class: "fields" },
+        h("div", { class: "fixed" }, h("span", { class: "fixed-label" }, form.field_titles.unit), h("p", { class: "fixed-text" }, page.unit.name)),
+        field("contact.name", form.field_titles.contact_name, { autocomplete: "name" }),
+        field("contact.phone", form.field_titles.contact_phone, { type: "tel", autocomplete: "tel" }),
+        field("date", form.field_titles.date, { type: "date" })));
+  }
+
+  function render(focusPath, focusTool) {
+    const root = document.getElementById("editor");
+    root.replaceChildren(headerSection(), ...form.tables.map(tableSection));
+    root.classList.toggle("read-only", state.readOnly);
+    updateTotals();
+    showReport(state.report);
+    if (focusPath) {
+      const target = document.getElementById(fieldId(focusPath));
+      const el = target && (focusTool ? target.querySelector(`:scope > .row-tools [data-tool="${focusTool}"]:not([disabled])`) : null)
+        || (target && target.matches("input, select, textarea") ? target : target && target.querySelector("input, select, textarea, button"));
+      if (el) el.focus();
+    }
+  }
+
+  // ------------------------------------------------------------------ live sums
+  function updateTotals() {
+    let grand = 0, grandOk = true;
+    for (const table of form.tables) {
+      let total = 0, ok = true;
+      state.sub[table.key].forEach((item, i) => {
+        const path = `${table.key}[${i}]`;
+        if (table.kind === "work") {
+          let sum = 0, sumOk = true;
+          item.projects.forEach((p, pi) => {
+            const n = count(p.count), c = cents(p.unit_amount);
+            const product = n !== null && c !== null ? n * c : null;
+            const out = document.getElementById(`${fieldId(`${path}.projects[${pi}]`)}-product`);
+            if (out) out.textContent = product === null ? "= —" : `= ${yuan(product)} ${form.amount_unit}`;
+            if (product === null) sumOk = false; else sum += product;
+          });
+          const b = cents(item.budget);
+          const out = document.getElementById(`${fieldId(path)}-sum`);
+          if (out) {
+            out.textContent = `各项目“项目数×单项金额”之和：${sumOk ? yuan(sum) : "—"} ${form.amount_unit}`;
+            out.classList.toggle("differs", sumOk && b !== null && b !== sum);
+          }
+          if (b === null) ok = false; else total += b;
+        } else if (table.kind === "subsidy") {
+          const c = cents(item.amount);
+          if (c === null) ok = false; else total += c;
+        } else if ("preset" in item) {
+          const c = cents(item.amount);
+          if (c === null) ok = false; else total += c;
+        } else {
+          let sum = 0, sumOk = true;
+          for (const p of item.projects) {
+            const c = cents(p.amount);
+            if (c === null) sumOk = false; else sum += c;
+          }
+          const out = document.getElementById(`${fieldId(path)}-sum`);
+          if (out) out.textContent = `本工作内容金额合计：${sumOk ? yuan(sum) : "—"} ${form.amount_unit}`;
+          if (!sumOk) ok = false;
+          total += sum;
+        }
+      });
+      const out = document.getElementById(`total-${table.key}`);
+      if (out) out.textContent = ok ? yuan(total) : `${yuan(total)}（有未填或格式不对的金额）`;
+      grand += total;
+      grandOk = grandOk && ok;
+    }
+    const g = document.getElementById("grand-total");
+    if (g) g.textContent = yuan(grand);
+  }
+
+  // ------------------------------------------------------------------ live checking
+  let checkTimer = null;
+  function scheduleCheck() {
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(check, CHECK_DELAY);
+  }
+  async function check() {
+    const seq = ++state.checkSeq;
+    const resp = await api("POST", page.api.validate, toJson(state.sub));
+    if (seq !== state.checkSeq) return; // a newer check is under way
+    if (resp.status === 200) {
+      state.report = resp.data;
+      showReport(resp.data);
+    } else {
+      setStatus(`检查失败：${problemText(resp)}`, "error");
+    }
+  }
+
+  /** The nearest input (or row) for a diagnostic path: drop trailing parts until one exists. */
+  function targetOf(path) {
+    let p = path || "";
+    while (p) {
+      const el = document.getElementById(fieldId(p));
+      if (el) return el;
+      const shorter = p.replace(/(\.[^.[\]]+|\[\d+\])$/, "");
+      if (shorter === p) break; // a top-level key with no input of its own
+      p = shorter;
+    }
+    return null;
+  }
+
+  function showReport(report) {
+    for (const el of document.querySelectorAll(".msg")) el.replaceChildren();
+    for (const el of document.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+    for (const el of document.querySelectorAll(".has-msg")) el.classList.remove("has-msg");
+    const summary = document.getElementById("check-summary");
+    const list = document.getElementById("check-list");
+    const submit = document.getElementById("submit");
+    if (!report) {
+      summary.querySelector(".verdict").textContent = "尚未检查。";
+      list.replaceChildren();
+      return;
+    }
+    const items = [];
+    report.diagnostics.forEach((d, n) => {
+      const target = targetOf(d.path);
+      const text = d.message + (d.hint ? ` ${d.hint}` : "");
+      const level = d.severity === "error" ? "错误" : "警告";
+      let link = null;
+      if (target) {
+        const isInput = target.matches("input, select, textarea");
+        const msgBox = isInput ? document.getElementById(`${target.id}-msg`) : target.querySelector(":scope > .row-msg") ||
+          target.insertBefore(h("div", { class: "msg row-msg", id: `${target.id}-msg` }), target.children[1] || null);
+        msgBox.append(h("p", { class: d.severity, id: `${target.id}-msg-${n}` }, h("span", { class: "level" }, `${level}：`), text));
+        msgBox.classList.add("has-msg");
+        if (isInput && d.severity === "error") target.setAttribute("aria-invalid", "true");
+        link = `#${target.id}`;
+      }
+      items.push(h("li", { class: d.severity },
+        h("span", { class: "level" }, `${level}：`),
+        link ? h("a", { href: link, "data-path": d.path, onclick: (ev) => { ev.preventDefault(); focusField(link.slice(1)); } }, text) : text,
+        d.cell ? ` （${d.cell}）` : ""));
+    });
+    const verdict = report.errors
+      ? `发现 ${report.errors} 个错误${report.warnings ? `、${report.warnings} 个警告` : ""}，改正错误后才能提交。`
+      : report.warnings ? `没有错误，有 ${report.warnings} 个警告（可以提交，建议核对）。` : "检查通过：没有错误和警告。";
+    summary.querySelector(".verdict").textContent = verdict;
+    summary.classList.toggle("bad", report.errors > 0);
+    list.replaceChildren(...items);
+    if (submit) submit.disabled = state.readOnly || report.errors > 0;
+  }
+
+  function focusField(id) {
+    const el = document.getElementById(id);
+    if (!el) return;
+    const target = el.matches("input, select, textarea") ? el : el.querySelector("input, select, textarea") || el;
+    target.scrollIntoView({ block: "center" });
+    target.focus();
+  }
+
+  // ------------------------------------------------------------------ drafts: this browser + the server
+  let saveTimer = null;
+  function keepLocally() {
+    if (state.readOnly) return;
+    try {
+      localStorage.setItem(DRAFT_KEY, JSON.stringify({ sub: state.sub, at: new Date().toISOString(), base: state.version }));
+    } catch (e) { /* storage full or disabled: the server copy still follows */ }
+  }
+  function scheduleSave() {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(save, SAVE_DELAY);
+  }
+  let saving = null;
+  async function save() {
+    clearTimeout(saveTimer);
+    if (state.readOnly) return true;
+    if (saving) await saving;
+    const body = JSON.stringify(toJson(state.sub));
+    if (body === state.savedJson) return true;
+    saving = (async () => {
+      setStatus("正在保存……", "busy");
+      let resp;
+      try {
+        resp = await api("PUT", page.api.filing, body, "application/json");
+      } catch (e) {
+        setStatus("已保存在本机；与服务器的连接中断，恢复后自动保存。", "warn");
+        return false;
+      }
+      if (resp.status === 200) {
+        state.version = resp.data.version;
+        state.savedJson = body;
+        state.report = resp.data.report || state.report;
+        state.status = state.status === "returned" ? "returned" : "draft";
+        keepLocally();
+        setStatus(`已保存到服务器（第 ${state.version} 版，${when(new Date().toISOString())}）`, "ok");
+        showStatus();
+        return true;
+      }
+      if (resp.status === 409) {
+        setStatus("该填报已提交，不能再修改。", "warn");
+        await load();
+        return false;
+      }
+      setStatus(`保存失败：${problemText(resp)}（内容仍保存在本机）`, "error");
+      return false;
+    })();
+    const ok = await saving;
+    saving = null;
+    return ok;
+  }
+  window.addEventListener("online", () => { if (!state.readOnly) save(); });
+
+  function setStatus(text, kind) {
+    const el = document.getElementById("save-status");
+    el.textContent = text;
+    el.dataset.kind = kind || "";
+  }
+
+  function changed(structural, focusPath, tool) {
+    if (structural) render(focusPath, tool);
+    else updateTotals();
+    keepLocally();
+    scheduleCheck();
+    scheduleSave();
+  }
+
+  document.getElementById("editor").addEventListener("input", (ev) => {
+    const path = ev.target.dataset && ev.target.dataset.path;
+    if (!path || state.readOnly) return;
+    setAt(path, ev.target.value);
+    // choosing a preset shows its province-written text: rebuild that row
+    changed(/\.preset$/.test(path), /\.preset$/.test(path) ? path : null);
+  });
+
+  // ------------------------------------------------------------------ status, load
+  function showStatus() {
+    const el = document.getElementById("filing-status");
+    const parts = [`状态：${STATUS[state.status] || state.status}`];
+    if (state.version) parts.push(`最新版本：第 ${state.version} 版`);
+    el.querySelector(".state").textContent = parts.join("　");
+    const reason = document.getElementById("return-reason");
+    if (state.status !== "submitted" && state.reason) {
+      reason.hidden = false;
+      reason.querySelector(".text").textContent = state.reason;
+    } else reason.hidden = true;
+    for (const el of document.querySelectorAll(".editing-only")) el.hidden = state.readOnly;
+    document.getElementById("app").dataset.status = state.status;
+  }
+
+  async function fetchServer() {
+    if (!page.hasFiling && !state.version) return { version: 0, status: "none", submission: null };
+    const resp = await api("GET", page.api.filing);
+    if (resp.status === 404) return { version: 0, status: "none", submission: null };
+    if (resp.status !== 200) throw new Error(problemText(resp));
+    const f = resp.data;
+    let sub = f.submission;
+    if (f.version) {
+      // the exact bytes saved: our JSON keeps every amount as typed
+      const raw = await fetch(`${page.api.versions}/${f.version}`, { credentials: "same-origin" });
+      if (raw.ok && (raw.headers.get("Content-Type") || "").includes("json")) {
+        try { sub = JSON.parse(await raw.text()); } catch (e) { /* keep the parsed submission */ }
+      }
+    }
+    return { ...f, submission: sub };
+  }
+
+  async function load() {
+    let server;
+    try {
+      server = await fetchServer();
+    } catch (e) {
+      setStatus(`无法从服务器读取：${e.message}`, "error");
+      server = null;
+    }
+    state.status = server ? server.status || "none" : "none";
+    state.version = server ? server.version || 0 : 0;
+    state.reason = server && server.returned ? server.returned.reason || "" : "";
+    state.readOnly = page.readOnly || state.status === "submitted";
+    state.sub = normalise(server && server.submission);
+    state.savedJson = server && server.submission ? JSON.stringify(toJson(state.sub)) : "";
+    state.report = server ? server.report || null : null;
+    let local = null;
+    try { local = JSON.parse(localStorage.getItem(DRAFT_KEY) || "null"); } catch (e) { local = null; }
+    const offer = document.getElementById("draft-offer");
+    offer.hidden = true;
+    if (!state.readOnly && local && local.sub) {
+      const localJson = JSON.stringify(toJson(normalise(local.sub)));
+      const serverAt = server && server.updated_at ? Date.parse(server.updated_at) : 0;
+      if (localJson !== state.savedJson && Date.parse(local.at) > serverAt) {
+        if (!server || !server.version) {
+          state.sub = normalise(local.sub); // nothing on the server yet: take what was typed here
+        } else {
+          offer.hidden = false;
+          offer.querySelector(".when").textContent = when(local.at);
+          offer.querySelector(".server-when").textContent = when(server.updated_at);
+          offer.querySelector(".use-local").onclick = () => {
+            state.sub = normalise(local.sub);
+            offer.hidden = true;
+            render();
+            changed(false);
+          };
+          offer.querySelector(".use-server").onclick = () => {
+            offer.hidden = true;
+            localStorage.removeItem(DRAFT_KEY);
+            keepLocally();
+          };
+        }
+      }
+    }
+    render();
+    showStatus();
+    if (state.readOnly) setStatus(state.status === "submitted" ? "已提交，页面只读。" : "只读。", "ok");
+    else if (state.version) setStatus(`已从服务器载入第 ${state.version} 版。`, "ok");
+    if (!state.readOnly && (!server || JSON.stringify(toJson(state.sub)) !== state.savedJson)) {
+      keepLocally();
+      scheduleSave();
+    }
+    check();
+    document.getElementById("app").dataset.ready = "1";
+  }
+
+  // ------------------------------------------------------------------ preview, downloads, upload, submit
+  async function preview() {
+    const box = document.getElementById("preview");
+    const note = document.getElementById("preview-note");
+    note.textContent = "正在生成预览……";
+    const started = performance.now();
+    const resp = await api("POST", page.api.preview, toJson(state.sub));
+    if (resp.status === 200) {
+      const frame = h("iframe", { title: "填报材料预览（与 PDF 同一模板）", sandbox: "", class: "preview-frame" });
+      frame.srcdoc = resp.data;
+      box.replaceChildren(frame);
+      box.hidden = false;
+      note.textContent = `预览已生成（${Math.round(performance.now() - started)} 毫秒）。打印版式以 PDF 为准。`;
+      document.getElementById("app").dataset.previewMs = String(Math.round(performance.now() - started));
+    } else if (resp.status === 422) {
+      state.report = resp.data;
+      showReport(resp.data);
+      note.textContent = "有错误，无法预览：请先改正上方列出的错误。";
+    } else note.textContent = `预览失败：${problemText(resp)}`;
+  }
+
+  async function download(ev) {
+    ev.preventDefault();
+    const a = ev.currentTarget;
+    if (!(await save()) && !state.readOnly) return;
+    if (state.report && state.report.errors) {
+      document.getElementById("preview-note").textContent = "有错误，无法生成文件：请先改正上方列出的错误。";
+      return;
+    }
+    const link = h("a", { href: a.getAttribute("href"), download: a.dataset.name, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+
+  async function upload(ev) {
+    const input = ev.target;
+    const file = input.files && input.files[0];
+    const out = document.getElementById("upload-result");
+    if (!file) return;
+    out.replaceChildren(h("p", {}, `正在检查 ${file.name}……`));
+    const body = new FormData();
+    body.append("file", file, file.name);
+    const resp = await api("POST", page.api.import, body);
+    if (resp.status !== 200) {
+      out.replaceChildren(h("p", { class: "error" }, `无法读取 ${file.name}：${problemText(resp)}`));
+      return;
+    }
+    const { report, submission } = resp.data;
+    const rows = report.diagnostics.map((d) => h("li", { class: d.severity },
+      h("span", { class: "where" }, d.cell ? `${d.cell}` : d.line ? `第 ${d.line} 行` : file.name), "：",
+      `${d.severity === "error" ? "错误" : "警告"} ${d.message}${d.hint ? ` ${d.hint}` : ""}`));
+    const verdict = report.errors ? `${file.name}：发现 ${report.errors} 个错误${report.warnings ? `、${report.warnings} 个警告` : ""}。`
+      : `${file.name}：没有错误${report.warnings ? `，有 ${report.warnings} 个警告` : ""}。`;
+    const loadBtn = submission && !state.readOnly ? h("button", {
+      type: "button", class: "add", id: "upload-load",
+      onclick: () => {
+        const sub = normalise(submission);
+        sub.unit = page.unit.name; sub.unit_kind = page.unit.kind;
+        if (page.unit.city) sub.city = page.unit.city;
+        state.sub = sub;
+        out.replaceChildren(h("p", {}, `已将 ${file.name} 的内容载入页面${report.errors ? "（请改正其中的错误）" : ""}。`));
+        changed(true);
+      },
+    }, "载入到页面（替换当前内容）") : null;
+    out.replaceChildren(h("p", { class: report.errors ? "error" : "ok" }, verdict), rows.length ? h("ul", { class: "upload-list" }, rows) : null, loadBtn);
+    input.value = "";
+  }
+
+  async function submit() {
+    const note = document.getElementById("submit-note");
+    if (!(await save())) { note.textContent = "未能保存到服务器，暂不能提交。"; return; }
+    await check();
+    if (state.report && state.report.errors) { note.textContent = "还有错误，不能提交。"; return; }
+    const resp = await api("POST", page.api.submit);
+    if (resp.status === 200) {
+      note.textContent = "已提交。";
+      localStorage.removeItem(DRAFT_KEY);
+      await load();
+    } else if (resp.status === 422) {
+      state.report = resp.data;
+      showReport(resp.data);
+      note.textContent = "还有错误，不能提交。";
+    } else note.textContent = `提交失败：${problemText(resp)}`;
+  }
+
+  const bind = (id, ev, fn) => { const el = document.getElementById(id); if (el) el.addEventListener(ev, fn); };
+  bind("preview-button", "click", preview);
+  bind("upload-file", "change", upload);
+  bind("submit", "click", submit);
+  for (const a of document.querySelectorAll("a.download")) a.addEventListener("click", download);
+  window.addEventListener("pagehide", () => { keepLocally(); });
+
+  load();
+})();

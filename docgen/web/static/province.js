@@ -1,0 +1,92 @@
+/* docgen web app: the province's page — the 23 units' filings, returning a filing, batches. */
+"use strict";
+(function () {
+  const { api, h, problemText, STATUS, when } = window.docgen;
+  const page = JSON.parse(document.getElementById("page-data").textContent);
+
+  function totalText(row, key) {
+    const t = row.totals || {};
+    const v = t[key];
+    return v === undefined || v === null || v === "" ? "—" : String(v);
+  }
+
+  async function loadUnits() {
+    const note = document.getElementById("units-note");
+    const resp = await api("GET", page.api.filings);
+    if (resp.status !== 200) {
+      note.textContent = `无法读取各单位填报情况：${problemText(resp)}`;
+      return;
+    }
+    const rows = Array.isArray(resp.data) ? resp.data : resp.data.filings || resp.data.items || [];
+    const byUnit = Object.fromEntries(rows.map((r) => [r.unit, r]));
+    const body = document.querySelector("#units tbody");
+    const counts = { none: 0, draft: 0, submitted: 0, returned: 0 };
+    body.replaceChildren(...page.units.map((u, i) => {
+      const r = byUnit[u.id] || { unit: u.id, status: "none", version: 0 };
+      counts[r.status] = (counts[r.status] || 0) + 1;
+      const warnings = r.warnings ?? (r.report ? r.report.warnings : null);
+      const errors = r.errors ?? (r.report ? r.report.errors : null);
+      return h("tr", { "data-unit": u.id, "data-status": r.status },
+        h("td", { class: "c" }, String(i + 1)),
+        h("th", { scope: "row" }, r.version ? h("a", { href: `${page.links.filing}/${u.id}` }, u.name) : u.name),
+        h("td", { class: "c" }, h("span", { class: `status s-${r.status}` }, STATUS[r.status] || r.status)),
+        h("td", { class: "c" }, r.version ? `第 ${r.version} 版` : "—"),
+        h("td", { class: "c" }, when(r.updated_at)),
+        ...page.tables.map((t) => h("td", { class: "num" }, totalText(r, t.key))),
+        h("td", { class: "c" }, errors ? `${errors} 个错误` : "", errors && warnings ? "，" : "", warnings ? `${warnings} 个警告` : (errors ? "" : (r.version ? "无" : "—"))));
+    }));
+    note.textContent = `共 ${page.units.length} 个单位：已提交 ${counts.submitted}，草稿 ${counts.draft}，已退回 ${counts.returned}，未填报 ${counts.none}。`;
+  }
+
+  // ------------------------------------------------------------------ batches
+  let polling = null;
+  async function startBatch() {
+    const out = document.getElementById("batch-status");
+    const btn = document.getElementById("batch-start");
+    btn.disabled = true;
+    out.textContent = "正在启动……";
+    const resp = await api("POST", page.api.batches, { year: page.year });
+    if (resp.status !== 202 && resp.status !== 200) {
+      out.textContent = `无法启动批处理：${problemText(resp)}`;
+      btn.disabled = false;
+      return;
+    }
+    watch(resp.data.status_url || `${page.api.jobs}/${resp.data.id}`, resp.data.id);
+  }
+
+  function watch(url, id) {
+    const out = document.getElementById("batch-status");
+    const bar = document.getElementById("batch-progress");
+    const files = document.getElementById("batch-files");
+    const btn = document.getElementById("batch-start");
+    bar.hidden = false;
+    clearInterval(polling);
+    const tick = async () => {
+      const resp = await api("GET", url);
+      if (resp.status !== 200) { out.textContent = `无法读取批处理进度：${problemText(resp)}`; return; }
+      const job = resp.data;
+      bar.max = job.total || 1;
+      bar.value = job.done || 0;
+      const label = { queued: "排队中", running: "进行中", done: "已完成", failed: "失败" }[job.status] || job.status;
+      out.textContent = `批处理 ${id}：${label}，${job.done || 0} / ${job.total || 0}`;
+      document.getElementById("batch").dataset.status = job.status;
+      if (job.status === "done" || job.status === "failed") {
+        clearInterval(polling);
+        btn.disabled = false;
+        const names = (job.files || []).map((f) => (typeof f === "string" ? f : f.name));
+        names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+        files.replaceChildren(...names.map((n) => h("li", {}, h("a", { href: `${page.api.jobs}/${id}/files/${encodeURIComponent(n)}`, download: n.split("/").pop() }, n))));
+        const errs = job.errors || [];
+        document.getElementById("batch-errors").replaceChildren(...errs.map((e) => h("li", { class: "error" }, typeof e === "string" ? e : (e.message || JSON.stringify(e)))));
+      }
+    };
+    tick();
+    polling = setInterval(tick, 1000);
+  }
+  // the summary and the archive volume first: they are what the province came for
+  const rank = (n) => (n.includes("汇总表") ? 0 : n.includes("归档卷") ? 1 : 2);
+
+  document.getElementById("batch-start").addEventListener("click", startBatch);
+  document.getElementById("refresh").addEventListener("click", loadUnits);
+  loadUnits().then(() => { document.getElementById("app").dataset.ready = "1"; });
+})();
