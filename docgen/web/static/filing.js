@@ -695,7 +695,8 @@
         changed(true);
       },
     }, "载入到页面（替换当前内容）") : null;
-    out.replaceChildren(h("p", { class: report.errors ? "error" : "ok" }, verdict), rows.length ? h("ul", { class: "upload-list" }, rows) : null, loadBtn);
+    out.replaceChildren(...[h("p", { class: report.errors ? "error" : "ok" }, verdict),
+      rows.length ? h("ul", { class: "upload-list" }, rows) : null, loadBtn].filter(Boolean));
     input.value = "";
   }
 
