@@ -66,6 +66,7 @@ PKGS=(
     fonts-hanazono                                   # HanaMinA/B: CJK Ext-A..F fallback (𠀀 U+20000)
     libpango-1.0-0 libpangoft2-1.0-0                 # WeasyPrint
     libharfbuzz-subset0                              # WeasyPrint's fast font subsetting
+    chromium                                         # the web app's tests (Playwright drives /usr/bin/chromium)
 )
 if ! python_ok "$PYTHON"; then
     log "no python3 >= 3.11 with venv found: adding python3 python3-venv python3-pip"

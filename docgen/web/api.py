@@ -19,11 +19,18 @@ router = APIRouter(prefix="/api/v1", tags=["检查与生成"])
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
-@router.post("/preview", summary="预览文件包（HTML）", response_class=HTMLResponse, openapi_extra=SUBMISSION_BODY,
-             description="用与 PDF 文件包相同的文档视图和 HTML 模板生成网页预览（不分页、不嵌入字体）。"
-                         "填报有错误时返回 422，附检查报告。",
-             responses={200: {"description": "预览网页", "content": {"text/html": {}}},
-                        422: {"description": "填报有错误（problem+json，含 report）"}})
+@router.post(
+    "/preview",
+    summary="预览文件包（HTML）",
+    response_class=HTMLResponse,
+    openapi_extra=SUBMISSION_BODY,
+    description="用与 PDF 文件包相同的文档视图和 HTML 模板生成网页预览（不分页、不嵌入字体）。"
+    "填报有错误时返回 422，附检查报告。",
+    responses={
+        200: {"description": "预览网页", "content": {"text/html": {}}},
+        422: {"description": "填报有错误（problem+json，含 report）"},
+    },
+)
 async def preview(request: Request, principal: Principal = Depends(current_principal)) -> HTMLResponse:
     upload = await read_upload(request, default_stem=principal.unit_id or "submission")
     checked = await check(upload)
@@ -31,16 +38,36 @@ async def preview(request: Request, principal: Principal = Depends(current_princ
         raise Problem(422, f"填报有 {checked.report['errors']} 个错误，无法预览；请先修改。", report=checked.report)
     name = render_name(upload, principal.unit_id)
     html = await anyio.to_thread.run_sync(packet_preview, checked, name, request.app.state.settings.templates)
-    return HTMLResponse(html, headers={"Content-Security-Policy": PREVIEW_CSP, "X-Content-Type-Options": "nosniff",
-                                       "Cache-Control": "no-store"})
+    return HTMLResponse(
+        html,
+        headers={
+            "Content-Security-Policy": PREVIEW_CSP,
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
-@router.post("/import", summary="读取填报文件为 JSON",
-             description="读取 YAML、JSON 或填好的征集表（.xlsx，同 `docgen import`），返回检查报告和填报内容"
-                         "（JSON；无法读取时为 null），供网页载入。不保存。",
-             openapi_extra=SUBMISSION_BODY,
-             responses={200: {"description": "检查报告和填报内容", "content": {"application/json": {"schema": {
-                 "type": "object", "properties": {"report": REPORT_SCHEMA, "submission": {"type": ["object", "null"]}}}}}}})
+@router.post(
+    "/import",
+    summary="读取填报文件为 JSON",
+    description="读取 YAML、JSON 或填好的征集表（.xlsx，同 `docgen import`），返回检查报告和填报内容"
+    "（JSON；无法读取时为 null），供网页载入。不保存。",
+    openapi_extra=SUBMISSION_BODY,
+    responses={
+        200: {
+            "description": "检查报告和填报内容",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"report": REPORT_SCHEMA, "submission": {"type": ["object", "null"]}},
+                    }
+                }
+            },
+        }
+    },
+)
 async def import_file(request: Request, _: Principal = Depends(current_principal)) -> dict:
     upload = await read_upload(request)
     checked = await check(upload)

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from docgen import __version__
-from docgen.forms import available_years, load_form
+from docgen.models.form import available_years, load_form
 from docgen.service import accounts
 from docgen.service import filings as store
 from docgen.service.accounts import Principal
@@ -27,25 +27,35 @@ router = APIRouter(include_in_schema=False)
 
 # No external resource, no inline script; inline style only for the preview's srcdoc frame (the
 # packet's own <style>), which runs sandboxed without scripts.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "font-src 'self'; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; "
-       "form-action 'self'; frame-ancestors 'none'")
-SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
-                    "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY", "Cache-Control": "no-store"}
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
 
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "j2"]),
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["tojson_script"] = _json_for_script
     return env
 
 
 def _json_for_script(value: Any) -> str:
     """JSON safe inside <script type="application/json">: no "</" can close the element."""
-    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
-        .replace("&", "\\u0026")
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def current_year() -> int:
@@ -66,11 +76,19 @@ async def _who(request: Request) -> tuple[Principal, str] | None:
     return await sessions.from_request(request)
 
 
-def _login_page(request: Request, status: int = 200, error: str = "", name: str = "",
-                retry_after: int = 0) -> HTMLResponse:
+def _login_page(
+    request: Request, status: int = 200, error: str = "", name: str = "", retry_after: int = 0
+) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
-    resp = page("login.html.j2", status, csrf=token, error=error, name=name, year=current_year(),
-                title=load_form(current_year()).title)
+    resp = page(
+        "login.html.j2",
+        status,
+        csrf=token,
+        error=error,
+        name=name,
+        year=current_year(),
+        title=load_form(current_year()).title,
+    )
     resp.set_cookie(sessions.LOGIN_CSRF_COOKIE, token, **{**sessions.cookie_args(request, 3600), "samesite": "strict"})
     if retry_after:
         resp.headers["Retry-After"] = str(retry_after)
@@ -141,19 +159,28 @@ def _need_login(request: Request) -> RedirectResponse:
 
 
 def _not_found(principal: Principal, csrf: str, text: str = "没有这个页面。") -> HTMLResponse:
-    return page("message.html.j2", 404, principal=principal, csrf=csrf, heading="未找到", text=text,
-                home=_home(principal))
+    return page(
+        "message.html.j2", 404, principal=principal, csrf=csrf, heading="未找到", text=text, home=_home(principal)
+    )
 
 
 def _api(year: int, unit: str) -> dict[str, str]:
     base = f"/api/v1/filings/{year}/{unit}"
-    return {"filing": base, "versions": f"{base}/versions", "submit": f"{base}/submit", "return": f"{base}/return",
-            "files": f"{base}/files", "validate": "/api/v1/validate", "preview": "/api/v1/preview",
-            "import": "/api/v1/import"}
+    return {
+        "filing": base,
+        "versions": f"{base}/versions",
+        "submit": f"{base}/submit",
+        "return": f"{base}/return",
+        "files": f"{base}/files",
+        "validate": "/api/v1/validate",
+        "preview": "/api/v1/preview",
+        "import": "/api/v1/import",
+    }
 
 
 async def _has_filing(request: Request, year: int, unit: str) -> bool:
     """Whether a version exists (the page then loads it; else it starts blank without asking for a 404)."""
+
     def read(s: Any) -> bool:
         filing = store.find(s, year, unit)
         return filing is not None and filing.latest > 0
@@ -175,10 +202,24 @@ async def filing_page(request: Request, year: int) -> Response:
     unit = form.unit(principal.unit_id or "")
     if unit is None:
         return _not_found(principal, csrf, f"{year} 年度征集表中没有本单位。")
-    data = {"year": year, "unit": unit.model_dump(), "form": page_form(year), "readOnly": False,
-            "api": _api(year, unit.id), "hasFiling": await _has_filing(request, year, unit.id)}
-    return page("filing.html.j2", principal=principal, csrf=csrf, unit=unit, form=form, data=data,
-                api=data["api"], province=False)
+    data = {
+        "year": year,
+        "unit": unit.model_dump(),
+        "form": page_form(year),
+        "readOnly": False,
+        "api": _api(year, unit.id),
+        "hasFiling": await _has_filing(request, year, unit.id),
+    }
+    return page(
+        "filing.html.j2",
+        principal=principal,
+        csrf=csrf,
+        unit=unit,
+        form=form,
+        data=data,
+        api=data["api"],
+        province=False,
+    )
 
 
 @router.get("/province/{year}")
@@ -188,15 +229,25 @@ async def province_page(request: Request, year: int) -> Response:
         return _need_login(request)
     principal, csrf = found
     if not principal.is_province:
-        return page("message.html.j2", 403, principal=principal, csrf=csrf, heading="无权访问",
-                    text="此页面仅限省局账号。", home=_home(principal))
+        return page(
+            "message.html.j2",
+            403,
+            principal=principal,
+            csrf=csrf,
+            heading="无权访问",
+            text="此页面仅限省局账号。",
+            home=_home(principal),
+        )
     if year not in available_years():
         return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
     form = load_form(year)
-    data = {"year": year, "units": units(year),
-            "tables": [{"key": t.key, "number": t.number, "subtitle": t.subtitle} for t in form.tables],
-            "api": {"filings": f"/api/v1/filings/{year}", "batches": "/api/v1/batches", "jobs": "/api/v1/jobs"},
-            "links": {"filing": f"/province/{year}"}}
+    data = {
+        "year": year,
+        "units": units(year),
+        "tables": [{"key": t.key, "number": t.number, "subtitle": t.subtitle} for t in form.tables],
+        "api": {"filings": f"/api/v1/filings/{year}", "batches": "/api/v1/batches", "jobs": "/api/v1/jobs"},
+        "links": {"filing": f"/province/{year}"},
+    }
     return page("province.html.j2", principal=principal, csrf=csrf, form=form, data=data)
 
 
@@ -214,7 +265,21 @@ async def province_filing(request: Request, year: int, unit_id: str) -> Response
     unit = form.unit(unit_id)
     if unit is None:
         return _not_found(principal, csrf, f"{year} 年度征集表中没有这个单位。")
-    data = {"year": year, "unit": unit.model_dump(), "form": page_form(year), "readOnly": True,
-            "api": _api(year, unit.id), "hasFiling": await _has_filing(request, year, unit.id)}
-    return page("filing.html.j2", principal=principal, csrf=csrf, unit=unit, form=form, data=data,
-                api=data["api"], province=True)
+    data = {
+        "year": year,
+        "unit": unit.model_dump(),
+        "form": page_form(year),
+        "readOnly": True,
+        "api": _api(year, unit.id),
+        "hasFiling": await _has_filing(request, year, unit.id),
+    }
+    return page(
+        "filing.html.j2",
+        principal=principal,
+        csrf=csrf,
+        unit=unit,
+        form=form,
+        data=data,
+        api=data["api"],
+        province=True,
+    )

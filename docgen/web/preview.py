@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from docgen import fonts
 from docgen.service.reports import Checked
-from docgen.view import build_view
-from docgen.writers.pdf_packet import packet_html
+from docgen.standard import fonts
+from docgen.views.form import build_view
+from docgen.writers.pdf.packet import packet_html
 
 # Only on screen: pages as sheets on a grey desk. @page rules and the GB/T 9704 sizes stay as they are.
 SCREEN_CSS = """
@@ -43,8 +43,13 @@ def packet_preview(checked: Checked, source_name: str, templates: Path) -> str:
     result = checked.result
     assert result is not None and result.submission is not None and result.form is not None
     text = checked.text or ""
-    view = build_view(result.form, result.submission, source_name=source_name, source_bytes=text.encode("utf-8"),
-                      warnings=[str(d) for d in result.warnings])
+    view = build_view(
+        result.form,
+        result.submission,
+        source_name=source_name,
+        source_bytes=text.encode("utf-8"),
+        warnings=[str(d) for d in result.warnings],
+    )
     html = packet_html(view, None, Path(templates), part="all")
     printed, screen = _screen_faces()
     html = html.replace(printed, screen)

@@ -34,7 +34,7 @@ def digest(secret: str) -> str:
 
 def _aware(value: dt.datetime) -> dt.datetime:
     """SQLite gives naive datetimes back: they are UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def client_ip(request: Request) -> str:
@@ -47,8 +47,17 @@ def client_ip(request: Request) -> str:
 def create(session: Session, user_id: int, ip: str) -> tuple[str, str]:
     """A new session for the user: (cookie secret, CSRF token). Only the secret's hash is stored."""
     secret, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), utcnow()
-    session.add(WebSession(id_sha256=digest(secret), user_id=user_id, csrf=csrf, created_at=now, last_seen=now,
-                           expires_at=now + LIFETIME, ip=ip[:64]))
+    session.add(
+        WebSession(
+            id_sha256=digest(secret),
+            user_id=user_id,
+            csrf=csrf,
+            created_at=now,
+            last_seen=now,
+            expires_at=now + LIFETIME,
+            ip=ip[:64],
+        )
+    )
     # old, expired sessions of anyone go with the next login
     session.execute(delete(WebSession).where(WebSession.expires_at < now))
     return secret, csrf
@@ -106,8 +115,13 @@ async def authenticate(request: Request) -> Principal | None:
 def cookie_args(request: Request, max_age: int) -> dict:
     """HttpOnly, SameSite=Lax (links from mail still open the app; every change needs the CSRF token),
     Secure whenever the app is reached over HTTPS."""
-    return {"max_age": max_age, "httponly": True, "samesite": "lax", "secure": request.url.scheme == "https",
-            "path": "/"}
+    return {
+        "max_age": max_age,
+        "httponly": True,
+        "samesite": "lax",
+        "secure": request.url.scheme == "https",
+        "path": "/",
+    }
 
 
 # ---------------------------------------------------------------------------- throttle

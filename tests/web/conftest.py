@@ -23,14 +23,24 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "build" / "screenshots"
 CHROMIUM = os.environ.get("DOCGEN_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  # no host but loopback resolves: a request elsewhere fails in the browser itself (and
-                  # is recorded below), without routing every request through Python
-                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # no host but loopback resolves: a request elsewhere fails in the browser itself (and
+    # is recorded below), without routing every request through Python
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
 PASSWORD = "correct-horse-9"
 USERS = {  # name → unit id (None: the province)
-    "gz-clerk": "guangzhou", "sz-clerk": "shenzhen", "fs-clerk": "foshan", "province": None,
+    "gz-clerk": "guangzhou",
+    "sz-clerk": "shenzhen",
+    "fs-clerk": "foshan",
+    "province": None,
 }
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -93,8 +103,9 @@ def start_server(data: Path) -> Server:
     seed_users(data)
     port = free_port()
     log = data / "server.log"
-    proc = subprocess.Popen([sys.executable, "-c", SERVE, str(data), str(port)], cwd=ROOT,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SERVE, str(data), str(port)], cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -150,8 +161,11 @@ class Watch:
     foreign: list[str] = field(default_factory=list)
 
     def problems(self) -> list[str]:
-        return ([f"console error: {m}" for m in self.console] + [f"page error: {m}" for m in self.errors]
-                + [f"request to another host: {u}" for u in self.foreign])
+        return (
+            [f"console error: {m}" for m in self.console]
+            + [f"page error: {m}" for m in self.errors]
+            + [f"request to another host: {u}" for u in self.foreign]
+        )
 
 
 def _allowed(url: str, origin: str) -> bool:
@@ -175,8 +189,13 @@ class Pages:
         self.shots = 0
 
     def new(self, **context_args):
-        context = self.browser.new_context(base_url=self.server.url, locale="zh-CN", accept_downloads=True,
-                                           viewport={"width": 1280, "height": 900}, **context_args)
+        context = self.browser.new_context(
+            base_url=self.server.url,
+            locale="zh-CN",
+            accept_downloads=True,
+            viewport={"width": 1280, "height": 900},
+            **context_args,
+        )
         watch = Watch(self.server.url)
 
         context.on("request", lambda r: None if _allowed(r.url, watch.origin) else watch.foreign.append(r.url))

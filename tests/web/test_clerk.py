@@ -9,11 +9,9 @@ import time
 from pathlib import Path
 
 import pdfplumber
-import pytest
 from openpyxl import load_workbook
 
-from docgen.forms import load_form
-
+from docgen.models.form import load_form
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMINGS = ROOT / "build" / "web-timings.json"
@@ -25,8 +23,11 @@ def faulty_workbook(tmp_path: Path) -> Path:
     """Guangzhou's example as the XLSX docgen writes, with 项目数及单项金额 of 表一 row 5 made unreadable."""
     from docgen.render import Options, render_file
 
-    wb = load_workbook(io.BytesIO(render_file(ROOT / "data/submissions/2024/guangzhou.yaml",
-                                              Options(formats=("xlsx",))).outputs["xlsx"]))
+    wb = load_workbook(
+        io.BytesIO(
+            render_file(ROOT / "data/submissions/2024/guangzhou.yaml", Options(formats=("xlsx",))).outputs["xlsx"]
+        )
+    )
     assert wb["表一"]["F5"].value == "4*30"
     wb["表一"]["F5"] = "四个，每个30万"
     path = tmp_path / "广州-填好的征集表.xlsx"
@@ -108,7 +109,9 @@ def test_clerk_journey(pages, tmp_path):
     t1.get_by_role("button", name="上移第2个主要工作内容").click()
     assert t1.get_by_label("主要工作内容", exact=True).nth(0).input_value() == "建设知识产权信用监管体系"
     t1.get_by_role("button", name="下移第1个主要工作内容").click()
-    assert t1.get_by_label("主要工作内容", exact=True).nth(0).input_value() == "围绕战略性产业集群开展高价值专利培育布局"
+    assert (
+        t1.get_by_label("主要工作内容", exact=True).nth(0).input_value() == "围绕战略性产业集群开展高价值专利培育布局"
+    )
 
     # table （四）: a preset from the published list; its province-written text is read-only
     t4 = page.locator("#table-delegated")
