@@ -67,45 +67,45 @@ class Server:
     data: Path
     proc: subprocess.Popen
     log: Path
+    tokens: dict[str, str] = field(default_factory=dict)  # unit id or "province" → API token
+
+    def api(self, who: str) -> httpx.Client:
+        """An API client with a Bearer token (for setting a scene; the browser uses its session)."""
+        return httpx.Client(base_url=self.url, timeout=300, headers={"Authorization": f"Bearer {self.tokens[who]}"})
 
     @property
     def origin(self) -> str:
         return self.url
 
 
-SERVE = """
-import sys, uvicorn
-from pathlib import Path
-from docgen.service import Settings, create_app
-uvicorn.run(create_app(Settings(data=Path(sys.argv[1]), workers=1)), host="127.0.0.1", port=int(sys.argv[2]),
-            log_level="warning")
-"""
-
-
-def seed_users(data: Path) -> None:
-    from docgen.service.accounts import add_user
+def seed_users(data: Path) -> dict[str, str]:
+    """The USERS, and an API token per unit of theirs and for the province."""
+    from docgen.service.accounts import add_user, create_token
     from docgen.service.db import Database
     from docgen.service.settings import sqlite_url
 
     db = Database(sqlite_url(data))
     db.migrate()
 
-    def add(session):
+    def add(session) -> dict[str, str]:
+        tokens = {}
         for name, unit in USERS.items():
             add_user(session, name, PASSWORD, unit, unit is None)
+            tokens[unit or "province"] = create_token(session, unit, unit is None, name=f"test {name}")[1]
+        return tokens
 
-    db.write_sync(add)
+    tokens = db.write_sync(add)
     db.dispose()
+    return tokens
 
 
 def start_server(data: Path) -> Server:
     data.mkdir(parents=True, exist_ok=True)
-    seed_users(data)
+    tokens = seed_users(data)
     port = free_port()
     log = data / "server.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SERVE, str(data), str(port)], cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT
-    )
+    cmd = [sys.executable, "-m", "docgen", "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]
+    proc = subprocess.Popen(cmd + ["--workers", "1"], cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -113,7 +113,7 @@ def start_server(data: Path) -> Server:
             raise RuntimeError(f"the server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
         try:
             if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                return Server(url, data, proc, log)
+                return Server(url, data, proc, log, tokens)
         except httpx.HTTPError:
             pass
         time.sleep(0.2)

@@ -1,0 +1,110 @@
+"""The province's journey in Chromium: the 23 units' statuses, a filing returned with a reason that
+the clerk then reads, and a batch run to the end with its summary downloaded."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from docgen.models.form import load_form
+
+ROOT = Path(__file__).resolve().parents[2]
+FORM = load_form(2024)
+REASON = "表（一）经费安排请按最新测算核对，并补充项目绩效的量化指标。"
+
+
+def file_and_submit(server, unit: str, submit: bool = True) -> None:
+    """A unit files its example (as a script would, with its API token) and submits it."""
+    with server.api(unit) as api:
+        body = (ROOT / f"data/submissions/2024/{unit}.yaml").read_bytes()
+        r = api.put(f"/api/v1/filings/2024/{unit}", content=body, headers={"Content-Type": "application/yaml"})
+        assert r.status_code == 200, r.text
+        if submit:
+            r = api.post(f"/api/v1/filings/2024/{unit}/submit")
+            assert r.status_code == 200, r.text
+
+
+def test_province_sees_statuses_and_returns_a_filing(pages, server):
+    file_and_submit(server, "guangzhou")
+    file_and_submit(server, "shenzhen", submit=False)
+
+    page = pages.new()
+    pages.login(page, "province")
+    assert page.url.endswith("/province/2024")
+    page.wait_for_selector("#app[data-ready='1']", state="attached")
+    rows = page.locator("#units tbody tr")
+    assert rows.count() == 23
+    # the published order, with each unit's status, version and totals
+    assert [rows.nth(i).get_attribute("data-unit") for i in range(23)] == [u.id for u in FORM.units]
+    gz = page.locator("#units tr[data-unit='guangzhou']")
+    assert gz.locator(".status").inner_text() == "已提交"
+    assert "第 1 版" in gz.inner_text()
+    assert "170.00" in gz.inner_text()  # table （一）: 120 + 50
+    assert page.locator("#units tr[data-unit='shenzhen'] .status").inner_text() == "草稿"
+    assert page.locator("#units tr[data-unit='zhuhai'] .status").inner_text() == "未填报"
+    assert "已提交 1，草稿 1，已退回 0，未填报 21" in page.inner_text("#units-note")
+    pages.shot(page, "statuses")
+
+    # open Guangzhou's filing read-only, with its versions, and return it with a reason
+    gz.get_by_role("link").click()
+    page.wait_for_selector("#app[data-ready='1']", state="attached")
+    assert page.url.endswith("/province/2024/guangzhou")
+    assert page.get_by_label("联系人", exact=True).get_attribute("readonly") is not None
+    assert page.get_by_label("联系人", exact=True).input_value() == "李明"
+    assert page.locator("#table-delegated").get_by_role("button").count() == 0
+    page.locator("#versions tbody tr").first.wait_for()
+    assert "第 1 版" in page.inner_text("#versions")
+    page.get_by_label("退回原因").fill(REASON)
+    page.get_by_role("button", name="退回", exact=True).click()
+    page.locator("#return-note").get_by_text("已退回").wait_for()
+    pages.shot(page, "returned")
+
+    # the clerk sees the reason, and may edit again
+    clerk = pages.new()
+    pages.login(clerk, "gz-clerk")
+    clerk.wait_for_selector("#app[data-ready='1']", state="attached")
+    reason = clerk.locator("#return-reason")
+    assert reason.is_visible()
+    assert REASON in reason.inner_text()
+    assert clerk.locator("#filing-status .state").inner_text().startswith("状态：已退回修改")
+    assert clerk.get_by_label("联系人", exact=True).get_attribute("readonly") is None
+    pages.shot(clerk, "clerk-sees-reason")
+
+    # the province's list shows it
+    page.goto("/province/2024")
+    page.wait_for_selector("#app[data-ready='1']", state="attached")
+    assert page.locator("#units tr[data-unit='guangzhou'] .status").inner_text() == "已退回修改"
+
+
+def _has_batches(server) -> bool:
+    with server.api("province") as api:
+        return "/api/v1/batches" in api.get("/openapi.json").json().get("paths", {})
+
+
+def test_province_runs_a_batch_and_downloads_the_summary(pages, server, tmp_path):
+    if not _has_batches(server):
+        pytest.skip("POST /api/v1/batches is not on this branch yet (the pool's batch jobs)")
+    file_and_submit(server, "foshan")
+    page = pages.new()
+    pages.login(page, "province")
+    page.wait_for_selector("#app[data-ready='1']", state="attached")
+    page.get_by_role("button", name="开始批处理").click()
+    page.wait_for_selector("#batch[data-status='done']", state="attached", timeout=300_000)
+    assert "已完成" in page.inner_text("#batch-status")
+    assert page.locator("#batch-progress").get_attribute("value") == page.locator("#batch-progress").get_attribute(
+        "max"
+    )
+    pages.shot(page, "batch-done")
+    link = page.get_by_role("link", name="汇总表.xlsx")
+    link.scroll_into_view_if_needed()
+    with page.expect_download(timeout=60_000) as dl:
+        link.click()
+    path = tmp_path / "汇总表.xlsx"
+    dl.value.save_as(path)
+    wb = load_workbook(io.BytesIO(path.read_bytes()))
+    text = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
+    assert "佛山市市场监督管理局" in text
+    assert page.get_by_role("link", name="归档卷.pdf").count() == 1
