@@ -133,7 +133,9 @@ async def login(request: Request) -> Response:
     if principal is None:
         if locked:
             return _login_page(request, 429, f"登录失败次数过多，请 {locked // 60} 分钟后再试。", name, locked)
-        return _login_page(request, 401, "用户名或密码不正确。", name)
+        return _login_page(
+            request, 200, "用户名或密码不正确。", name
+        )  # the page says it; a 4xx only adds a console error
     resp = RedirectResponse(_home(principal), status_code=303)
     resp.set_cookie(sessions.COOKIE, secret, **sessions.cookie_args(request, int(sessions.LIFETIME.total_seconds())))
     resp.delete_cookie(sessions.LOGIN_CSRF_COOKIE, path="/")
