@@ -105,7 +105,7 @@ def start_server(data: Path) -> Server:
     port = free_port()
     log = data / "server.log"
     cmd = [sys.executable, "-m", "docgen", "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]
-    proc = subprocess.Popen(cmd + ["--workers", "1"], cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([*cmd, "--workers", "1"], cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
