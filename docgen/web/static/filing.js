@@ -391,6 +391,7 @@
       showReport(resp.data);
       // keystroke → message shown, including the debounce (read by bench/ and the tests' timing note)
       if (state.lastKey) document.getElementById("app").dataset.checkMs = String(Math.round(performance.now() - state.lastKey));
+      document.getElementById("app").dataset.checks = String((state.checks = (state.checks || 0) + 1));
     } else {
       setStatus(`检查失败：${problemText(resp)}`, "error");
     }
