@@ -132,6 +132,34 @@ def test_clerk_journey(pages, tmp_path):
     page.locator("#check-summary .verdict").get_by_text("没有错误").wait_for()
     wait_saved(page)
     pages.shot(page, "filled")
+    # every input has a visible <label> whose text is a column title of the form (or the model's field title)
+    labels = page.evaluate(
+        """[...document.querySelectorAll('#editor input, #editor select, #editor textarea')].map(
+            (el) => [el.id, el.labels.length, el.labels.length ? el.labels[0].textContent : '',
+                     el.labels.length ? el.labels[0].getBoundingClientRect().height : 0])"""
+    )
+    assert len(labels) == 3 + 2 * 11 + 4  # the header, two work items (4 + 7 project fields), the preset row
+    titles = {c.title for t in FORM.tables for c in t.columns} | {
+        "项目数",
+        "单项金额（万元）",
+        "测算依据",
+        "联系人",
+        "联系电话",
+        "填报日期",
+        "金额（万元）",
+        "后补助经费（万元）",
+    }
+    for field_id, count, text, height in labels:
+        assert count == 1 and height > 0, field_id
+        assert text in titles, (field_id, text)
+    # keyboard: the row tools and add buttons are buttons in the tab order, focus is drawn
+    button = page.locator("#table-retained").get_by_role("button", name="添加主要工作内容")
+    button.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # reached by keyboard: the focus ring shows
+    assert page.evaluate("document.activeElement.textContent") == "添加主要工作内容"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
 
     # 4. reload: everything is there (from the server) …
     page.reload()
