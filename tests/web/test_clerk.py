@@ -21,7 +21,7 @@ PRESET = FORM.presets[1]  # a preset of the published list
 
 def faulty_workbook(tmp_path: Path) -> Path:
     """Guangzhou's example as the XLSX docgen writes, with 项目数及单项金额 of 表一 row 5 made unreadable."""
-    from docgen.render import Options, render_file
+    from docgen.registry import Options, render_file
 
     wb = load_workbook(
         io.BytesIO(

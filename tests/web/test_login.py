@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
-from conftest import PASSWORD
+from web.conftest import PASSWORD
 from sqlalchemy import select
 
 from docgen.service.db import Database
