@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import httpx
-from web.conftest import PASSWORD
 from sqlalchemy import select
 
 from docgen.service.db import Database
 from docgen.service.models import AuditEvent
 from docgen.service.settings import sqlite_url
+from web.conftest import PASSWORD
 
 
 def login_form(client: httpx.Client) -> str:
