@@ -234,3 +234,39 @@ def test_clerk_journey(pages, tmp_path):
     assert page.request.get("/api/v1/filings/2024/shenzhen/files/packet.pdf").status == 404
     assert page.request.get("/api/v1/filings/2024").status == 403
     assert page.request.get("/province/2024/shenzhen").status == 404
+
+
+def test_uploaded_workbook_names_the_cell_and_loads_into_the_page(pages, tmp_path):
+    """A workbook whose 经费安排 disagrees with its projects: the cell is named, and once loaded into
+    the page the same message stands next to the field, where the clerk fixes it."""
+    from docgen.registry import Options, render_file
+
+    wb = load_workbook(
+        io.BytesIO(
+            render_file(ROOT / "data/submissions/2024/shenzhen.yaml", Options(formats=("xlsx",))).outputs["xlsx"]
+        )
+    )
+    right = wb["表一"]["D5"].value
+    wb["表一"]["D5"] = right + 1
+    path = tmp_path / "深圳.xlsx"
+    wb.save(path)
+
+    page = pages.new()
+    pages.login(page, "sz-clerk")
+    page.wait_for_selector("#app[data-ready='1']", state="attached")
+    page.get_by_label("上传已填写的征集表").set_input_files(str(path))
+    result = page.locator("#upload-result")
+    result.get_by_text("表一!D5").wait_for()
+    assert "之和不符" in result.inner_text()
+    page.get_by_role("button", name="载入到页面（替换当前内容）").click()
+    budget = page.locator("#table-retained").get_by_label("经费安排（万元）", exact=True).first
+    assert budget.input_value() == str(right + 1)
+    page.locator("#f-retained-0-budget-msg").get_by_text("之和不符").wait_for()
+    pages.shot(page, "loaded-workbook")
+    budget.fill(str(right))
+    page.locator("#f-retained-0-budget-msg").get_by_text("之和不符").wait_for(state="detached")
+    wait_saved(page)
+    with pages.server.api("shenzhen") as api:  # what the page saved is the workbook's content, fixed
+        latest = api.get("/api/v1/filings/2024/shenzhen").json()
+    assert latest["report"]["errors"] == 0
+    assert str(latest["submission"]["retained"][0]["budget"]) in (str(right), f"{right}.00", f"{float(right)}")
