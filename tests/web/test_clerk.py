@@ -9,10 +9,12 @@ import time
 from pathlib import Path
 
 import pdfplumber
+import pytest
 from openpyxl import load_workbook
 
 from docgen.models.form import load_form
 
+pytestmark = pytest.mark.slow  # a real server and Chromium, about a minute
 ROOT = Path(__file__).resolve().parents[2]
 TIMINGS = ROOT / "build" / "web-timings.json"
 FORM = load_form(2024)

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from docgen.models.form import load_form
 
+pytestmark = pytest.mark.slow  # a real server and Chromium, about a minute
 ROOT = Path(__file__).resolve().parents[2]
 FORM = load_form(2024)
 REASON = "表（一）经费安排请按最新测算核对，并补充项目绩效的量化指标。"
