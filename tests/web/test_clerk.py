@@ -207,7 +207,7 @@ def test_clerk_journey(pages, tmp_path):
     link = page.get_by_role("link", name="下载 PDF 文件包")
     link.scroll_into_view_if_needed()
     with page.expect_download(timeout=180_000) as dl:  # the first PDF is rendered now
-        link.click()
+        link.click(timeout=180_000)  # the click lasts until the response starts: the render
     pdf_path = tmp_path / "packet.pdf"
     dl.value.save_as(pdf_path)
     with pdfplumber.open(pdf_path) as pdf:

@@ -102,7 +102,7 @@ def test_province_runs_a_batch_and_downloads_the_summary(pages, server, tmp_path
     link = page.get_by_role("link", name="汇总表.xlsx")
     link.scroll_into_view_if_needed()
     with page.expect_download(timeout=60_000) as dl:
-        link.click()
+        link.click(timeout=180_000)  # the click lasts until the response starts: the render
     path = tmp_path / "汇总表.xlsx"
     dl.value.save_as(path)
     wb = load_workbook(io.BytesIO(path.read_bytes()))
