@@ -2,29 +2,97 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import typer
 
 from docgen import __version__
+from docgen.cli_zh import ChineseCommand, ChineseGroup
 from docgen.io.paths import BUILD_DIR, TEMPLATES_DIR
-from docgen.models.diagnostics import InvalidInput
+from docgen.models.diagnostics import InvalidInput, printable
 
 app = typer.Typer(
+    cls=ChineseGroup,
     help="docgen：把各单位的项目需求填报（YAML/JSON）生成为符合 GB/T 9704-2012 的公文表格（DOCX、XLSX、PDF）。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help, so that docgen.cli_zh can put every heading in Chinese
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+OUTPUT_SUFFIXES = (".pdf", ".docx", ".xlsx", ".yaml", ".yml", ".json", ".zip")
 
 Files = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="填报文件（.yaml/.yml/.json）")
 
 
 def _err(text: str) -> None:
-    typer.echo(text, err=True)
+    typer.echo(printable(text), err=True)
+
+
+def _usage_error(text: str) -> None:
+    _err(f"错误：{text}")
+    raise typer.Exit(2)
+
+
+def prepare_outdir(outdir: Path, option: str = "-o") -> Path:
+    """Make sure the output folder can be written, before any work: a folder, creatable, writable."""
+    if outdir.exists() and not outdir.is_dir():
+        _usage_error(f"{option} 应为输出目录，但“{outdir}”是一个文件。请另选一个目录（文件名由填报文件名决定）。")
+    if not outdir.exists() and outdir.suffix.lower() in OUTPUT_SUFFIXES:
+        _usage_error(
+            f"{option} 应为输出目录，不是文件名：“{outdir}”。输出文件按填报文件命名（如 shenzhen.pdf），"
+            f"请写 {option} {outdir.parent if str(outdir.parent) != '.' else 'build'}。"
+        )
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=outdir):
+            pass
+    except OSError as exc:
+        _usage_error(f"无法创建输出目录“{outdir}”：{_os_reason(exc)}。")
+    return outdir
+
+
+def _os_reason(exc: OSError) -> str:
+    reasons = {
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EACCES: "没有写入权限",
+        errno.EPERM: "没有写入权限",
+        errno.EROFS: "所在磁盘是只读的",
+        errno.ENOTDIR: "路径中有一段是文件而不是目录",
+        errno.ENOENT: "路径不存在，且无法创建",
+        errno.EEXIST: "已有同名文件",
+        errno.EDQUOT: "超出磁盘配额",
+    }
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def _write_file(path: Path, text: str) -> None:
+    """Write one output file (schema, starter, imported YAML) or say in Chinese why not."""
+    from docgen.io.atomic import write_text
+
+    if path.is_dir():
+        _usage_error(f"-o 应为文件名，但“{path}”是一个目录。")
+    try:
+        write_text(path, text)
+    except OSError as exc:
+        _err(f"错误：未能写入“{path}”：{_os_reason(exc)}。")
+        raise typer.Exit(1) from None
+
+
+def _same_stems(files: list[Path]) -> None:
+    by_stem: dict[str, list[Path]] = {}
+    for f in files:
+        by_stem.setdefault(f.stem, []).append(f)
+    for stem, group in by_stem.items():
+        if len(group) > 1:
+            _usage_error(
+                f"有 {len(group)} 个输入文件同名（{stem}）：{'、'.join(map(str, group))}。"
+                f"它们的输出都叫 {stem}.docx/.xlsx/.pdf，会互相覆盖；请改名，或分别生成到不同的目录。"
+            )
 
 
 def _fail_internal(exc: BaseException) -> None:
@@ -48,7 +116,7 @@ def main(
     """docgen：填报文件 → 公文表格与 PDF 文件包。"""
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def validate(
     files: list[Path] = Files,
     strict: bool = typer.Option(False, "--strict", help="把警告也当作错误（退出码 1）"),
@@ -61,7 +129,7 @@ def validate(
     if as_json:
         out = [
             {
-                "file": r.file,
+                "file": printable(r.file),
                 "valid": r.ok(strict),
                 "errors": len(r.errors),
                 "warnings": len(r.warnings),
@@ -75,29 +143,28 @@ def validate(
             for d in r.diagnostics:
                 typer.echo(str(d))
             status = "通过" if r.ok(strict) else "未通过"
-            typer.echo(f"{r.file}: {status}（{len(r.errors)} 个错误，{len(r.warnings)} 个警告）")
+            typer.echo(printable(f"{r.file}: {status}（{len(r.errors)} 个错误，{len(r.warnings)} 个警告）"))
     raise typer.Exit(0 if all(r.ok(strict) for r in results) else 1)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def schema(
     output: Path | None = typer.Option(None, "-o", "--output", help="写入文件（默认输出到屏幕）"),
     form: int | None = typer.Option(None, "--form", help="征集表年度（默认：data/forms 中最新的一年）"),
 ) -> None:
     """输出填报文件的 JSON Schema（供编辑器自动补全和检查）。"""
     from docgen.authoring.schema import schema_json
-    from docgen.io.atomic import write_text
     from docgen.models.form import form_for, load_form
 
     text = schema_json(load_form(form) if form else form_for())
     if output:
-        write_text(output, text)
+        _write_file(output, text)
         _err(f"已写入 {output}")
     else:
         typer.echo(text, nl=False)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def init(
     unit: str = typer.Argument(..., help="单位：编号（如 guangzhou）、全称或地市名（如 广州市）"),
     output: Path | None = typer.Option(None, "-o", "--output", help="输出文件（默认 UNIT编号.yaml）"),
@@ -106,7 +173,6 @@ def init(
 ) -> None:
     """为某个单位生成一份填报文件模板，注释中列出可引用的预设项目。"""
     from docgen.authoring.starter import UnknownUnit, find_unit, starter_yaml
-    from docgen.io.atomic import write_text
     from docgen.models.form import form_for, load_form
 
     f = load_form(form) if form else form_for()
@@ -119,11 +185,11 @@ def init(
     if path.exists() and not force:
         _err(f"{path} 已存在；如需覆盖请加 --force")
         raise typer.Exit(1)
-    write_text(path, starter_yaml(f, u))
+    _write_file(path, starter_yaml(f, u))
     typer.echo(f"已生成 {path}（{u.name}）。填写后运行：docgen validate {path}")
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def render(
     files: list[Path] = Files,
     outdir: Path = typer.Option(BUILD_DIR, "-o", "--outdir", help="输出目录"),
@@ -142,6 +208,8 @@ def render(
     if bad or not wanted:
         _err(f"未知的输出格式：{'、'.join(bad) or '（空）'}；可用：{','.join(FORMATS)}")
         raise typer.Exit(2)
+    _same_stems(files)
+    prepare_outdir(outdir)
     options = Options(formats=wanted, templates=templates, strict=strict, require_official_fonts=require_official_fonts)
     failed = 0
     for f in files:
@@ -160,7 +228,13 @@ def render(
             _fail_internal(exc)
         for d in rendered.warnings:
             _err(str(d))
-        for path in write_outputs(rendered, outdir):
+        try:
+            written = write_outputs(rendered, outdir)
+        except OSError as exc:
+            _err(f"{f}: 未能写入“{exc.filename or outdir}”：{_os_reason(exc)}（未留下不完整的文件）。")
+            failed += 1
+            continue
+        for path in written:
             typer.echo(f"已生成 {path}")
     raise typer.Exit(1 if failed else 0)
 
@@ -174,7 +248,7 @@ def _font_error(exc: Exception) -> bool:
     return False
 
 
-@app.command("import")
+@app.command("import", cls=ChineseCommand)
 def import_xlsx(
     workbook: Path = typer.Argument(..., exists=True, dir_okay=False, help="填好的征集表（.xlsx）"),
     output: Path = typer.Option(..., "-o", "--output", help="输出的填报文件（.yaml）"),
@@ -182,7 +256,6 @@ def import_xlsx(
 ) -> None:
     """读取在 Excel、WPS 或 LibreOffice 中填好的征集表，转换为填报文件（YAML）。"""
     from docgen.authoring.importer import ImportError_, import_workbook
-    from docgen.io.atomic import write_text
 
     if output.exists() and not force:
         _err(f"{output} 已存在；如需覆盖请加 --force")
@@ -195,11 +268,11 @@ def import_xlsx(
         raise typer.Exit(1) from None
     for w in warnings:
         _err(w)
-    write_text(output, text)
+    _write_file(output, text)
     typer.echo(f"已生成 {output}。请运行：docgen validate {output}")
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def batch(
     folder: Path = typer.Argument(..., exists=True, file_okay=False, help="存放各单位填报文件的目录"),
     outdir: Path = typer.Option(..., "-o", "--outdir", help="输出目录，如 build/2024"),
@@ -226,7 +299,7 @@ def batch(
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def fonts(
     require_official_fonts: bool = typer.Option(
         False, "--require-official-fonts", help="缺少规范字体时以退出码 1 结束"
@@ -251,6 +324,25 @@ def _register_service() -> None:
 
 
 _register_service()
+
+
+def _all_in_chinese(typer_app: typer.Typer) -> None:
+    """Every command and sub-group docgen registers (the service's too) gets the Chinese help and errors."""
+    from typer.core import TyperCommand, TyperGroup
+
+    for info in typer_app.registered_commands:
+        if info.cls in (None, TyperCommand):
+            info.cls = ChineseCommand
+    for group in typer_app.registered_groups:
+        sub = group.typer_instance
+        if sub is None:
+            continue
+        if not isinstance(group.cls, type) or group.cls is TyperGroup:  # unset (Typer's placeholder) or plain
+            group.cls = ChineseGroup
+        _all_in_chinese(sub)
+
+
+_all_in_chinese(app)
 
 
 def run() -> None:  # pragma: no cover - console entry for python -m docgen

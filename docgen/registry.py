@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+import yaml
 
 from docgen.check.notice import parse_notice
-from docgen.check.submission import Result, check_source
+from docgen.check.submission import Result, check_source, form_errors, reader_problems
 from docgen.io.atomic import write_bytes
 from docgen.io.paths import BUILD_DIR, TEMPLATES_DIR
 from docgen.io.source import Source, SourceError, load
@@ -100,12 +100,12 @@ render_view = _form_writers  # bench/ renders a view it built itself
 
 
 def _check_form(source: Source) -> Result:
+    read = reader_problems(source)  # duplicate keys, bad tags …: the same for every kind of file
     try:
         form = load_form(Path(source.file))
-    except ValidationError as exc:
-        message = f"征集表数据有误：{exc.error_count()} 处问题：{exc}"
-        return Result(source.file, None, [Diagnostic("error", "form", source.file, 1, "（文件）", message)])
-    return Result(source.file, None, [], form)
+    except (ValueError, yaml.YAMLError) as exc:  # ValidationError is a ValueError; a form-shaped file that is none
+        return Result(source.file, None, read + form_errors(source, exc))
+    return Result(source.file, None, read, None if read else form)
 
 
 def _render_form(source: Source, result: Result, options: Options, stem: str) -> Rendered:
@@ -130,11 +130,12 @@ def _render_submission(source: Source, result: Result, options: Options, stem: s
 
 
 def _check_notice(source: Source) -> Result:
+    read = reader_problems(source)
     try:
         parse_notice(source)
     except InvalidInput as exc:
-        return Result(source.file, None, exc.diagnostics)
-    return Result(source.file, None, [])
+        return Result(source.file, None, read + exc.diagnostics)
+    return Result(source.file, None, read)
 
 
 def _render_notice(source: Source, result: Result, options: Options, stem: str) -> Rendered:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-import yaml
-
-Path_ = tuple[str | int, ...]
+from docgen.io import limits
+from docgen.io.yaml_reader import LongNumber, Path_, Problem, ReadError, SourceDecimal, SourceInt, compose
 
 
 class SourceError(Exception):
@@ -30,6 +29,7 @@ class Source:
     data: Any
     text: str
     lines: dict[Path_, int] = field(default_factory=dict)  # path -> 1-based line
+    problems: list[Problem] = field(default_factory=list)  # values the reader found wrong (duplicate keys, tags …)
 
     def line_of(self, path: Path_) -> int:
         """The line of `path`, or of its nearest ancestor that has one (a missing key → its parent)."""
@@ -41,156 +41,78 @@ class Source:
         return self.lines.get((), 1)
 
 
-def _scalar(node: yaml.ScalarNode, loader: yaml.SafeLoader) -> Any:
-    value = loader.construct_object(node, deep=True)
-    # Amounts must never pass through binary floats: take the digits as written.
-    if isinstance(value, float) and node.tag.endswith(":float"):
-        try:
-            return Decimal(node.value.replace("_", ""))
-        except InvalidOperation:
-            return value
-    return value
-
-
-MAX_NODES = 200_000  # far beyond any real filing; stops alias bombs ("billion laughs")
-MAX_DEPTH = 50  # a filing nests 5 levels; deeper data would exhaust recursion in every later step
-
-
-class _TooBig(Exception):
-    pass
-
-
-class _TooDeep(Exception):
-    pass
-
-
-_TOO_DEEP = "文件嵌套层数过深（列表或键值对套了太多层），无法读取；请检查括号是否配对（nesting too deep）"
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader whose composer stops at MAX_DEPTH: it recurses once per level, and slowly."""
-
-    _depth = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH + 1:
-                raise _TooDeep(self.peek_event().start_mark.line + 1)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-def _build(
-    node: yaml.Node,
-    loader: yaml.SafeLoader,
-    path: Path_,
-    lines: dict[Path_, int],
-    seen: tuple[int, ...] = (),
-    count: list[int] | None = None,
-) -> Any:
-    count = count if count is not None else [0]
-    count[0] += 1
-    if count[0] > MAX_NODES or id(node) in seen:  # too large, or an alias that contains itself
-        raise _TooBig(node.start_mark.line + 1)
-    if len(path) > MAX_DEPTH:
-        raise _TooDeep(node.start_mark.line + 1)
-    lines.setdefault(path, node.start_mark.line + 1)
-    inner = (*seen, id(node))
-    if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            key = key if isinstance(key, (str, int)) else str(key)
-            child = (*path, key)
-            lines[child] = key_node.start_mark.line + 1
-            out[key] = _build(value_node, loader, child, lines, inner, count)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, loader, (*path, i), lines, inner, count) for i, item in enumerate(node.value)]
-    return _scalar(cast(yaml.ScalarNode, node), loader)  # neither mapping nor sequence: a scalar
-
-
-def _compose(text: str, file: str) -> tuple[Any, dict[Path_, int]]:
+def _compose(text: str, file: str) -> tuple[Any, dict[Path_, int], list[Problem]]:
     try:
-        loader = _Loader(text)
-    except yaml.reader.ReaderError as exc:  # a raw control character: YAML forbids it
-        line = text[: exc.position].count("\n") + 1
-        raise SourceError(
-            file,
-            line,
-            f"第{line}行含有不可见的控制字符（U+{exc.character:04X}），请删除它；"
-            f"如确需该字符，请在双引号字符串中写成转义形式（control character not allowed in YAML）",
-        ) from None
-    try:
-        root = loader.get_single_node()
-        lines: dict[Path_, int] = {}
-        data = None if root is None else _build(root, loader, (), lines)
-    except _TooBig as exc:
-        raise SourceError(
-            file,
-            exc.args[0],
-            "文件内容过大，或含有引用自身的 YAML 别名（&/*），请展开后重试"
-            "（document too large or self-referencing alias）",
-        ) from None
-    except _TooDeep as exc:
-        raise SourceError(file, exc.args[0], _TOO_DEEP) from None
-    except RecursionError:  # PyYAML's parser and composer recurse once per nesting level
-        raise SourceError(file, 1, _TOO_DEEP) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise SourceError(file, line, f"YAML 语法错误：{exc.problem or exc}（YAML syntax error）") from None
-    except yaml.YAMLError as exc:
-        raise SourceError(file, 1, f"YAML 语法错误：{exc}") from None
-    finally:
-        loader.dispose()
-    return data, lines
+        return compose(text)
+    except ReadError as exc:
+        raise SourceError(file, exc.line, exc.message) from None
+
+
+def _json_number(text: str) -> Any:
+    if sum(ch.isdigit() for ch in text) > limits.MAX_NUMBER_DIGITS:
+        return LongNumber(text)  # reported with its line by the YAML pass
+    return SourceDecimal(text) if any(ch in text for ch in ".eE") else SourceInt(int(text), text)
+
+
+def _json_constant(name: str) -> Any:
+    return SourceDecimal(name, name)  # NaN, Infinity, -Infinity: refused as amounts by the model
 
 
 def parse(text: str, file: str, fmt: str | None = None) -> Source:
-    """Parse text as JSON (by extension or a leading brace) or YAML."""
+    """Parse text as JSON (by extension) or YAML; problems in values (duplicate keys, bad tags …) are kept."""
     fmt = fmt or ("json" if file.lower().endswith(".json") else "yaml")
     if fmt == "json":
         try:
-            data = json.loads(text, parse_float=Decimal)
+            data = json.loads(text, parse_float=_json_number, parse_int=_json_number, parse_constant=_json_constant)
         except json.JSONDecodeError as exc:
-            raise SourceError(file, exc.lineno, f"JSON 语法错误：{exc.msg}（第{exc.colno}列）") from None
+            raise SourceError(
+                file,
+                exc.lineno,
+                f"JSON 语法错误：{_json_reason(exc.msg)}（第{exc.lineno}行第{exc.colno}列；{exc.msg}）",
+            ) from None
         except RecursionError:
-            raise SourceError(file, 1, _TOO_DEEP) from None
-        if _depth(data) > MAX_DEPTH:
-            raise SourceError(file, 1, _TOO_DEEP)
+            data = None  # nested too deep: the YAML pass below says where
         try:
-            # JSON is YAML: reuse the YAML composer for line numbers only.
-            _, lines = _compose(text, file)
-        except SourceError:
-            lines = {}
-        return Source(file, data, text, lines)
-    data, lines = _compose(text, file)
-    return Source(file, data, text, lines)
+            # JSON is YAML: the YAML composer gives the lines, duplicate keys and bad characters.
+            _, lines, problems = _compose(text, file)
+        except SourceError as exc:
+            if data is None or "嵌套层数" in exc.message:
+                raise
+            lines, problems = {}, []
+        return Source(file, data, text, lines, problems)
+    data, lines, problems = _compose(text, file)
+    return Source(file, data, text, lines, problems)
 
 
-def _depth(data: Any) -> int:
-    """How deeply lists and mappings nest (without recursion: the data may be arbitrarily deep)."""
-    deepest, stack = 0, [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth <= MAX_DEPTH:
-            children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
+_JSON_REASONS = {
+    "Expecting ',' delimiter": "缺少逗号“,”",
+    "Expecting ':' delimiter": "缺少冒号“:”",
+    "Expecting value": "缺少值，或多了一个逗号",
+    "Expecting property name enclosed in double quotes": "键名要用双引号括起来（或多了一个逗号）",
+    "Unterminated string starting at": "字符串的引号没有闭合",
+    "Extra data": "JSON 内容结束后还有多余的内容",
+    "Invalid control character at": "字符串中有控制字符（换行请写成 \\n）",
+}
+
+
+def _json_reason(msg: str) -> str:
+    return next((zh for en, zh in _JSON_REASONS.items() if msg.startswith(en)), "无法读取")
 
 
 def load(path: str | Path) -> Source:
     """Read a submission (or any docgen input) file."""
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        if p.is_dir():
+            raise SourceError(str(path), 0, "这是一个文件夹，不是填报文件（is a directory）")
+        with p.open("rb") as fh:  # never read more than the limit (a device such as /dev/zero never ends)
+            raw = fh.read(limits.MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise SourceError(str(path), 0, f"无法读取文件：{exc.strerror}（cannot read file）") from None
+    if len(raw) > limits.MAX_FILE_BYTES:
+        raise SourceError(
+            str(path), 0, f"文件过大：填报文件最大 {limits.MAX_FILE_BYTES // (1024 * 1024)} MB（file too large）"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -18,6 +18,15 @@ def format_path(path: tuple[str | int, ...]) -> str:
     return out or "（文件顶层）"
 
 
+def printable(text: str) -> str:
+    """Text that any UTF-8 stream can take: a lone surrogate becomes its escape (\\ud800)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """One problem found in an input file."""
@@ -30,10 +39,19 @@ class Diagnostic:
     message: str  # Chinese: what is wrong
     hint: str = ""  # Chinese: what would be right
     english: str = ""
+    place: str = ""  # Chinese, counting from 1: 表（一）第2项 第1个项目 项目数
+
+    def __post_init__(self) -> None:
+        # Whatever the input held (a lone surrogate, say), a diagnostic can always be printed and sent as JSON.
+        for name in ("file", "path", "message", "hint", "english", "place"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, printable(value))
 
     def __str__(self) -> str:
         level = "错误" if self.severity == "error" else "警告"
-        text = f"{self.file}:{self.line}: {level} [{self.code}] {self.path}: {self.message}"
+        where = f"{self.place}（{self.path}）" if self.place and self.place != self.path else self.path
+        text = f"{self.file}:{self.line}: {level} [{self.code}] {where}: {self.message}"
         if self.hint:
             text += f" {self.hint}"
         if self.english:

@@ -23,6 +23,8 @@ def format_amount(amount: Decimal | None) -> str:
     """Amounts in 万元 with two decimals, as the XLSX `0.00` format shows them: 120 → '120.00'."""
     if amount is None:
         return ""
+    if amount.is_zero():
+        amount = abs(amount)  # −0 is printed 0.00
     return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}"
 
 
