@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from docgen.check.aliases import ALIASES, canonical, key_candidates
 from docgen.check.translate import TYPE_HINTS as _TYPE_HINTS
 from docgen.check.translate import Collector, Schema, report, title
+from docgen.check.translate import short_title as _short_title
 from docgen.io.source import Path_, Source, SourceError, load, parse
 from docgen.models.diagnostics import Diagnostic, InvalidInput, format_path
 from docgen.models.form import Form, TableSpec, available_years, form_path, latest_year, load_form, year_named
@@ -77,11 +78,6 @@ class _Collector(Collector):
 
 
 # --- structure (pydantic) -------------------------------------------------------------------
-
-
-def _short_title(model: type[BaseModel] | None, key: str) -> str:
-    title = field_title(model, key) if model else key
-    return re.sub(r"（[^）]*）$", "", title) if title != key else key
 
 
 def readable_place(path: Path_, data: Any) -> str:
