@@ -222,7 +222,7 @@ def report(err: Any, data: Any, col: Collector, schema: Schema) -> None:
             "如确是文字，请加引号。" if kind == "text_expected" else "",
             kind.replace("_", " "),
         )
-    elif kind.startswith("date_"):
+    elif kind.startswith("date_") and kind not in TYPE_HINTS:  # docgen's own date errors speak Chinese
         col.error(
             "date", loc, f"{what}：{err.get('msg', '')}。", "例如 date: 2023-05-26。", "expected a date YYYY-MM-DD"
         )
