@@ -56,3 +56,63 @@ def render_submission(data: bytes, filename: str, fmt: str, templates: str) -> b
             entry.external_attr = 0o644 << 16
             zf.writestr(entry, rendered.outputs[ext])
     return out.getvalue()
+
+
+def notice_for(year: int) -> Path | None:
+    """The notice that published `year`'s form (its number is the form's notice_number), if docgen has it."""
+    import yaml
+
+    from docgen.forms import load_form
+    from docgen.paths import DATA_DIR
+
+    number = load_form(year).notice_number
+    for path in sorted((DATA_DIR / "notices").glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue
+        if isinstance(data, dict) and data.get("number") == number:
+            return path
+    return None
+
+
+def job_files(outdir: Path) -> list[str]:
+    """The files a batch job produced, as the API lists them (top level of its output folder)."""
+    return sorted(p.name for p in outdir.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def run_batch_job(folder: str, outdir: str, templates: str, year: int, scheduler: str | None = None,
+                  jobs: int = 1) -> dict[str, Any]:
+    """`docgen batch FOLDER -o OUTDIR` for a service job (in a pool worker): every unit, summary, archive.
+
+    Workbooks in FOLDER are first turned into YAML as `docgen import` does. The batch's progress
+    and log lines go to OUTDIR/../batch.log; its manifest.json is saved after every unit, which is
+    how the server follows progress. A rerun over the same folders resumes (finished units are kept)."""
+    import contextlib
+
+    from docgen.batch import build
+
+    src, out = Path(folder), Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    for book in sorted(src.glob("*.xlsx")):
+        try:
+            source = submission_source(book.read_bytes(), book.name)
+        except Exception as exc:  # noqa: BLE001 - this unit fails, the others go on
+            from docgen.diagnostics import InvalidInput
+
+            lines = [str(d) for d in exc.diagnostics] if isinstance(exc, InvalidInput) else [str(exc)]
+            errors.extend(lines)
+            continue
+        from docgen.atomic import write_text
+
+        write_text(src / f"{book.stem}.yaml", source.text)
+        book.unlink()
+    log_lines: list[str] = []
+    with open(out.parent / "batch.log", "a", encoding="utf-8") as log, contextlib.redirect_stderr(log):
+        report = build(src, out, jobs=jobs, scheduler=scheduler, notice=notice_for(year), templates=Path(templates),
+                       log=log_lines.append)
+        print("\n".join(log_lines), file=log)
+    for stem in report.failed:
+        errors.extend(report.results[stem].messages)
+    return {"files": job_files(out), "failed": sorted(report.failed), "errors": errors, "units": len(report.results)}
