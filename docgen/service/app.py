@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from docgen import __version__
-from docgen.service import problems
+from docgen.service import problems, runtime
 from docgen.service.auth import bearer
 from docgen.service.db import Database
 from docgen.service.limits import BodyLimit
@@ -32,9 +32,13 @@ def create_app(settings: Settings) -> FastAPI:
     db.migrate()
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        db.dispose()
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start(app)
+        try:
+            yield
+        finally:
+            await runtime.stop(app)
+            db.dispose()
 
     app = FastAPI(
         title="docgen 填报服务",
@@ -46,6 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_tags=[
             {"name": "填报", "description": "单位保存、报送；省局查看、退回"},
             {"name": "检查与生成", "description": "不保存，只检查或生成"},
+            {"name": "批量生成", "description": "省局：各单位文件包、汇总表、归档卷"},
             {"name": "运行状态", "description": "健康与就绪检查"},
         ],
     )
@@ -60,4 +65,5 @@ def create_app(settings: Settings) -> FastAPI:
 
     install_web(app)
     app.add_middleware(BodyLimit, limit=settings.max_body)
+    runtime.install(app, settings)  # render pool, output store, batch jobs, /metrics, request ids and JSON logs
     return app

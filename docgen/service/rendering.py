@@ -1,16 +1,9 @@
-"""The one way the service renders: `render_bytes` (the pool replaces its body with workers and the store)."""
+"""The one way the service renders: `render_bytes`, through the output store and the render pool."""
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
-
-from docgen.io.reproducible import FIXED_ZIP_TIME
 
 FORMATS = ("pdf", "docx", "xlsx", "zip")
 MEDIA = {
@@ -21,40 +14,37 @@ MEDIA = {
 }
 
 
-def render_sync(text: str, filename: str, fmt: str, templates: Path) -> bytes:
-    """Render a checked submission's text (YAML/JSON) as `docgen render` would; zip = all three formats.
-
-    `filename` is the name the submission is rendered under (the PDF records it); raises InvalidInput.
-    """
-    from docgen.registry import Options, render_file
-
-    formats = ("docx", "xlsx", "pdf") if fmt == "zip" else (fmt,)
-    with tempfile.TemporaryDirectory(prefix="docgen-render-") as tmp:
-        path = Path(tmp) / filename
-        path.write_text(text, encoding="utf-8")
-        rendered = render_file(path, Options(formats=formats, templates=templates))
-    if fmt != "zip":
-        return rendered.outputs[fmt]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for ext in formats:
-            entry = zipfile.ZipInfo(f"{rendered.stem}.{ext}", date_time=FIXED_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            zf.writestr(entry, rendered.outputs[ext])
-    return out.getvalue()
-
-
 async def render_bytes(app_state: Any, source_bytes: bytes, filename: str, fmt: str) -> bytes:
     """The file `fmt` of a checked submission (`source_bytes`: its YAML/JSON text in UTF-8).
 
-    Every render of the service goes through here. Until the worker pool lands it renders in a
-    thread of this process.
+    Every render of the service goes through here: from the output store when these bytes,
+    this name, these templates and this docgen version were rendered before, else in a warm pool
+    worker (then stored). Full queue → 429 with Retry-After; past the time limit → 504 (the
+    worker is replaced); stopping → 503.
     """
-    text = source_bytes.decode("utf-8")
-    return await anyio.to_thread.run_sync(render_sync, text, filename, fmt, app_state.settings.templates)
+    from docgen.service.problems import Problem
+    from docgen.service.renderpool import PoolClosed, QueueFull, RemoteError, RenderTimeout, WorkerLost
+    from docgen.service.work import render_submission
+
+    pool, templates = app_state.pool, str(app_state.settings.templates)
+    try:
+        return await app_state.store.get_or_render(
+            source_bytes, filename, fmt, lambda: pool.call(render_submission, source_bytes, filename, fmt, templates))
+    except QueueFull as exc:
+        raise Problem(429, f"生成任务排队已满，请 {exc.retry_after} 秒后重试。",
+                      headers={"Retry-After": str(exc.retry_after)}) from None
+    except RenderTimeout:
+        raise Problem(504, f"生成超过 {pool.timeout:g} 秒的时限，已终止；请稍后重试或联系管理员。") from None
+    except (PoolClosed, WorkerLost) as exc:
+        raise Problem(503, f"{exc}。", headers={"Retry-After": "5"}) from None
+    except RemoteError as exc:
+        from docgen.service.problems import log
+
+        log.error("render failed in a worker: %s\n%s", exc, exc.remote_traceback)
+        raise Problem(500, "生成失败，已记录日志；请稍后重试或联系管理员。") from None
 
 
 def backend_alive(app_state: Any) -> bool:
-    """Whether renders can run (for /readyz); the in-thread renderer always can."""
-    return True
+    """Whether renders can run (for /readyz): the pool is started and has live workers."""
+    pool = getattr(app_state, "pool", None)
+    return pool is not None and pool.alive()

@@ -35,6 +35,9 @@ class Settings:
     max_body: int = MAX_BODY
     render_timeout: float = RENDER_TIMEOUT
     templates: Path = TEMPLATES_DIR
+    render_queue: int | None = None  # renders that may wait for a worker; None: 4 per worker; past it 429
+    scheduler: str | None = None  # Dask scheduler address for batch jobs (as `docgen batch --scheduler`)
+    shutdown_grace: float = 10.0  # seconds running renders may finish after SIGTERM before they are abandoned
 
     @property
     def url(self) -> str:

@@ -1,0 +1,256 @@
+"""Benchmark `docgen serve` on 127.0.0.1 (not a test; bounded loops, stops by itself).
+
+    .venv/bin/python bench/service.py            # writes build/bench/service.md and prints it
+
+Starts a real server on a free loopback port with a fresh --data folder, then measures:
+validate p50/p95 at 20 concurrent clients, render throughput per core (fresh inputs, so no store
+hits), latency of a stored file, memory per render worker, and behaviour at 4× overload (only
+200/429/503 may come back; a 500 or a dropped connection is counted and fails the run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "data" / "submissions" / "2024").glob("*.yaml"))
+OUT = ROOT / "build" / "bench"
+DOCGEN = str(ROOT / ".venv" / "bin" / "docgen")
+TARGETS = {"validate_p95_ms": 150.0, "stored_p95_ms": 50.0}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, max(0, round(q * (len(values) - 1))))]
+
+
+def process_tree(root: int) -> dict[int, int]:
+    """pid → parent pid for `root` and all its descendants."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    parents[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    tree, frontier = {root: parents.get(root, 0)}, [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree[child] = parent
+                frontier.append(child)
+    return tree
+
+
+def memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) in kB: PSS shares the pages forked workers have in common with the zygote fairly."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
+
+class Server:
+    """`docgen serve` in a subprocess on a free loopback port; stopped with SIGTERM, then SIGKILL."""
+
+    def __init__(self, data: Path, workers: int):
+        self.data, self.workers, self.port = data, workers, free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Server":
+        self.log = open(self.data / "server.log", "wb")
+        self.proc = subprocess.Popen([DOCGEN, "serve", "--host", "127.0.0.1", "--port", str(self.port), "--data",
+                                      str(self.data), "--workers", str(self.workers)], cwd=ROOT,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"docgen serve exited with {self.proc.returncode}; see {self.data / 'server.log'}")
+            try:
+                if httpx.get(self.base + "/readyz", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit("docgen serve did not become ready in 120 s")
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.returncode = self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.returncode = self.proc.wait()
+        self.log.close()
+
+
+async def timed(client: httpx.AsyncClient, method: str, url: str, **kw) -> tuple[float, int | str]:
+    start = time.perf_counter()
+    try:
+        r = await client.request(method, url, **kw)
+        status: int | str = r.status_code
+    except httpx.HTTPError as exc:
+        status = type(exc).__name__  # a dropped connection or a timeout
+    return time.perf_counter() - start, status
+
+
+async def clients(n: int, per_client: int, make_request) -> list[tuple[float, int | str]]:
+    """n concurrent clients, each making per_client requests in turn (a bounded loop)."""
+    limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
+    async with httpx.AsyncClient(limits=limits, timeout=120) as client:
+        async def one(i: int) -> list[tuple[float, int | str]]:
+            return [await make_request(client, i, k) for k in range(per_client)]
+
+        return [r for rs in await asyncio.gather(*(one(i) for i in range(n))) for r in rs]
+
+
+def unique(path: Path, tag: str) -> bytes:
+    """The example with a trailing comment: same content, new bytes, so the store cannot answer."""
+    return path.read_bytes() + f"\n# bench {tag}\n".encode()
+
+
+async def run(server: Server, token: str, quick: bool) -> dict[str, object]:
+    auth = {"Authorization": f"Bearer {token}"}
+    yaml_auth = {**auth, "Content-Type": "application/yaml"}
+    base = server.base
+    results: dict[str, object] = {}
+    body = EXAMPLES[0].read_bytes()
+
+    # warm the validator path once
+    await clients(1, 3, lambda c, i, k: timed(c, "POST", base + "/api/v1/validate", content=body, headers=yaml_auth))
+    per = 5 if quick else 20
+    lat = await clients(20, per, lambda c, i, k: timed(c, "POST", base + "/api/v1/validate",
+                                                         content=EXAMPLES[(i + k) % len(EXAMPLES)].read_bytes(),
+                                                         headers=yaml_auth))
+    ok = [t for t, s in lat if s == 200]
+    results["validate"] = {"clients": 20, "requests": len(lat), "statuses": dict(Counter(s for _, s in lat)),
+                           "p50_ms": pct(ok, 0.5) * 1000, "p95_ms": pct(ok, 0.95) * 1000}
+
+    # render throughput: as many clients as workers, fresh inputs (no store hits)
+    n = len(EXAMPLES) if not quick else 6
+    start = time.perf_counter()
+    lat = await clients(server.workers, n // server.workers, lambda c, i, k: timed(
+        c, "POST", base + "/api/v1/render?format=pdf", headers=yaml_auth,
+        content=unique(EXAMPLES[(i * 100 + k) % len(EXAMPLES)], f"tp-{i}-{k}-{time.time_ns()}")))
+    wall = time.perf_counter() - start
+    done = sum(1 for _, s in lat if s == 200)
+    results["render"] = {"renders": done, "wall_s": wall, "per_s": done / wall, "per_s_per_core": done / wall / server.workers,
+                         "p50_s": pct([t for t, _ in lat], 0.5), "statuses": dict(Counter(s for _, s in lat))}
+
+    # memory of the workers right after rendering (the zygote's children)
+    tree = process_tree(server.proc.pid)  # type: ignore[union-attr]
+    zygotes = [p for p, parent in tree.items() if parent == server.proc.pid]  # type: ignore[union-attr]
+    workers = [p for p, parent in tree.items() if parent in zygotes]
+    mem = {p: memory_kb(p) for p in workers}
+    results["memory"] = {"workers": len(workers), "server_rss_mb": memory_kb(server.proc.pid)[0] / 1024,  # type: ignore[union-attr]
+                         "zygote_rss_mb": sum(memory_kb(p)[0] for p in zygotes) / 1024,
+                         "worker_rss_mb": statistics.mean(m[0] for m in mem.values()) / 1024 if mem else 0,
+                         "worker_pss_mb": statistics.mean(m[1] for m in mem.values()) / 1024 if mem else 0}
+
+    # a stored file: the same request again is served from the store
+    again = EXAMPLES[1].read_bytes()
+    await clients(1, 1, lambda c, i, k: timed(c, "POST", base + "/api/v1/render?format=pdf", content=again,
+                                              headers=yaml_auth))
+    lat = await clients(1, 20 if quick else 50, lambda c, i, k: timed(
+        c, "POST", base + "/api/v1/render?format=pdf", content=again, headers=yaml_auth))
+    results["stored"] = {"requests": len(lat), "p50_ms": pct([t for t, _ in lat], 0.5) * 1000,
+                         "p95_ms": pct([t for t, _ in lat], 0.95) * 1000, "statuses": dict(Counter(s for _, s in lat))}
+
+    # 4× overload: four times as many concurrent renders as workers + queue can hold, fresh inputs
+    capacity = server.workers * 5  # workers + the default queue bound (4 per worker)
+    lat = await clients(4 * capacity, 2, lambda c, i, k: timed(
+        c, "POST", base + "/api/v1/render?format=docx", headers=yaml_auth,
+        content=unique(EXAMPLES[i % len(EXAMPLES)], f"ov-{i}-{k}-{time.time_ns()}")))
+    statuses = Counter(s for _, s in lat)
+    results["overload"] = {"clients": 4 * capacity, "requests": len(lat), "statuses": dict(statuses),
+                           "bad": sum(v for s, v in statuses.items() if s not in (200, 429, 503))}
+    health = httpx.get(base + "/healthz", timeout=5)
+    results["overload"]["healthy_after"] = health.status_code == 200  # type: ignore[index]
+    metrics = httpx.get(base + "/metrics", timeout=5).text
+    results["metrics"] = [line for line in metrics.splitlines()
+                          if line.startswith(("docgen_renders_total", "docgen_store_lookups_total"))]
+    return results
+
+
+def report(r: dict, workers: int, exit_code: int) -> str:
+    v, rd, st, mem, ov = r["validate"], r["render"], r["stored"], r["memory"], r["overload"]
+    lines = [
+        f"docgen serve bench — {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, --workers {workers}",
+        "",
+        "| measure | figure | target |",
+        "|---|---|---|",
+        f"| validate, 20 concurrent clients ({v['requests']} requests) | p50 {v['p50_ms']:.0f} ms, p95 {v['p95_ms']:.0f} ms"
+        f" | p95 ≤ {TARGETS['validate_p95_ms']:.0f} ms |",
+        f"| render PDF, fresh inputs ({rd['renders']} renders, {workers} clients) | {rd['per_s']:.2f}/s, "
+        f"{rd['per_s_per_core']:.2f}/s per core, p50 {rd['p50_s']:.2f} s | |",
+        f"| stored file (same render again, {st['requests']} requests) | p50 {st['p50_ms']:.1f} ms, p95 {st['p95_ms']:.1f} ms"
+        f" | ≤ {TARGETS['stored_p95_ms']:.0f} ms |",
+        f"| memory | worker RSS {mem['worker_rss_mb']:.0f} MB (PSS {mem['worker_pss_mb']:.0f} MB) × {mem['workers']}, "
+        f"zygote {mem['zygote_rss_mb']:.0f} MB, server {mem['server_rss_mb']:.0f} MB | |",
+        f"| 4× overload ({ov['clients']} clients, {ov['requests']} renders) | {ov['statuses']}; other: {ov['bad']};"
+        f" healthy after: {ov['healthy_after']} | only 200/429/503 |",
+        f"| SIGTERM | exit code {exit_code} | 0 |",
+        "",
+        "```",
+        *r["metrics"],
+        "```",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke run)")
+    args = parser.parse_args()
+    data = Path(tempfile.mkdtemp(prefix="docgen-bench-"))
+    try:
+        token = subprocess.run([DOCGEN, "token", "create", "--province", "--name", "bench", "--data", str(data)],
+                               check=True, capture_output=True, text=True, cwd=ROOT).stdout.strip()
+        server = Server(data, args.workers)
+        with server:
+            results = asyncio.run(run(server, token, args.quick))
+        text = report(results, args.workers, server.returncode)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "service.md").write_text(text, encoding="utf-8")
+    print(text)
+    ok = (results["validate"]["p95_ms"] <= TARGETS["validate_p95_ms"] and results["stored"]["p95_ms"]  # type: ignore[index]
+          <= TARGETS["stored_p95_ms"] and results["overload"]["bad"] == 0 and server.returncode == 0)  # type: ignore[index]
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

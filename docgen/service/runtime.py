@@ -1,0 +1,57 @@
+"""The render side of a running service: pool, store, batch jobs, metrics and request logs, started and stopped with the app.
+
+``install(app, settings)`` adds the middlewares and routes; ``start(app)`` (lifespan start-up)
+starts the worker pool and marks jobs cut off by the previous process as failed; ``stop(app)``
+(lifespan shut-down, after uvicorn stopped accepting on SIGTERM) lets running renders finish for
+``settings.shutdown_grace`` seconds, abandons the rest cleanly and records how each job ended.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI
+
+from docgen.service.jobs import JobRunner
+from docgen.service.logs import RequestIdMiddleware
+from docgen.service.metrics import Metrics, MetricsMiddleware
+from docgen.service.renderpool import RenderPool
+from docgen.service.store import OutputStore
+
+log = logging.getLogger("docgen.service")
+
+
+def install(app: FastAPI, settings: Any) -> None:
+    """Routes and middlewares (call after the app's own middlewares: these wrap them, outermost last)."""
+    from docgen.service.routes import jobs, metrics
+
+    state = app.state
+    state.pool = RenderPool(settings.workers, queue_limit=getattr(settings, "render_queue", None),
+                            timeout=settings.render_timeout, templates=settings.templates)
+    state.store = OutputStore(settings.data, templates=settings.templates)
+    state.jobs = JobRunner(state.db, state.pool, settings.data, settings.templates,
+                           scheduler=getattr(settings, "scheduler", None))
+    state.metrics = Metrics(state)
+    app.include_router(jobs.router)
+    app.include_router(metrics.router)
+    app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    app.add_middleware(RequestIdMiddleware)
+
+
+async def start(app: FastAPI) -> None:
+    state = app.state
+    await state.pool.start()
+    recovered = await state.jobs.recover()
+    log.info("render pool ready", extra={"event": "pool-ready", "workers": state.pool.pids,
+                                         "queue_limit": state.pool.queue_limit, "jobs_recovered": recovered})
+
+
+async def stop(app: FastAPI) -> None:
+    state = app.state
+    log.info("stopping: finishing running renders", extra={"event": "stopping", "running": state.pool.running,
+                                                             "queued": state.pool.queued})
+    state.jobs._stopping = True
+    await state.pool.close(grace=getattr(state.settings, "shutdown_grace", 10.0))
+    await state.jobs.stop()
+    log.info("render pool stopped", extra={"event": "pool-stopped", "renders": dict(state.pool.counts)})
