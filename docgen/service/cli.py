@@ -44,6 +44,17 @@ def serve(
     data: Path = DataOpt,
     database: str = DatabaseOpt,
     workers: int = typer.Option(0, "--workers", help="生成进程数（默认等于 CPU 核数）"),
+    scheduler: Optional[str] = typer.Option(
+        None,
+        "--scheduler",
+        help="批量任务交给该 Dask 调度器（如 tcp://127.0.0.1:8786），同 docgen batch --scheduler；默认在本机生成进程中运行",
+    ),
+    queue: int = typer.Option(
+        -1, "--queue", help="最多排队等待的生成请求数（默认每个生成进程 4 个）；队列满时返回 429 和 Retry-After"
+    ),
+    render_timeout: float = typer.Option(
+        60.0, "--render-timeout", help="单次生成的时限（秒）；超时的生成进程被终止并替换，请求返回 504"
+    ),
     demo: bool = typer.Option(
         False, "--demo", help="演示模式：创建省局和各单位的登录账号（打印出来），并载入 23 个示例填报作为草稿"
     ),
@@ -53,7 +64,11 @@ def serve(
 
     if not (0 < port < 65536):
         _fail(f"端口 {port} 无效")
-    settings = Settings(data=data, database_url=database, workers=workers or (os.cpu_count() or 1))
+    if render_timeout <= 0:
+        _fail("--render-timeout 应大于 0")
+    settings = Settings(data=data, database_url=database, workers=workers or (os.cpu_count() or 1),
+                        render_queue=None if queue < 0 else queue, scheduler=scheduler or None,
+                        render_timeout=render_timeout)
     try:
         run(settings, host, port, demo=demo)
     except Exception as exc:

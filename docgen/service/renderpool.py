@@ -27,6 +27,7 @@ import ctypes
 import math
 import os
 import pickle
+import shutil
 import signal
 import socket
 import struct
@@ -148,42 +149,50 @@ def zygote_main() -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps dead workers: no zombies
     children: set[int] = set()
     try:
-        if warm:
-            from docgen.pdf.engine import warm_up
-
-            warm_up(templates)
-        _send(control, ("ready", os.getpid()))
-        while True:
-            try:
-                command = _recv(control)
-            except (EOFError, OSError):
-                break
-            if command != "fork":
-                break
-            parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-            zygote_pid = os.getpid()
-            pid = os.fork()
-            if pid == 0:
-                try:
-                    control.close()
-                    parent_end.close()
-                    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # workers wait for their own children
-                    set_parent_death_signal()
-                    if os.getppid() != zygote_pid:
-                        os._exit(0)
-                    os.register_at_fork(after_in_child=_child_after_fork)
-                    _worker_loop(child_end)
-                finally:
-                    os._exit(0)
-            child_end.close()
-            children.add(pid)
-            socket.send_fds(control, [_HEADER.pack(pid)], [parent_end.fileno()])
-            parent_end.close()
+        _zygote_serve(control, templates, warm, children)
+    except (BrokenPipeError, ConnectionError, KeyboardInterrupt):
+        pass  # the server went away: the finally clause winds down
     finally:
         for pid in children:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-    os._exit(0)
+    # sys.exit, not os._exit: the atexit hook removes WeasyPrint's folder of font copies (docgen.pdf.engine).
+    sys.exit(0)
+
+
+def _zygote_serve(control: socket.socket, templates: Path, warm: bool, children: set[int]) -> None:
+    """Warm up, say ready, then fork one worker per "fork" command until the control socket closes."""
+    if warm:
+        from docgen.pdf.engine import warm_up
+
+        warm_up(templates)
+    _send(control, ("ready", os.getpid()))
+    while True:
+        try:
+            command = _recv(control)
+        except (EOFError, OSError):
+            break
+        if command != "fork":
+            break
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        zygote_pid = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                control.close()
+                parent_end.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # workers wait for their own children
+                set_parent_death_signal()
+                if os.getppid() != zygote_pid:
+                    os._exit(0)
+                os.register_at_fork(after_in_child=_child_after_fork)
+                _worker_loop(child_end)
+            finally:
+                os._exit(0)
+        child_end.close()
+        children.add(pid)
+        socket.send_fds(control, [_HEADER.pack(pid)], [parent_end.fileno()])
+        parent_end.close()
 
 
 # --------------------------------------------------------------------------- the pool (server side)
@@ -214,11 +223,15 @@ class RenderPool:
     """`workers` warm processes, at most `queue_limit` calls waiting; see the module docstring."""
 
     def __init__(self, workers: int | None = None, *, queue_limit: int | None = None,
-                 timeout: float = DEFAULT_TIMEOUT, templates: Path = TEMPLATES_DIR, warm: bool = True):
+                 timeout: float = DEFAULT_TIMEOUT, templates: Path = TEMPLATES_DIR, warm: bool = True,
+                 scratch: Path | None = None):
         self.size = max(1, workers or len(os.sched_getaffinity(0)))
         self.queue_limit = self.size * 4 if queue_limit is None else max(0, queue_limit)
         self.timeout = timeout
         self.templates, self.warm = Path(templates), warm
+        # The workers' TMPDIR (WeasyPrint copies the fonts there, ≈125 MB): emptied at every start, so
+        # what a killed server left behind does not pile up.
+        self.scratch = Path(scratch) if scratch else None
         self.counts: collections.Counter[str] = collections.Counter()  # ok, invalid, error, timeout, lost, rejected
         self.replaced = 0
         self._workers: dict[int, _Worker] = {}
@@ -230,6 +243,8 @@ class RenderPool:
         self._spawning = 0
         self._closing = False
         self._started = False
+        self._booting: asyncio.Task | None = None
+        self._zygote_ready = False
         self._durations: collections.deque[float] = collections.deque(maxlen=50)
 
     # ---- state for /readyz and /metrics
@@ -251,7 +266,7 @@ class RenderPool:
         return self._zygote.pid if self._zygote else None
 
     def alive(self) -> bool:
-        """Started, not closing, the zygote running and at least one worker up."""
+        """Started, warm, not closing, the zygote running and at least one worker up."""
         return (self._started and not self._closing and self._zygote is not None
                 and self._zygote.poll() is None and bool(self._workers))
 
@@ -262,26 +277,57 @@ class RenderPool:
 
     # ---- life cycle
 
-    async def start(self) -> None:
-        """Start the zygote (it warms up: a few seconds) and fork `size` workers."""
-        if self._started:
+    async def start(self, wait: bool = True) -> None:
+        """Start the zygote and fork `size` workers once it is warm (a few seconds).
+
+        With wait=False this returns at once and the workers come up in the background (the server
+        answers /healthz meanwhile; /readyz says 503 and calls wait in the queue until then)."""
+        if self._zygote is not None:
+            if wait:
+                await self.ready()
             return
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         cmd = [sys.executable, "-c", "from docgen.service.renderpool import zygote_main; zygote_main()",
                str(theirs.fileno()), str(self.templates), "1" if self.warm else "0"]
+        env = dict(os.environ)
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch.mkdir(parents=True, exist_ok=True)
+            env["TMPDIR"] = str(self.scratch)
         # Started from the event loop's thread: PDEATHSIG fires when the *thread* that forked exits.
-        self._zygote = subprocess.Popen(cmd, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL,
-                                        start_new_session=False)
+        self._zygote = subprocess.Popen(cmd, pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env)
         theirs.close()
         self._control = ours
-        try:
-            hello = await asyncio.to_thread(_recv, ours)
-        except (EOFError, OSError) as exc:
-            await self._stop_zygote()
-            raise PoolClosed(f"渲染进程未能启动（{exc or '已退出'}）") from None
-        assert hello[0] == "ready"
         self._started = True
+        self._booting = asyncio.get_running_loop().create_task(self._boot())
+        if wait:
+            await self.ready()
+
+    async def ready(self) -> None:
+        """Wait until the first workers are up; PoolClosed if the zygote could not start."""
+        if self._booting is not None:
+            await asyncio.shield(self._booting)
+        if not self._workers:
+            raise PoolClosed("渲染进程未能启动")
+
+    async def _boot(self) -> None:
+        assert self._control is not None
+        try:
+            hello = await asyncio.to_thread(_recv, self._control)
+        except (EOFError, OSError):
+            hello = None
+        self._zygote_ready = bool(hello and hello[0] == "ready")
+        if not self._zygote_ready:
+            self._closing = True
+            self._fail_waiting(PoolClosed("渲染进程未能启动"))
+            return
         await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+
+    def _fail_waiting(self, exc: PoolError) -> None:
+        while self._waiting:
+            call = self._waiting.popleft()
+            if not call.future.done():
+                call.future.set_exception(exc)
 
     async def _spawn(self) -> None:
         """Fork one worker from the zygote and start reading its replies."""
@@ -324,10 +370,11 @@ class RenderPool:
         if self._closing:
             return
         self._closing = True
-        while self._waiting:
-            call = self._waiting.popleft()
-            if not call.future.done():
-                call.future.set_exception(PoolClosed("服务正在停止，请稍后重试"))
+        self._fail_waiting(PoolClosed("服务正在停止，请稍后重试"))
+        if self._booting is not None and not self._booting.done():
+            self._booting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._booting
         deadline = time.monotonic() + grace
         while self.running and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
@@ -346,6 +393,8 @@ class RenderPool:
             self._control.close()  # the zygote reads EOF, kills its workers and exits
             self._control = None
         if self._zygote is not None:
+            if not self._zygote_ready:  # still warming up: it has no workers yet, nothing to wind down
+                self._zygote.kill()
             try:
                 await asyncio.to_thread(self._zygote.wait, 5)
             except subprocess.TimeoutExpired:

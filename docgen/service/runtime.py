@@ -9,6 +9,7 @@ starts the worker pool and marks jobs cut off by the previous process as failed;
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -27,11 +28,10 @@ def install(app: FastAPI, settings: Any) -> None:
     from docgen.service.routes import jobs, metrics
 
     state = app.state
-    state.pool = RenderPool(settings.workers, queue_limit=getattr(settings, "render_queue", None),
-                            timeout=settings.render_timeout, templates=settings.templates)
+    state.pool = _pool(settings)
     state.store = OutputStore(settings.data, templates=settings.templates)
     state.jobs = JobRunner(state.db, state.pool, settings.data, settings.templates,
-                           scheduler=getattr(settings, "scheduler", None))
+                           scheduler=settings.scheduler)
     state.metrics = Metrics(state)
     app.include_router(jobs.router)
     app.include_router(metrics.router)
@@ -39,9 +39,16 @@ def install(app: FastAPI, settings: Any) -> None:
     app.add_middleware(RequestIdMiddleware)
 
 
+def _pool(settings: Any) -> RenderPool:
+    return RenderPool(settings.workers, queue_limit=settings.render_queue, timeout=settings.render_timeout,
+                      templates=settings.templates, scratch=Path(settings.data) / "tmp")
+
+
 async def start(app: FastAPI) -> None:
     state = app.state
-    await state.pool.start()
+    if state.pool.zygote_pid is not None:  # a second lifespan of the same app: a fresh pool
+        state.pool = state.jobs.pool = _pool(state.settings)
+    await state.pool.start(wait=False)  # warm-up runs in the background; /readyz answers 503 until it is done
     recovered = await state.jobs.recover()
     log.info("render pool ready", extra={"event": "pool-ready", "workers": state.pool.pids,
                                          "queue_limit": state.pool.queue_limit, "jobs_recovered": recovered})

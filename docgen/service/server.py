@@ -32,12 +32,17 @@ def serve(settings: Settings, host: str, port: int, demo: bool = False, log_leve
             print(f"  {login.name:<20} {login.password:<14} {login.unit}", file=sys.stdout, flush=True)
         print(f"省局 API 令牌：{token}", file=sys.stdout, flush=True)
         print(f"已载入 {loaded} 个单位的示例填报（草稿）；已有的填报保持不变。", file=sys.stdout, flush=True)
+    from docgen.service import logs
+
+    logs.configure()  # JSON lines with the request id; uvicorn's own access log is replaced by ours
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         log_level=log_level,
         proxy_headers=False,
+        log_config=None,
+        access_log=False,
         timeout_graceful_shutdown=int(settings.render_timeout) + 5,
         server_header=False,
     )

@@ -31,6 +31,7 @@ def bearer(secret: str) -> dict[str, str]:
 async def serve(app, body, client_addr=("127.0.0.1", 50000)):
     """Run the app's lifespan (the pool starts and stops) around body(client, app)."""
     async with app.router.lifespan_context(app):
+        await app.state.pool.ready()  # the lifespan starts it in the background
         transport = httpx.ASGITransport(app=app, client=client_addr)
         async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=120) as client:
             return await body(client, app)
@@ -52,8 +53,10 @@ def make_app(tmp_path, database_url):
 
     yield make
     for app in apps:
-        assert not app.state.pool.alive()  # the lifespan stopped it
-        assert all(not Path(f"/proc/{pid}").exists() for pid in app.state.pool.pids)
+        pool = app.state.pool
+        assert not pool.alive()  # the lifespan stopped it
+        assert all(not Path(f"/proc/{pid}").exists() for pid in [pool.zygote_pid, *pool.pids])
+        assert list(pool.scratch.iterdir()) == []  # WeasyPrint's font copies were removed
 
 
 def test_a_second_render_is_served_from_the_store_and_matches_the_cli(make_app, tmp_path):
