@@ -41,7 +41,7 @@ def install(app: FastAPI, settings: Any) -> None:
 
 def _pool(settings: Any) -> RenderPool:
     return RenderPool(settings.workers, queue_limit=settings.render_queue, timeout=settings.render_timeout,
-                      templates=settings.templates, scratch=Path(settings.data) / "tmp")
+                      templates=settings.templates, warm=settings.render_warm, scratch=Path(settings.data) / "tmp")
 
 
 async def start(app: FastAPI) -> None:

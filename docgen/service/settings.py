@@ -37,6 +37,7 @@ class Settings:
     templates: Path = TEMPLATES_DIR
     render_queue: int | None = None  # renders that may wait for a worker; None: 4 per worker; past it 429
     scheduler: str | None = None  # Dask scheduler address for batch jobs (as `docgen batch --scheduler`)
+    render_warm: bool = True  # workers fork from a zygote with WeasyPrint and the fonts loaded (tests may skip it)
     shutdown_grace: float = 10.0  # seconds running renders may finish after SIGTERM before they are abandoned
 
     @property

@@ -47,7 +47,8 @@ class Api:
 @pytest.fixture
 def api(tmp_path: Path, database_url: str) -> Iterator[Api]:
     data = tmp_path / "var"
-    app = create_app(Settings(data=data, database_url=database_url))
+    # Cold workers: most of these tests never render, so the pool need not load the fonts first.
+    app = create_app(Settings(data=data, database_url=database_url, workers=1, render_warm=False))
     db = app.state.db
     tokens, ids = {}, {}
     for who, unit, province in (
