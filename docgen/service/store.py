@@ -39,13 +39,15 @@ class OutputStore:
     def path(self, key: str, fmt: str) -> Path:
         return self.root / key[:2] / f"{key}.{fmt}"
 
-    def lookup(self, source: bytes, filename: str, fmt: str) -> Path | None:
-        """The stored file for these inputs, or None (counts a hit or a miss)."""
+    def lookup(self, source: bytes, filename: str, fmt: str, count_miss: bool = True) -> Path | None:
+        """The stored file for these inputs, or None (counts a hit, and a miss unless the caller renders next
+        through get_or_render, which counts it)."""
         path = self.path(self.key(source, filename, fmt), fmt)
         if path.is_file():
             self.counts["hit"] += 1
             return path
-        self.counts["miss"] += 1
+        if count_miss:
+            self.counts["miss"] += 1
         return None
 
     def put(self, source: bytes, filename: str, fmt: str, data: bytes) -> Path:

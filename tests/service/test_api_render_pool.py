@@ -77,7 +77,7 @@ def test_a_second_render_is_served_from_the_store_and_matches_the_cli(make_app, 
     assert first.status_code == second.status_code == 200
     assert first.headers["content-type"] == "application/pdf"
     assert first.content == second.content
-    assert before == after == 1  # the second cost no rendering
+    assert before == after == 1  # the second cost no rendering (and no checking: same bytes, same result)
     assert app.state.store.counts["hit"] == 1 and app.state.store.counts["miss"] == 1
     assert 'docgen_store_lookups_total{result="hit"} 1.0' in metrics
     assert 'docgen_renders_total{result="ok"} 1.0' in metrics
@@ -193,6 +193,12 @@ def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(m
         unit_view = (await client.get(url, headers=bearer(unit))).status_code
         unknown = (await client.get("/api/v1/jobs/nope", headers=bearer(province))).status_code
         again = await client.post(f"{url}/restart", headers=bearer(province))
+        # the unit's own packet: rendered once, then served from the store
+        renders = app.state.pool.counts["ok"]
+        packets = [await client.get("/api/v1/filings/2024/guangzhou/files/packet.pdf", headers=bearer(unit))
+                   for _ in range(2)]
+        assert [p.status_code for p in packets] == [200, 200] and packets[0].content == packets[1].content
+        assert app.state.pool.counts["ok"] == renders + 1
         return refused, started, job, summary, volume, missing, unit_view, unknown, again
 
     refused, started, job, summary, volume, missing, unit_view, unknown, again = asyncio.run(serve(app, body))

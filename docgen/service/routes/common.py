@@ -83,6 +83,16 @@ async def render_checked(request: Request, checked: Checked, name: str, fmt: str
         raise Problem(422, "填报有错误，未生成文件；请先修改。", report=found) from None
 
 
+async def render_upload(request: Request, upload: Upload, name: str, fmt: str) -> bytes:
+    """The file `fmt` of an upload: straight from the output store when these exact bytes were rendered
+    under this name before (same bytes, templates and version: same checks, same output), else check, then render."""
+    if upload.kind != "xlsx":
+        path = request.app.state.store.lookup(upload.content, name, fmt, count_miss=False)
+        if path is not None:
+            return await anyio.to_thread.run_sync(path.read_bytes)
+    return await render_checked(request, await check(upload), name, fmt)
+
+
 def file_response(content: bytes, media_type: str, filename: str, etag: str | None = None) -> Response:
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"}
     if etag:

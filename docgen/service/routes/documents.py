@@ -15,8 +15,8 @@ from docgen.service.routes.common import (
     check,
     file_response,
     media_for,
-    render_checked,
     render_name,
+    render_upload,
 )
 from docgen.service.uploads import read_upload
 
@@ -49,7 +49,6 @@ async def render(
     _: Principal = Depends(current_principal),
 ) -> Response:
     upload = await read_upload(request)
-    checked = await check(upload)
     name = render_name(upload)
-    content = await render_checked(request, checked, name, format)
+    content = await render_upload(request, upload, name, format)
     return file_response(content, media_for(format), f"{name.rsplit('.', 1)[0]}.{format}")

@@ -18,8 +18,8 @@ from docgen.service.routes.common import (
     check,
     file_response,
     media_for,
-    render_checked,
     render_name,
+    render_upload,
 )
 from docgen.service.uploads import MEDIA_KIND, Upload, read_upload
 
@@ -234,7 +234,6 @@ async def get_file(
         return Upload(row.content, row.filename, MEDIA_KIND[row.media_type]), row.number
 
     upload, number = await request.app.state.db.read(read)
-    checked = await check(upload)
     fmt = FILES[name]
-    content = await render_checked(request, checked, render_name(upload, unit), fmt)
+    content = await render_upload(request, upload, render_name(upload, unit), fmt)
     return file_response(content, media_for(fmt), f"{unit}-{year}-v{number}.{name.rsplit('.', 1)[1]}")
