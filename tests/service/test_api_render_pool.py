@@ -41,8 +41,7 @@ def unique(name: str, tag: str) -> bytes:
     return (EXAMPLES / name).read_bytes() + f"\n# {tag}\n".encode()
 
 
-@pytest.fixture
-def make_app(tmp_path, database_url):
+def _apps(tmp_path, database_url):
     apps = []
 
     def make(**kw):
@@ -57,6 +56,18 @@ def make_app(tmp_path, database_url):
         assert not pool.alive()  # the lifespan stopped it
         assert all(not Path(f"/proc/{pid}").exists() for pid in [pool.zygote_pid, *pool.pids])
         assert list(pool.scratch.iterdir()) == []  # WeasyPrint's font copies were removed
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Apps on SQLite: what these tests check does not touch the database."""
+    yield from _apps(tmp_path, "")
+
+
+@pytest.fixture
+def make_db_app(tmp_path, database_url):
+    """Apps on SQLite and on PostgreSQL."""
+    yield from _apps(tmp_path, database_url)
 
 
 def test_a_second_render_is_served_from_the_store_and_matches_the_cli(make_app, tmp_path):
@@ -89,7 +100,7 @@ def test_a_second_render_is_served_from_the_store_and_matches_the_cli(make_app, 
 
 
 def test_a_full_queue_answers_429_with_retry_after_and_the_rest_render(make_app):
-    app = make_app(workers=2, render_queue=1)
+    app = make_app(workers=2, render_queue=1, render_warm=False)
     province = token(app)
 
     async def body(client, app):
@@ -136,7 +147,7 @@ def test_a_render_past_its_time_limit_answers_504_and_its_worker_is_replaced(mak
 
 
 def test_metrics_are_for_loopback_or_the_province(make_app):
-    app = make_app(workers=1)
+    app = make_app(workers=1, render_warm=False)
     province, unit = token(app), token(app, "guangzhou")
 
     async def body(client, app):
@@ -170,8 +181,8 @@ async def wait_job(client, url: str, headers: dict, until=("done", "failed"), ti
     raise AssertionError(f"job still {job}")
 
 
-def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(make_app):
-    app = make_app(workers=2)
+def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(make_db_app):
+    app = make_db_app(workers=2)
     province, unit = token(app), token(app, "guangzhou")
 
     async def body(client, app):
@@ -217,3 +228,24 @@ def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(m
     assert missing == [404, 404, 200]
     assert unit_view == 403 and unknown == 404
     assert again.status_code == 409  # only a failed job is started again
+
+
+def test_with_a_scheduler_a_batch_job_renders_on_the_dask_cluster(tmp_path):
+    import distributed  # a test dependency: never skipped
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        app = create_app(Settings(data=tmp_path / "var", workers=1, scheduler=cluster.scheduler_address))
+        province = token(app)
+
+        async def body(client, app):
+            await submit(client, app, "guangzhou", (EXAMPLES / "guangzhou.yaml").read_bytes())
+            started = await client.post("/api/v1/batches", json={"year": 2024}, headers=bearer(province))
+            return await wait_job(client, started.json()["status_url"], bearer(province))
+
+        job = asyncio.run(serve(app, body))
+        with distributed.Client(cluster) as client:
+            prefixes = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
+    assert job["status"] == "done" and job["done"] == job["total"] == 1, job
+    assert "guangzhou.pdf" in job["files"] and "汇总表.xlsx" in job["files"]
+    assert any(p.startswith("docgen") for p in prefixes), prefixes  # the unit was rendered by the cluster
