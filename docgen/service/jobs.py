@@ -101,6 +101,10 @@ class JobRunner:
                         extra={"event": "job-recovered", "job": job_id})
         return ids
 
+    def stopping(self) -> None:
+        """From now on a job that ends because the pool closed is recorded as abandoned by the stop."""
+        self._stopping = True
+
     async def stop(self) -> None:
         """On shutdown, after the pool closed: wait until every job task has recorded how it ended."""
         self._stopping = True

@@ -34,6 +34,7 @@ import struct
 import subprocess
 import sys
 import time
+import logging
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ from typing import Any, Callable
 
 from docgen.paths import TEMPLATES_DIR
 
+log = logging.getLogger("docgen.renderpool")
 _HEADER = struct.Struct(">Q")
 PR_SET_PDEATHSIG = 1
 DEFAULT_TIMEOUT = 60.0
@@ -245,6 +247,8 @@ class RenderPool:
         self._started = False
         self._booting: asyncio.Task | None = None
         self._zygote_ready = False
+        self._replacing_zygote = False
+        self.zygotes_replaced = 0
         self._durations: collections.deque[float] = collections.deque(maxlen=50)
 
     # ---- state for /readyz and /metrics
@@ -321,7 +325,26 @@ class RenderPool:
             self._closing = True
             self._fail_waiting(PoolClosed("渲染进程未能启动"))
             return
-        await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+        await asyncio.gather(*(self._spawn() for _ in range(self.size - len(self._workers))))
+
+    async def _replace_zygote(self) -> None:
+        """The zygote died (its workers die with it): start a new one and fork a full set again."""
+        if self._closing or self._replacing_zygote:
+            return
+        self._replacing_zygote = True
+        try:
+            log.error("render zygote exited; starting a new one", extra={"event": "zygote-lost"})
+            await self._stop_zygote()
+            await asyncio.sleep(0.5)  # no busy loop if it cannot start at all
+            if self._closing:
+                return
+            self._zygote, self._zygote_ready, self._booting = None, False, None
+            self.zygotes_replaced += 1
+            await self.start(wait=False)
+            if self._booting is not None:
+                await self._booting
+        finally:
+            self._replacing_zygote = False
 
     def _fail_waiting(self, exc: PoolError) -> None:
         while self._waiting:
@@ -348,7 +371,9 @@ class RenderPool:
                 try:
                     pid, fd = await asyncio.to_thread(fork)
                 except (EOFError, OSError, struct.error):
-                    return  # the zygote is gone: alive() says so, /readyz answers 503
+                    # the zygote is gone: alive() says so (/readyz 503) until a new one is up
+                    asyncio.get_running_loop().create_task(self._replace_zygote())
+                    return
             sock = socket.socket(fileno=fd)
             sock.setblocking(False)
             reader, writer = await asyncio.open_unix_connection(sock=sock)
@@ -499,4 +524,5 @@ class RenderPool:
             os.kill(worker.pid, signal.SIGKILL)  # it may have closed its socket and still run
         if not self._closing:
             self.replaced += 1
-            asyncio.get_running_loop().create_task(self._spawn())
+            if len(self._workers) + self._spawning < self.size:
+                asyncio.get_running_loop().create_task(self._spawn())

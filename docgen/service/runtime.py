@@ -58,7 +58,7 @@ async def stop(app: FastAPI) -> None:
     state = app.state
     log.info("stopping: finishing running renders", extra={"event": "stopping", "running": state.pool.running,
                                                              "queued": state.pool.queued})
-    state.jobs._stopping = True
+    state.jobs.stopping()
     await state.pool.close(grace=getattr(state.settings, "shutdown_grace", 10.0))
     await state.jobs.stop()
     log.info("render pool stopped", extra={"event": "pool-stopped", "renders": dict(state.pool.counts)})

@@ -146,6 +146,19 @@ def test_a_worker_killed_from_outside_is_detected_and_replaced():
     run(body, workers=2, warm=False)
 
 
+def test_a_killed_zygote_takes_its_workers_along_and_a_new_one_is_started():
+    async def body(pool, seen):
+        old_zygote, old_workers = pool.zygote_pid, set(pool.pids)
+        os.kill(old_zygote, signal.SIGKILL)
+        assert wait_until(lambda: all(process_gone(p) for p in old_workers), 5)  # PDEATHSIG
+        assert await wait_for_async(lambda: pool.zygotes_replaced == 1 and len(pool.pids) == 2 and pool.alive(), 20)
+        assert pool.zygote_pid != old_zygote and not set(pool.pids) & old_workers
+        seen.update({pool.zygote_pid, *pool.pids})
+        assert await pool.call(os.getpid) in pool.pids
+
+    run(body, workers=2, warm=False)
+
+
 def test_errors_come_back_as_exceptions_and_the_worker_lives_on():
     async def body(pool, seen):
         pids = set(pool.pids)
