@@ -52,6 +52,8 @@ def province_token(data: Path) -> str:
         return db.write_sync(lambda s: accounts.create_token(s, None, True, "bench")[1])
     finally:
         db.dispose()
+
+
 TARGETS = {"validate_p95_ms": 150.0, "stored_p95_ms": 50.0}
 
 
@@ -109,11 +111,24 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         self.log = open(self.data / "server.log", "wb")
-        self.proc = subprocess.Popen([*serve_command(), "--host", "127.0.0.1", "--port", str(self.port), "--data",
-                                      str(self.data), "--workers", str(self.workers)], cwd=ROOT,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [
+                *serve_command(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--data",
+                str(self.data),
+                "--workers",
+                str(self.workers),
+            ],
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -151,6 +166,7 @@ async def clients(n: int, per_client: int, make_request) -> list[tuple[float, in
     """n concurrent clients, each making per_client requests in turn (a bounded loop)."""
     limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
     async with httpx.AsyncClient(limits=limits, timeout=120) as client:
+
         async def one(i: int) -> list[tuple[float, int | str]]:
             return [await make_request(client, i, k) for k in range(per_client)]
 
@@ -171,60 +187,116 @@ async def run(server: Server, token: str, quick: bool) -> dict[str, object]:
 
     # warm the validator path once
     await clients(1, 3, lambda c, i, k: timed(c, "POST", base + "/api/v1/validate", content=body, headers=yaml_auth))
-    one = await clients(1, 20, lambda c, i, k: timed(c, "POST", base + "/api/v1/validate",
-                                                    content=EXAMPLES[k % len(EXAMPLES)].read_bytes(), headers=yaml_auth))
+    one = await clients(
+        1,
+        20,
+        lambda c, i, k: timed(
+            c, "POST", base + "/api/v1/validate", content=EXAMPLES[k % len(EXAMPLES)].read_bytes(), headers=yaml_auth
+        ),
+    )
     results["validate_one"] = {"p50_ms": pct([t for t, _ in one], 0.5) * 1000}
     per = 5 if quick else 20
-    lat = await clients(20, per, lambda c, i, k: timed(c, "POST", base + "/api/v1/validate",
-                                                         content=EXAMPLES[(i + k) % len(EXAMPLES)].read_bytes(),
-                                                         headers=yaml_auth))
+    lat = await clients(
+        20,
+        per,
+        lambda c, i, k: timed(
+            c,
+            "POST",
+            base + "/api/v1/validate",
+            content=EXAMPLES[(i + k) % len(EXAMPLES)].read_bytes(),
+            headers=yaml_auth,
+        ),
+    )
     ok = [t for t, s in lat if s == 200]
-    results["validate"] = {"clients": 20, "requests": len(lat), "statuses": dict(Counter(s for _, s in lat)),
-                           "p50_ms": pct(ok, 0.5) * 1000, "p95_ms": pct(ok, 0.95) * 1000}
+    results["validate"] = {
+        "clients": 20,
+        "requests": len(lat),
+        "statuses": dict(Counter(s for _, s in lat)),
+        "p50_ms": pct(ok, 0.5) * 1000,
+        "p95_ms": pct(ok, 0.95) * 1000,
+    }
 
     # render throughput: as many clients as workers, fresh inputs (no store hits)
     n = len(EXAMPLES) if not quick else 6
     start = time.perf_counter()
-    lat = await clients(server.workers, n // server.workers, lambda c, i, k: timed(
-        c, "POST", base + "/api/v1/render?format=pdf", headers=yaml_auth,
-        content=unique(EXAMPLES[(i * 100 + k) % len(EXAMPLES)], f"tp-{i}-{k}-{time.time_ns()}")))
+    lat = await clients(
+        server.workers,
+        n // server.workers,
+        lambda c, i, k: timed(
+            c,
+            "POST",
+            base + "/api/v1/render?format=pdf",
+            headers=yaml_auth,
+            content=unique(EXAMPLES[(i * 100 + k) % len(EXAMPLES)], f"tp-{i}-{k}-{time.time_ns()}"),
+        ),
+    )
     wall = time.perf_counter() - start
     done = sum(1 for _, s in lat if s == 200)
-    results["render"] = {"renders": done, "wall_s": wall, "per_s": done / wall, "per_s_per_core": done / wall / server.workers,
-                         "p50_s": pct([t for t, _ in lat], 0.5), "statuses": dict(Counter(s for _, s in lat))}
+    results["render"] = {
+        "renders": done,
+        "wall_s": wall,
+        "per_s": done / wall,
+        "per_s_per_core": done / wall / server.workers,
+        "p50_s": pct([t for t, _ in lat], 0.5),
+        "statuses": dict(Counter(s for _, s in lat)),
+    }
 
     # memory of the workers right after rendering (the zygote's children)
     tree = process_tree(server.proc.pid)  # type: ignore[union-attr]
     zygotes = [p for p, parent in tree.items() if parent == server.proc.pid]  # type: ignore[union-attr]
     workers = [p for p, parent in tree.items() if parent in zygotes]
     mem = {p: memory_kb(p) for p in workers}
-    results["memory"] = {"workers": len(workers), "server_rss_mb": memory_kb(server.proc.pid)[0] / 1024,  # type: ignore[union-attr]
-                         "zygote_rss_mb": sum(memory_kb(p)[0] for p in zygotes) / 1024,
-                         "worker_rss_mb": statistics.mean(m[0] for m in mem.values()) / 1024 if mem else 0,
-                         "worker_pss_mb": statistics.mean(m[1] for m in mem.values()) / 1024 if mem else 0}
+    results["memory"] = {
+        "workers": len(workers),
+        "server_rss_mb": memory_kb(server.proc.pid)[0] / 1024,  # type: ignore[union-attr]
+        "zygote_rss_mb": sum(memory_kb(p)[0] for p in zygotes) / 1024,
+        "worker_rss_mb": statistics.mean(m[0] for m in mem.values()) / 1024 if mem else 0,
+        "worker_pss_mb": statistics.mean(m[1] for m in mem.values()) / 1024 if mem else 0,
+    }
 
     # a stored file: the same request again is served from the store
     again = EXAMPLES[1].read_bytes()
-    await clients(1, 1, lambda c, i, k: timed(c, "POST", base + "/api/v1/render?format=pdf", content=again,
-                                              headers=yaml_auth))
-    lat = await clients(1, 20 if quick else 50, lambda c, i, k: timed(
-        c, "POST", base + "/api/v1/render?format=pdf", content=again, headers=yaml_auth))
-    results["stored"] = {"requests": len(lat), "p50_ms": pct([t for t, _ in lat], 0.5) * 1000,
-                         "p95_ms": pct([t for t, _ in lat], 0.95) * 1000, "statuses": dict(Counter(s for _, s in lat))}
+    await clients(
+        1, 1, lambda c, i, k: timed(c, "POST", base + "/api/v1/render?format=pdf", content=again, headers=yaml_auth)
+    )
+    lat = await clients(
+        1,
+        20 if quick else 50,
+        lambda c, i, k: timed(c, "POST", base + "/api/v1/render?format=pdf", content=again, headers=yaml_auth),
+    )
+    results["stored"] = {
+        "requests": len(lat),
+        "p50_ms": pct([t for t, _ in lat], 0.5) * 1000,
+        "p95_ms": pct([t for t, _ in lat], 0.95) * 1000,
+        "statuses": dict(Counter(s for _, s in lat)),
+    }
 
     # 4× overload: four times as many concurrent renders as workers + queue can hold, fresh inputs
     capacity = server.workers * 5  # workers + the default queue bound (4 per worker)
-    lat = await clients(4 * capacity, 2, lambda c, i, k: timed(
-        c, "POST", base + "/api/v1/render?format=docx", headers=yaml_auth,
-        content=unique(EXAMPLES[i % len(EXAMPLES)], f"ov-{i}-{k}-{time.time_ns()}")))
+    lat = await clients(
+        4 * capacity,
+        2,
+        lambda c, i, k: timed(
+            c,
+            "POST",
+            base + "/api/v1/render?format=docx",
+            headers=yaml_auth,
+            content=unique(EXAMPLES[i % len(EXAMPLES)], f"ov-{i}-{k}-{time.time_ns()}"),
+        ),
+    )
     statuses = Counter(s for _, s in lat)
-    results["overload"] = {"clients": 4 * capacity, "requests": len(lat), "statuses": dict(statuses),
-                           "bad": sum(v for s, v in statuses.items() if s not in (200, 429, 503))}
+    results["overload"] = {
+        "clients": 4 * capacity,
+        "requests": len(lat),
+        "statuses": dict(statuses),
+        "bad": sum(v for s, v in statuses.items() if s not in (200, 429, 503)),
+    }
     health = httpx.get(base + "/healthz", timeout=5)
     results["overload"]["healthy_after"] = health.status_code == 200  # type: ignore[index]
     metrics = httpx.get(base + "/metrics", timeout=5).text
-    results["metrics"] = [line for line in metrics.splitlines()
-                          if line.startswith(("docgen_renders_total", "docgen_store_lookups_total"))]
+    results["metrics"] = [
+        line for line in metrics.splitlines() if line.startswith(("docgen_renders_total", "docgen_store_lookups_total"))
+    ]
     return results
 
 
@@ -237,13 +309,13 @@ def report(r: dict, workers: int, exit_code: int) -> str:
         "",
         "| measure | figure | target |",
         "|---|---|---|",
-        f"| validate, 20 concurrent clients ({v['requests']} requests) | p50 {v['p50_ms']:.0f} ms, p95 {v['p95_ms']:.0f} ms"
-        f" | p95 ≤ {TARGETS['validate_p95_ms']:.0f} ms |",
+        f"| validate, 20 concurrent clients ({v['requests']} requests) | "
+        f"p50 {v['p50_ms']:.0f} ms, p95 {v['p95_ms']:.0f} ms | p95 ≤ {TARGETS['validate_p95_ms']:.0f} ms |",
         f"| validate, one client alone | p50 {r['validate_one']['p50_ms']:.0f} ms | |",
         f"| render PDF, fresh inputs ({rd['renders']} renders, {workers} clients) | {rd['per_s']:.2f}/s, "
         f"{rd['per_s_per_core']:.2f}/s per core, p50 {rd['p50_s']:.2f} s | |",
-        f"| stored file (same render again, {st['requests']} requests) | p50 {st['p50_ms']:.1f} ms, p95 {st['p95_ms']:.1f} ms"
-        f" | ≤ {TARGETS['stored_p95_ms']:.0f} ms |",
+        f"| stored file (same render again, {st['requests']} requests) | "
+        f"p50 {st['p50_ms']:.1f} ms, p95 {st['p95_ms']:.1f} ms | ≤ {TARGETS['stored_p95_ms']:.0f} ms |",
         f"| memory | worker RSS {mem['worker_rss_mb']:.0f} MB (PSS {mem['worker_pss_mb']:.0f} MB) × {mem['workers']}, "
         f"zygote {mem['zygote_rss_mb']:.0f} MB, server {mem['server_rss_mb']:.0f} MB | |",
         f"| 4× overload ({ov['clients']} clients, {ov['requests']} renders) | {ov['statuses']}; other: {ov['bad']};"
@@ -274,8 +346,13 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "service.md").write_text(text, encoding="utf-8")
     print(text)
-    ok = (results["validate"]["p95_ms"] <= TARGETS["validate_p95_ms"] and results["stored"]["p95_ms"]  # type: ignore[index]
-          <= TARGETS["stored_p95_ms"] and results["overload"]["bad"] == 0 and server.returncode == 0)  # type: ignore[index]
+    ok = (
+        results["validate"]["p95_ms"] <= TARGETS["validate_p95_ms"]
+        and results["stored"]["p95_ms"]  # type: ignore[index]
+        <= TARGETS["stored_p95_ms"]
+        and results["overload"]["bad"] == 0
+        and server.returncode == 0
+    )  # type: ignore[index]
     return 0 if ok else 1
 
 

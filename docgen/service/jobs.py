@@ -56,10 +56,20 @@ class BatchJob(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "year": self.year, "status": self.status, "done": self.done, "total": self.total,
-                "files": list(self.files or []), "errors": list(self.errors or []), "reason": self.reason,
-                "attempts": self.attempts, "created_at": _iso(self.created_at), "started_at": _iso(self.started_at),
-                "finished_at": _iso(self.finished_at)}
+        return {
+            "id": self.id,
+            "year": self.year,
+            "status": self.status,
+            "done": self.done,
+            "total": self.total,
+            "files": list(self.files or []),
+            "errors": list(self.errors or []),
+            "reason": self.reason,
+            "attempts": self.attempts,
+            "created_at": _iso(self.created_at),
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+        }
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -97,8 +107,11 @@ class JobRunner:
 
         ids = await self.db.write(mark)
         for job_id in ids:
-            log.warning("batch job %s was cut off by the previous stop; marked failed", job_id,
-                        extra={"event": "job-recovered", "job": job_id})
+            log.warning(
+                "batch job %s was cut off by the previous stop; marked failed",
+                job_id,
+                extra={"event": "job-recovered", "job": job_id},
+            )
         return ids
 
     def stopping(self) -> None:
@@ -123,13 +136,23 @@ class JobRunner:
             rows = session.execute(
                 select(Filing.unit_id, FilingVersion.number, FilingVersion.filename, FilingVersion.content)
                 .join(FilingVersion, (FilingVersion.filing_id == Filing.id) & (FilingVersion.number == Filing.latest))
-                .where(Filing.year == year, Filing.status == "submitted").order_by(Filing.unit_id)).all()
+                .where(Filing.year == year, Filing.status == "submitted")
+                .order_by(Filing.unit_id)
+            ).all()
             folder.mkdir(parents=True, exist_ok=True)
             for unit_id, _, filename, content in rows:
                 suffix = Path(filename).suffix.lower()
                 (folder / f"{unit_id}{suffix if suffix in INPUT_SUFFIXES else '.yaml'}").write_bytes(content)
-            job = BatchJob(id=job_id, year=year, status="queued", total=len(rows), created_by=who,
-                           units=[f"{unit}@{number}" for unit, number, _, _ in rows], files=[], errors=[])
+            job = BatchJob(
+                id=job_id,
+                year=year,
+                status="queued",
+                total=len(rows),
+                created_by=who,
+                units=[f"{unit}@{number}" for unit, number, _, _ in rows],
+                files=[],
+                errors=[],
+            )
             session.add(job)
             session.flush()
             return job
@@ -194,14 +217,22 @@ class JobRunner:
         out = self.output(job_id)
         follow = asyncio.get_running_loop().create_task(self._follow(job_id, out))
         try:
-            result = await self.pool.call(run_batch_job, str(self.folder(job_id) / "input"), str(out),
-                                          str(self.templates), job.year, self.scheduler, self.pool.size,
-                                          timeout=None, wait=True)
+            result = await self.pool.call(
+                run_batch_job,
+                str(self.folder(job_id) / "input"),
+                str(out),
+                str(self.templates),
+                job.year,
+                self.scheduler,
+                self.pool.size,
+                timeout=None,
+                wait=True,
+            )
         except PoolError as exc:
             reason = ABANDONED.replace("{id}", job_id) if isinstance(exc, PoolClosed) else f"批量生成失败：{exc}"
             await self._finish(job_id, out, "failed", [], reason)
             return
-        except Exception as exc:  # noqa: BLE001 - recorded on the job, never lost in a task
+        except Exception as exc:
             log.exception("batch job %s crashed", job_id)
             await self._finish(job_id, out, "failed", [], f"批量生成失败：{type(exc).__name__}: {exc}")
             return
@@ -215,10 +246,15 @@ class JobRunner:
 
     async def _finish(self, job_id: str, out: Path, status: str, errors: list[str], reason: str | None) -> None:
         files = job_files(out) if out.is_dir() else []
-        await self._update(job_id, status=status, errors=errors, reason=reason, files=files,
-                           done=_progress(out), finished_at=utcnow())
-        log.info("batch job %s %s", job_id, status, extra={"event": "job-end", "job": job_id, "status": status,
-                                                           "reason": reason, "errors": len(errors)})
+        await self._update(
+            job_id, status=status, errors=errors, reason=reason, files=files, done=_progress(out), finished_at=utcnow()
+        )
+        log.info(
+            "batch job %s %s",
+            job_id,
+            status,
+            extra={"event": "job-end", "job": job_id, "status": status, "reason": reason, "errors": len(errors)},
+        )
 
     async def _follow(self, job_id: str, out: Path) -> None:
         last = -1

@@ -29,7 +29,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -90,9 +90,19 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             route = scope.get("route")
-            access_log.info("%s %s %s", scope.get("method"), scope.get("path"), status, extra={
-                "event": "request", "method": scope.get("method"), "path": scope.get("path"),
-                "route": getattr(route, "path", None), "status": status,
-                "duration_ms": round((time.perf_counter() - start) * 1000, 1),
-                "client": (scope.get("client") or [None])[0]})
+            access_log.info(
+                "%s %s %s",
+                scope.get("method"),
+                scope.get("path"),
+                status,
+                extra={
+                    "event": "request",
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "route": getattr(route, "path", None),
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - start) * 1000, 1),
+                    "client": (scope.get("client") or [None])[0],
+                },
+            )
             request_id.reset(token)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -52,10 +53,19 @@ class Metrics:
 
     def __init__(self, state: Any):
         self.registry = CollectorRegistry()
-        self.requests = Counter("docgen_http_requests", "HTTP requests by route, method and status",
-                                ["route", "method", "status"], registry=self.registry)
-        self.latency = Histogram("docgen_http_request_duration_seconds", "HTTP request latency by route",
-                                 ["route", "method"], buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.requests = Counter(
+            "docgen_http_requests",
+            "HTTP requests by route, method and status",
+            ["route", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "docgen_http_request_duration_seconds",
+            "HTTP request latency by route",
+            ["route", "method"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
         self.registry.register(_PoolAndStore(state))
 
     def render(self) -> tuple[bytes, str]:

@@ -2,7 +2,7 @@
 
 The server never forks itself (it has threads; a fork could copy a held lock). Instead it starts
 one clean *zygote* process (``python -c …zygote_main``) that imports WeasyPrint and loads the CJK
-fonts once (``docgen.pdf.engine.warm_up``, what ``docgen batch`` does before forking its workers),
+fonts once (``docgen.writers.pdf.engine.warm_up``, what ``docgen batch`` does before forking its workers),
 then forks a worker whenever the pool asks. Each worker talks to the server over its own Unix
 socket pair, handed to the server with SCM_RIGHTS, so a killed or crashed worker is seen at once
 as end-of-file, busy or idle.
@@ -24,6 +24,7 @@ import asyncio
 import collections
 import contextlib
 import ctypes
+import logging
 import math
 import os
 import pickle
@@ -34,13 +35,14 @@ import struct
 import subprocess
 import sys
 import time
-import logging
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from types import EllipsisType
+from typing import Any
 
-from docgen.paths import TEMPLATES_DIR
+from docgen.io.paths import TEMPLATES_DIR
 
 log = logging.getLogger("docgen.renderpool")
 _HEADER = struct.Struct(">Q")
@@ -113,7 +115,7 @@ def _recv(sock: socket.socket) -> Any:
 
 def _worker_loop(sock: socket.socket) -> None:
     """Run (fn, args) calls until the server's end closes; never raises out of a call."""
-    from docgen.diagnostics import InvalidInput
+    from docgen.models.diagnostics import InvalidInput
 
     while True:
         try:
@@ -158,14 +160,14 @@ def zygote_main() -> None:
         for pid in children:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-    # sys.exit, not os._exit: the atexit hook removes WeasyPrint's folder of font copies (docgen.pdf.engine).
+    # sys.exit, not os._exit: the atexit hook removes WeasyPrint's folder of font copies (docgen.writers.pdf.engine).
     sys.exit(0)
 
 
 def _zygote_serve(control: socket.socket, templates: Path, warm: bool, children: set[int]) -> None:
     """Warm up, say ready, then fork one worker per "fork" command until the control socket closes."""
     if warm:
-        from docgen.pdf.engine import warm_up
+        from docgen.writers.pdf.engine import warm_up
 
         warm_up(templates)
     _send(control, ("ready", os.getpid()))
@@ -224,9 +226,16 @@ class _Worker:
 class RenderPool:
     """`workers` warm processes, at most `queue_limit` calls waiting; see the module docstring."""
 
-    def __init__(self, workers: int | None = None, *, queue_limit: int | None = None,
-                 timeout: float = DEFAULT_TIMEOUT, templates: Path = TEMPLATES_DIR, warm: bool = True,
-                 scratch: Path | None = None):
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        queue_limit: int | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        templates: Path = TEMPLATES_DIR,
+        warm: bool = True,
+        scratch: Path | None = None,
+    ):
         self.size = max(1, workers or len(os.sched_getaffinity(0)))
         self.queue_limit = self.size * 4 if queue_limit is None else max(0, queue_limit)
         self.timeout = timeout
@@ -271,8 +280,13 @@ class RenderPool:
 
     def alive(self) -> bool:
         """Started, warm, not closing, the zygote running and at least one worker up."""
-        return (self._started and not self._closing and self._zygote is not None
-                and self._zygote.poll() is None and bool(self._workers))
+        return (
+            self._started
+            and not self._closing
+            and self._zygote is not None
+            and self._zygote.poll() is None
+            and bool(self._workers)
+        )
 
     def retry_after(self) -> int:
         """Seconds until a slot is likely free: mean call time × calls ahead / workers, at least 1."""
@@ -291,8 +305,14 @@ class RenderPool:
                 await self.ready()
             return
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        cmd = [sys.executable, "-c", "from docgen.service.renderpool import zygote_main; zygote_main()",
-               str(theirs.fileno()), str(self.templates), "1" if self.warm else "0"]
+        cmd = [
+            sys.executable,
+            "-c",
+            "from docgen.service.renderpool import zygote_main; zygote_main()",
+            str(theirs.fileno()),
+            str(self.templates),
+            "1" if self.warm else "0",
+        ]
         env = dict(os.environ)
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
@@ -428,8 +448,14 @@ class RenderPool:
 
     # ---- calls
 
-    async def call(self, fn: Callable[..., Any], *args: Any, timeout: float | None = ..., wait: bool = False,  # type: ignore[assignment]
-                   **kwargs: Any) -> Any:
+    async def call(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        timeout: float | EllipsisType | None = ...,
+        wait: bool = False,
+        **kwargs: Any,
+    ) -> Any:
         """Run fn(*args, **kwargs) in a worker and return its result.
 
         Raises QueueFull (unless `wait`: internal jobs wait their turn beyond the bound), RenderTimeout
@@ -441,13 +467,15 @@ class RenderPool:
             self.counts["rejected"] += 1
             raise QueueFull(self.retry_after())
         loop = asyncio.get_running_loop()
-        call = _Call(fn, args, kwargs, loop.create_future(), self.timeout if timeout is ... else timeout)
+        call = _Call(
+            fn, args, kwargs, loop.create_future(), self.timeout if isinstance(timeout, EllipsisType) else timeout
+        )
         self._waiting.append(call)
         self._dispatch()
         status, *payload = await asyncio.shield(call.future)
         if status == "ok":
             return payload[0]
-        from docgen.diagnostics import InvalidInput
+        from docgen.models.diagnostics import InvalidInput
 
         if status == "invalid":
             raise InvalidInput(payload[0])
@@ -518,8 +546,11 @@ class RenderPool:
                 call.timer.cancel()
             if not call.future.done():
                 self.counts["lost"] += 1
-                call.future.set_exception(WorkerLost("渲染进程意外退出，请重试")
-                                          if worker.killed != "close" else PoolClosed("服务正在停止，渲染已放弃"))
+                call.future.set_exception(
+                    WorkerLost("渲染进程意外退出，请重试")
+                    if worker.killed != "close"
+                    else PoolClosed("服务正在停止，渲染已放弃")
+                )
         with contextlib.suppress(OSError):
             os.kill(worker.pid, signal.SIGKILL)  # it may have closed its socket and still run
         if not self._closing:

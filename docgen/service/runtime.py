@@ -1,4 +1,4 @@
-"""The render side of a running service: pool, store, batch jobs, metrics and request logs, started and stopped with the app.
+"""The render side of a running service: pool, store, jobs, metrics and logs, started and stopped with the app.
 
 ``install(app, settings)`` adds the middlewares and routes; ``start(app)`` (lifespan start-up)
 starts the worker pool and marks jobs cut off by the previous process as failed; ``stop(app)``
@@ -30,8 +30,7 @@ def install(app: FastAPI, settings: Any) -> None:
     state = app.state
     state.pool = _pool(settings)
     state.store = OutputStore(settings.data, templates=settings.templates)
-    state.jobs = JobRunner(state.db, state.pool, settings.data, settings.templates,
-                           scheduler=settings.scheduler)
+    state.jobs = JobRunner(state.db, state.pool, settings.data, settings.templates, scheduler=settings.scheduler)
     state.metrics = Metrics(state)
     app.include_router(jobs.router)
     app.include_router(metrics.router)
@@ -40,8 +39,14 @@ def install(app: FastAPI, settings: Any) -> None:
 
 
 def _pool(settings: Any) -> RenderPool:
-    return RenderPool(settings.workers, queue_limit=settings.render_queue, timeout=settings.render_timeout,
-                      templates=settings.templates, warm=settings.render_warm, scratch=Path(settings.data) / "tmp")
+    return RenderPool(
+        settings.workers,
+        queue_limit=settings.render_queue,
+        timeout=settings.render_timeout,
+        templates=settings.templates,
+        warm=settings.render_warm,
+        scratch=Path(settings.data) / "tmp",
+    )
 
 
 async def start(app: FastAPI) -> None:
@@ -50,14 +55,23 @@ async def start(app: FastAPI) -> None:
         state.pool = state.jobs.pool = _pool(state.settings)
     await state.pool.start(wait=False)  # warm-up runs in the background; /readyz answers 503 until it is done
     recovered = await state.jobs.recover()
-    log.info("render pool ready", extra={"event": "pool-ready", "workers": state.pool.pids,
-                                         "queue_limit": state.pool.queue_limit, "jobs_recovered": recovered})
+    log.info(
+        "render pool ready",
+        extra={
+            "event": "pool-ready",
+            "workers": state.pool.pids,
+            "queue_limit": state.pool.queue_limit,
+            "jobs_recovered": recovered,
+        },
+    )
 
 
 async def stop(app: FastAPI) -> None:
     state = app.state
-    log.info("stopping: finishing running renders", extra={"event": "stopping", "running": state.pool.running,
-                                                             "queued": state.pool.queued})
+    log.info(
+        "stopping: finishing running renders",
+        extra={"event": "stopping", "running": state.pool.running, "queued": state.pool.queued},
+    )
     state.jobs.stopping()
     await state.pool.close(grace=getattr(state.settings, "shutdown_grace", 10.0))
     await state.jobs.stop()

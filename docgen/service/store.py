@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import collections
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from docgen import __version__
-from docgen.atomic import write_bytes
-from docgen.manifest import sha256_bytes, tree_hash
-from docgen.paths import DATA_DIR, TEMPLATES_DIR
+from docgen.batch.manifest import sha256_bytes, tree_hash
+from docgen.io.atomic import write_bytes
+from docgen.io.paths import DATA_DIR, TEMPLATES_DIR
 
 
 class OutputStore:
@@ -53,8 +53,9 @@ class OutputStore:
     def put(self, source: bytes, filename: str, fmt: str, data: bytes) -> Path:
         return write_bytes(self.path(self.key(source, filename, fmt), fmt), data)
 
-    async def get_or_render(self, source: bytes, filename: str, fmt: str,
-                            render: Callable[[], Awaitable[bytes]]) -> bytes:
+    async def get_or_render(
+        self, source: bytes, filename: str, fmt: str, render: Callable[[], Awaitable[bytes]]
+    ) -> bytes:
         """The stored bytes, else `render()` once (shared by concurrent callers) and store them."""
         key = self.key(source, filename, fmt)
         path = self.path(key, fmt)

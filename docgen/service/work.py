@@ -8,20 +8,20 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from docgen.reproducible import FIXED_ZIP_TIME
+from docgen.io.reproducible import FIXED_ZIP_TIME
 
 FORMATS = ("pdf", "docx", "xlsx", "zip")  # zip holds the other three
 
 
 def submission_source(data: bytes, filename: str) -> Any:
     """The bytes of a .yaml/.yml/.json or .xlsx upload as a parsed Source (raises InvalidInput)."""
-    from docgen.diagnostics import Diagnostic, InvalidInput
-    from docgen.source import SourceError, parse
+    from docgen.io.source import SourceError, parse
+    from docgen.models.diagnostics import Diagnostic, InvalidInput
 
     name = Path(filename).name or "submission.yaml"
     try:
         if name.lower().endswith(".xlsx"):
-            from docgen.importer import ImportError_, import_workbook
+            from docgen.authoring.importer import ImportError_, import_workbook
 
             with tempfile.TemporaryDirectory(prefix="docgen-upload-") as tmp:
                 path = Path(tmp) / name
@@ -29,8 +29,9 @@ def submission_source(data: bytes, filename: str) -> Any:
                 try:
                     text, _ = import_workbook(path)
                 except ImportError_ as exc:
-                    raise InvalidInput([Diagnostic("error", "workbook", name, 0, "（工作簿）", str(p))
-                                        for p in exc.problems]) from None
+                    raise InvalidInput(
+                        [Diagnostic("error", "workbook", name, 0, "（工作簿）", str(p)) for p in exc.problems]
+                    ) from None
             return parse(text, Path(name).with_suffix(".yaml").name)
         return parse(data.decode("utf-8-sig"), name)
     except UnicodeDecodeError:
@@ -62,8 +63,8 @@ def notice_for(year: int) -> Path | None:
     """The notice that published `year`'s form (its number is the form's notice_number), if docgen has it."""
     import yaml
 
-    from docgen.forms import load_form
-    from docgen.paths import DATA_DIR
+    from docgen.io.paths import DATA_DIR
+    from docgen.models.form import load_form
 
     number = load_form(year).notice_number
     for path in sorted((DATA_DIR / "notices").glob("*.yaml")):
@@ -81,8 +82,9 @@ def job_files(outdir: Path) -> list[str]:
     return sorted(p.name for p in outdir.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
-def run_batch_job(folder: str, outdir: str, templates: str, year: int, scheduler: str | None = None,
-                  jobs: int = 1) -> dict[str, Any]:
+def run_batch_job(
+    folder: str, outdir: str, templates: str, year: int, scheduler: str | None = None, jobs: int = 1
+) -> dict[str, Any]:
     """`docgen batch FOLDER -o OUTDIR` for a service job (in a pool worker): every unit, summary, archive.
 
     Workbooks in FOLDER are first turned into YAML as `docgen import` does. The batch's progress
@@ -90,7 +92,7 @@ def run_batch_job(folder: str, outdir: str, templates: str, year: int, scheduler
     how the server follows progress. A rerun over the same folders resumes (finished units are kept)."""
     import contextlib
 
-    from docgen.batch import build
+    from docgen.batch.runner import build
 
     src, out = Path(folder), Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
@@ -99,19 +101,26 @@ def run_batch_job(folder: str, outdir: str, templates: str, year: int, scheduler
         try:
             source = submission_source(book.read_bytes(), book.name)
         except Exception as exc:  # noqa: BLE001 - this unit fails, the others go on
-            from docgen.diagnostics import InvalidInput
+            from docgen.models.diagnostics import InvalidInput
 
             lines = [str(d) for d in exc.diagnostics] if isinstance(exc, InvalidInput) else [str(exc)]
             errors.extend(lines)
             continue
-        from docgen.atomic import write_text
+        from docgen.io.atomic import write_text
 
         write_text(src / f"{book.stem}.yaml", source.text)
         book.unlink()
     log_lines: list[str] = []
     with open(out.parent / "batch.log", "a", encoding="utf-8") as log, contextlib.redirect_stderr(log):
-        report = build(src, out, jobs=jobs, scheduler=scheduler, notice=notice_for(year), templates=Path(templates),
-                       log=log_lines.append)
+        report = build(
+            src,
+            out,
+            jobs=jobs,
+            scheduler=scheduler,
+            notice=notice_for(year),
+            templates=Path(templates),
+            log=log_lines.append,
+        )
         print("\n".join(log_lines), file=log)
     for stem in report.failed:
         errors.extend(report.results[stem].messages)

@@ -84,7 +84,7 @@ def test_a_second_render_is_served_from_the_store_and_matches_the_cli(make_app, 
         metrics = (await client.get("/metrics")).text
         return first, second, renders, app.state.pool.counts["ok"], took, metrics
 
-    first, second, before, after, took, metrics = asyncio.run(serve(app, body))
+    first, second, before, after, _, metrics = asyncio.run(serve(app, body))
     assert first.status_code == second.status_code == 200
     assert first.headers["content-type"] == "application/pdf"
     assert first.content == second.content
@@ -105,8 +105,12 @@ def test_a_full_queue_answers_429_with_retry_after_and_the_rest_render(make_app)
 
     async def body(client, app):
         names = sorted(p.name for p in EXAMPLES.glob("*.yaml"))[:6]
-        replies = await asyncio.gather(*(client.post("/api/v1/render?format=docx", content=unique(n, "q"),
-                                                     headers={**YAML, **bearer(province)}) for n in names))
+        replies = await asyncio.gather(
+            *(
+                client.post("/api/v1/render?format=docx", content=unique(n, "q"), headers={**YAML, **bearer(province)})
+                for n in names
+            )
+        )
         ready = await client.get("/readyz")
         return replies, ready
 
@@ -127,8 +131,9 @@ def test_a_render_past_its_time_limit_answers_504_and_its_worker_is_replaced(mak
 
     async def body(client, app):
         before = app.state.pool.pids
-        slow = await client.post("/api/v1/render?format=pdf", content=unique("shenzhen.yaml", "slow"),
-                                 headers={**YAML, **bearer(province)})
+        slow = await client.post(
+            "/api/v1/render?format=pdf", content=unique("shenzhen.yaml", "slow"), headers={**YAML, **bearer(province)}
+        )
         for _ in range(100):
             if app.state.pool.pids and app.state.pool.pids != before:
                 break
@@ -151,8 +156,7 @@ def test_metrics_are_for_loopback_or_the_province(make_app):
     province, unit = token(app), token(app, "guangzhou")
 
     async def body(client, app):
-        return [(await client.get("/metrics", headers=h)).status_code
-                for h in ({}, bearer(unit), bearer(province))]
+        return [(await client.get("/metrics", headers=h)).status_code for h in ({}, bearer(unit), bearer(province))]
 
     assert asyncio.run(serve(app, body)) == [200, 200, 200]
     assert asyncio.run(serve(app, body, client_addr=("192.0.2.7", 40000))) == [401, 403, 200]
@@ -162,8 +166,9 @@ def submit(client, app, unit: str, data: bytes, name: str = "f.yaml", media: str
     secret = token(app, unit)
 
     async def go():
-        saved = await client.put(f"/api/v1/filings/2024/{unit}", content=data,
-                                 headers={"Content-Type": media, **bearer(secret)})
+        saved = await client.put(
+            f"/api/v1/filings/2024/{unit}", content=data, headers={"Content-Type": media, **bearer(secret)}
+        )
         assert saved.status_code == 200, saved.text
         sent = await client.post(f"/api/v1/filings/2024/{unit}/submit", headers=bearer(secret))
         assert sent.status_code == 200, sent.text
@@ -189,8 +194,11 @@ def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(m
         await submit(client, app, "guangzhou", (EXAMPLES / "guangzhou.yaml").read_bytes())
         await submit(client, app, "shenzhen", (EXAMPLES / "shenzhen.yaml").read_bytes())
         # a draft is not part of the batch
-        draft = await client.put("/api/v1/filings/2024/foshan", content=(EXAMPLES / "foshan.yaml").read_bytes(),
-                                 headers={**YAML, **bearer(token(app, "foshan"))})
+        draft = await client.put(
+            "/api/v1/filings/2024/foshan",
+            content=(EXAMPLES / "foshan.yaml").read_bytes(),
+            headers={**YAML, **bearer(token(app, "foshan"))},
+        )
         assert draft.status_code == 200
         refused = await client.post("/api/v1/batches", json={"year": 2024}, headers=bearer(unit))
         started = await client.post("/api/v1/batches", json={"year": 2024}, headers=bearer(province))
@@ -199,15 +207,18 @@ def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(m
         job = await wait_job(client, url, bearer(province))
         summary = await client.get(f"{url}/files/汇总表.xlsx", headers=bearer(province))
         volume = await client.get(f"{url}/files/归档卷.pdf", headers=bearer(province))
-        missing = [(await client.get(f"{url}/files/{name}", headers=bearer(province))).status_code
-                   for name in ("foshan.pdf", "..%2F..%2Fdocgen.sqlite3", "manifest.json")]
+        missing = [
+            (await client.get(f"{url}/files/{name}", headers=bearer(province))).status_code
+            for name in ("foshan.pdf", "..%2F..%2Fdocgen.sqlite3", "manifest.json")
+        ]
         unit_view = (await client.get(url, headers=bearer(unit))).status_code
         unknown = (await client.get("/api/v1/jobs/nope", headers=bearer(province))).status_code
         again = await client.post(f"{url}/restart", headers=bearer(province))
         # the unit's own packet: rendered once, then served from the store
         renders = app.state.pool.counts["ok"]
-        packets = [await client.get("/api/v1/filings/2024/guangzhou/files/packet.pdf", headers=bearer(unit))
-                   for _ in range(2)]
+        packets = [
+            await client.get("/api/v1/filings/2024/guangzhou/files/packet.pdf", headers=bearer(unit)) for _ in range(2)
+        ]
         assert [p.status_code for p in packets] == [200, 200] and packets[0].content == packets[1].content
         assert app.state.pool.counts["ok"] == renders + 1
         return refused, started, job, summary, volume, missing, unit_view, unknown, again
@@ -216,8 +227,16 @@ def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(m
     assert refused.status_code == 403
     assert started.json()["status_url"] == f"/api/v1/jobs/{started.json()['id']}"
     assert job["status"] == "done" and job["done"] == job["total"] == 2 and job["errors"] == []
-    for name in ("guangzhou.pdf", "guangzhou.docx", "guangzhou.xlsx", "shenzhen.pdf", "汇总表.xlsx", "汇总表.pdf",
-                 "归档卷.pdf", "manifest.json"):
+    for name in (
+        "guangzhou.pdf",
+        "guangzhou.docx",
+        "guangzhou.xlsx",
+        "shenzhen.pdf",
+        "汇总表.xlsx",
+        "汇总表.pdf",
+        "归档卷.pdf",
+        "manifest.json",
+    ):
         assert name in job["files"]
     assert not any(f.startswith("foshan") for f in job["files"])
     assert summary.status_code == 200 and volume.content.startswith(b"%PDF")
@@ -233,8 +252,9 @@ def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(m
 def test_with_a_scheduler_a_batch_job_renders_on_the_dask_cluster(tmp_path):
     import distributed  # a test dependency: never skipped
 
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
         app = create_app(Settings(data=tmp_path / "var", workers=1, scheduler=cluster.scheduler_address))
         province = token(app)
 

@@ -41,8 +41,14 @@ def test_request_id_is_echoed_or_made_and_every_log_line_is_json_with_it():
     stream = io.StringIO()
     configure(stream=stream)
     try:
-        given, made, hostile = asyncio.run(fetch(app, ("/items/a", {"X-Request-ID": "abc-123"}), ("/items/b", {}),
-                                                 ("/items/c", {"X-Request-ID": "x" * 500})))
+        given, made, hostile = asyncio.run(
+            fetch(
+                app,
+                ("/items/a", {"X-Request-ID": "abc-123"}),
+                ("/items/b", {}),
+                ("/items/c", {"X-Request-ID": "x" * 500}),
+            )
+        )
     finally:
         for name in ("docgen", "uvicorn", "uvicorn.error"):
             logging.getLogger(name).handlers[:] = []
@@ -71,13 +77,24 @@ def test_metrics_count_requests_by_route_template_and_status():
     assert 'docgen_http_requests_total{method="GET",route="<unmatched>",status="404"} 2.0' in text
     assert 'docgen_http_request_duration_seconds_count{method="GET",route="/items/{item}"} 2.0' in text
     # pool and store figures are read from their counters at scrape time
-    state.pool = SimpleNamespace(queued=3, running=2, pids=[1, 2], replaced=1,
-                                 counts={"ok": 5, "invalid": 0, "error": 0, "timeout": 1, "lost": 0, "rejected": 4})
+    state.pool = SimpleNamespace(
+        queued=3,
+        running=2,
+        pids=[1, 2],
+        replaced=1,
+        counts={"ok": 5, "invalid": 0, "error": 0, "timeout": 1, "lost": 0, "rejected": 4},
+    )
     state.store = SimpleNamespace(counts={"hit": 7, "miss": 2})
     text = metrics.render()[0].decode()
-    for line in ("docgen_render_queue_depth 3.0", "docgen_render_running 2.0", "docgen_render_workers 2.0",
-                 'docgen_renders_total{result="rejected"} 4.0', 'docgen_renders_total{result="timeout"} 1.0',
-                 'docgen_store_lookups_total{result="hit"} 7.0', "docgen_render_workers_replaced_total 1.0"):
+    for line in (
+        "docgen_render_queue_depth 3.0",
+        "docgen_render_running 2.0",
+        "docgen_render_workers 2.0",
+        'docgen_renders_total{result="rejected"} 4.0',
+        'docgen_renders_total{result="timeout"} 1.0',
+        'docgen_store_lookups_total{result="hit"} 7.0',
+        "docgen_render_workers_replaced_total 1.0",
+    ):
         assert line in text
 
 

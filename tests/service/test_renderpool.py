@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from docgen.diagnostics import InvalidInput
+from docgen.models.diagnostics import InvalidInput
 from docgen.render import Options, render_file
 from docgen.service.renderpool import PoolClosed, QueueFull, RemoteError, RenderPool, RenderTimeout, WorkerLost
 from docgen.service.work import render_submission
@@ -72,7 +72,8 @@ def test_warm_pool_renders_the_same_bytes_as_the_library():
     async def body(pool, seen):
         pdf, docx = await asyncio.gather(
             pool.call(render_submission, data, EXAMPLE.name, "pdf", str(ROOT / "templates")),
-            pool.call(render_submission, data, EXAMPLE.name, "docx", str(ROOT / "templates")))
+            pool.call(render_submission, data, EXAMPLE.name, "docx", str(ROOT / "templates")),
+        )
         return pdf, docx
 
     pdf, docx = run(body, workers=2)
@@ -200,7 +201,8 @@ def test_close_finishes_running_calls_within_the_grace_and_abandons_the_rest():
 
 def test_nothing_outlives_a_server_killed_with_sigkill(tmp_path):
     script = tmp_path / "server.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import asyncio, os, sys, time
         from docgen.service.renderpool import RenderPool
 
@@ -213,7 +215,8 @@ def test_nothing_outlives_a_server_killed_with_sigkill(tmp_path):
             await asyncio.sleep(60)
 
         asyncio.run(main())
-    """))
+    """)
+    )
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         pids = [int(p) for p in proc.stdout.readline().split()]

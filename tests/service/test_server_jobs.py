@@ -1,4 +1,4 @@
-"""A real `docgen serve` on 127.0.0.1: a batch job survives kill -9 of the server, SIGTERM exits 0, nothing is left behind."""
+"""A real `docgen serve` on 127.0.0.1: a batch job survives kill -9, SIGTERM exits 0, nothing is left behind."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 import service_helpers
+from service_helpers import Server
+
 from docgen.service import Settings, accounts
 from docgen.service.db import Database
-from service_helpers import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
@@ -96,8 +96,11 @@ def test_a_batch_job_cut_off_by_kill_9_is_marked_failed_and_completes_when_resta
     with httpx.Client(base_url=server.base, timeout=60) as client:
         for unit in UNITS:
             auth = {"Authorization": f"Bearer {tokens[unit]}"}
-            r = client.put(f"/api/v1/filings/2024/{unit}", content=(EXAMPLES / f"{unit}.yaml").read_bytes(),
-                           headers={"Content-Type": "application/yaml", **auth})
+            r = client.put(
+                f"/api/v1/filings/2024/{unit}",
+                content=(EXAMPLES / f"{unit}.yaml").read_bytes(),
+                headers={"Content-Type": "application/yaml", **auth},
+            )
             assert r.status_code == 200, r.text
             assert client.post(f"/api/v1/filings/2024/{unit}/submit", headers=auth).status_code == 200
         started = client.post("/api/v1/batches", json={"year": 2024}, headers=province)
@@ -119,8 +122,11 @@ def test_a_batch_job_cut_off_by_kill_9_is_marked_failed_and_completes_when_resta
         assert job["status"] == "failed" and "中断" in job["reason"] and "restart" in job["reason"]
         again = client.post(f"{url}/restart", headers=province)
         assert again.status_code == 202 and again.json()["status_url"] == url
-        job = wait_for(lambda: (j := client.get(url, headers=province).json())["status"] in ("done", "failed") and j,
-                       300, "the restarted job")
+        job = wait_for(
+            lambda: (j := client.get(url, headers=province).json())["status"] in ("done", "failed") and j,
+            300,
+            "the restarted job",
+        )
         assert job["status"] == "done", job
         assert job["done"] == job["total"] == len(UNITS) and job["errors"] == [] and job["attempts"] == 2
         for name in ("guangzhou.pdf", "shenzhen.pdf", "zhuhai.pdf", "汇总表.xlsx", "归档卷.pdf"):

@@ -41,8 +41,17 @@ def test_a_second_request_is_served_from_the_store_without_rendering(tmp_path):
 def test_the_key_changes_with_source_name_format_templates_and_version(tmp_path, monkeypatch):
     store = OutputStore(tmp_path)
     base = store.key(b"a", "x.yaml", "pdf")
-    assert len({base, store.key(b"b", "x.yaml", "pdf"), store.key(b"a", "y.yaml", "pdf"),
-                store.key(b"a", "x.yaml", "docx")}) == 4
+    assert (
+        len(
+            {
+                base,
+                store.key(b"b", "x.yaml", "pdf"),
+                store.key(b"a", "y.yaml", "pdf"),
+                store.key(b"a", "x.yaml", "docx"),
+            }
+        )
+        == 4
+    )
     templates = tmp_path / "templates"
     (templates / "html").mkdir(parents=True)
     (templates / "html" / "a.css").write_text("p {}")
