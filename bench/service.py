@@ -34,12 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def serve_command() -> list[str]:
-    """`docgen serve`, or docgen.service.cli's command run directly while the main CLI lacks it."""
-    from docgen.cli import app
-
-    if "serve" in {c.name for c in app.registered_commands}:
-        return [PYTHON, "-m", "docgen", "serve"]
-    return [PYTHON, "-c", "import sys, typer; from docgen.service.cli import serve; typer.run(serve)"]
+    return [PYTHON, "-m", "docgen", "serve"]
 
 
 def province_token(data: Path) -> str:

@@ -44,10 +44,11 @@ def serve(
     data: Path = DataOpt,
     database: str = DatabaseOpt,
     workers: int = typer.Option(0, "--workers", help="生成进程数（默认等于 CPU 核数）"),
-    scheduler: Optional[str] = typer.Option(
+    scheduler: str | None = typer.Option(
         None,
         "--scheduler",
-        help="批量任务交给该 Dask 调度器（如 tcp://127.0.0.1:8786），同 docgen batch --scheduler；默认在本机生成进程中运行",
+        help="批量任务交给该 Dask 调度器（如 tcp://127.0.0.1:8786），同 docgen batch --scheduler；"
+        "默认在本机生成进程中运行",
     ),
     queue: int = typer.Option(
         -1, "--queue", help="最多排队等待的生成请求数（默认每个生成进程 4 个）；队列满时返回 429 和 Retry-After"
@@ -66,9 +67,14 @@ def serve(
         _fail(f"端口 {port} 无效")
     if render_timeout <= 0:
         _fail("--render-timeout 应大于 0")
-    settings = Settings(data=data, database_url=database, workers=workers or (os.cpu_count() or 1),
-                        render_queue=None if queue < 0 else queue, scheduler=scheduler or None,
-                        render_timeout=render_timeout)
+    settings = Settings(
+        data=data,
+        database_url=database,
+        workers=workers or (os.cpu_count() or 1),
+        render_queue=None if queue < 0 else queue,
+        scheduler=scheduler or None,
+        render_timeout=render_timeout,
+    )
     try:
         run(settings, host, port, demo=demo)
     except Exception as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 FORMATS = ("pdf", "docx", "xlsx", "zip")
 MEDIA = {
     "pdf": "application/pdf",
@@ -29,10 +28,12 @@ async def render_bytes(app_state: Any, source_bytes: bytes, filename: str, fmt: 
     pool, templates = app_state.pool, str(app_state.settings.templates)
     try:
         return await app_state.store.get_or_render(
-            source_bytes, filename, fmt, lambda: pool.call(render_submission, source_bytes, filename, fmt, templates))
+            source_bytes, filename, fmt, lambda: pool.call(render_submission, source_bytes, filename, fmt, templates)
+        )
     except QueueFull as exc:
-        raise Problem(429, f"生成任务排队已满，请 {exc.retry_after} 秒后重试。",
-                      headers={"Retry-After": str(exc.retry_after)}) from None
+        raise Problem(
+            429, f"生成任务排队已满，请 {exc.retry_after} 秒后重试。", headers={"Retry-After": str(exc.retry_after)}
+        ) from None
     except RenderTimeout:
         raise Problem(504, f"生成超过 {pool.timeout:g} 秒的时限，已终止；请稍后重试或联系管理员。") from None
     except (PoolClosed, WorkerLost) as exc:

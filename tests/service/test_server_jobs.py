@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-import service_helpers
 from service_helpers import Server
 
 from docgen.service import Settings, accounts
@@ -59,14 +57,8 @@ def wait_for(predicate, timeout: float, what: str):
 
 
 @pytest.fixture
-def servers(monkeypatch):
+def servers():
     """start(data, database) → a running server; every process it or its pool made is killed at the end."""
-    from docgen.cli import app as cli
-
-    if "serve" not in {c.name for c in cli.registered_commands}:
-        # `docgen serve` not yet a subcommand of the main CLI: run docgen.service.cli's command directly
-        shim = "import sys, typer; from docgen.service.cli import serve; sys.argv.pop(1); typer.run(serve)"
-        monkeypatch.setattr(service_helpers, "DOCGEN", [sys.executable, "-c", shim])
     started: list[tuple[Server, set[int]]] = []
 
     def start(data: Path, database: str) -> Server:
