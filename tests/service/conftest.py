@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,9 @@ def api(tmp_path: Path, database_url: str) -> Iterator[Api]:
         tokens[who], ids[who] = secret, row.id
     db.write_sync(lambda s: accounts.revoke_token(s, ids["revoked"]))
     with TestClient(app, base_url="http://127.0.0.1") as client:
+        deadline = time.monotonic() + 60  # the lifespan starts the render pool in the background
+        while not app.state.pool.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
         yield Api(client, app, data, tokens, ids)
     db.dispose()
 

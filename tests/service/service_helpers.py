@@ -133,7 +133,8 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"docgen serve exited with {self.proc.returncode}:\n{self.output()}")
             try:
-                if httpx.get(self.base + "/healthz", timeout=2).status_code == 200:
+                # ready, not just alive: the render workers warm up in the background after the start
+                if httpx.get(self.base + "/readyz", timeout=2).status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
