@@ -2,7 +2,7 @@
 
 The server never forks itself (it has threads; a fork could copy a held lock). Instead it starts
 one clean *zygote* process (``python -c …zygote_main``) that imports WeasyPrint and loads the CJK
-fonts once (``docgen.writers.pdf.engine.warm_up``, what ``docgen batch`` does before forking its workers),
+fonts once (``docgen.writers.pdf.warmup.warm_up``, what ``docgen batch`` does before forking its workers),
 then forks a worker whenever the pool asks. Each worker talks to the server over its own Unix
 socket pair, handed to the server with SCM_RIGHTS, so a killed or crashed worker is seen at once
 as end-of-file, busy or idle.
@@ -167,7 +167,7 @@ def zygote_main() -> None:
 def _zygote_serve(control: socket.socket, templates: Path, warm: bool, children: set[int]) -> None:
     """Warm up, say ready, then fork one worker per "fork" command until the control socket closes."""
     if warm:
-        from docgen.writers.pdf.engine import warm_up
+        from docgen.writers.pdf.warmup import warm_up
 
         warm_up(templates)
     _send(control, ("ready", os.getpid()))

@@ -16,7 +16,7 @@ FORMATS = ("pdf", "docx", "xlsx", "zip")  # zip holds the other three
 def submission_source(data: bytes, filename: str) -> Any:
     """The bytes of a .yaml/.yml/.json or .xlsx upload as a parsed Source (raises InvalidInput)."""
     from docgen.io.source import SourceError, parse
-    from docgen.models.diagnostics import Diagnostic, InvalidInput
+    from docgen.models.diagnostics import Diagnostic, InvalidInput, source_error
 
     name = Path(filename).name or "submission.yaml"
     try:
@@ -37,12 +37,12 @@ def submission_source(data: bytes, filename: str) -> Any:
     except UnicodeDecodeError:
         raise InvalidInput([Diagnostic("error", "encoding", name, 0, "（文件）", "文件不是 UTF-8 编码")]) from None
     except SourceError as exc:
-        raise InvalidInput([Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)]) from None
+        raise InvalidInput([source_error(exc)]) from None
 
 
 def render_submission(data: bytes, filename: str, fmt: str, templates: str) -> bytes:
     """One format's bytes (zip: docx, xlsx and pdf together) of a submission; raises InvalidInput."""
-    from docgen.render import Options, render_source
+    from docgen.registry import Options, render_source
 
     source = submission_source(data, filename)
     formats = ("docx", "xlsx", "pdf") if fmt == "zip" else (fmt,)

@@ -11,7 +11,7 @@ import httpx
 import openpyxl
 import pytest
 
-from docgen.render import Options, render_file
+from docgen.registry import Options, render_file
 from docgen.service import Settings, create_app
 from docgen.service.accounts import create_token
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from docgen.models.diagnostics import InvalidInput
-from docgen.render import Options, render_file
+from docgen.registry import Options, render_file
 from docgen.service.renderpool import PoolClosed, QueueFull, RemoteError, RenderPool, RenderTimeout, WorkerLost
 from docgen.service.work import render_submission
 

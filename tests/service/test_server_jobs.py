@@ -9,10 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from service_helpers import Server
 
 from docgen.service import Settings, accounts
 from docgen.service.db import Database
+from service.service_helpers import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
