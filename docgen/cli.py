@@ -234,6 +234,11 @@ def render(
             _err(f"{f}: 未能写入“{exc.filename or outdir}”：{_os_reason(exc)}（未留下不完整的文件）。")
             failed += 1
             continue
+        except InvalidInput as exc:
+            for d in exc.diagnostics:
+                _err(str(d))
+            failed += 1
+            continue
         for path in written:
             typer.echo(f"已生成 {path}")
     raise typer.Exit(1 if failed else 0)

@@ -194,16 +194,18 @@ def input_kind(data: object) -> str:
 # --------------------------------------------------------------------------- batch kinds
 
 
-def _build_summary(folder: Path, units: dict[str, Any], templates: Path) -> tuple[dict[str, bytes], dict[str, Any]]:
+def _build_summary(*args: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """汇总表 from the units' filings (docgen.batch.summary.render_summary)."""
     from docgen.batch.summary import render_summary
 
-    return render_summary(folder, units, templates)
+    return render_summary(*args)
 
 
-def _build_archive(*args: Any) -> None:
+def _build_archive(*args: Any, **kwargs: Any) -> list[Path]:
+    """归档卷.pdf (docgen.batch.archive.build_archive); the paths written, none when it was up to date."""
     from docgen.batch.archive import build_archive
 
-    build_archive(*args)
+    return build_archive(*args, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -231,7 +233,11 @@ def check(source: Source) -> Result:
 
 
 def check_file(path: str | Path) -> Result:
-    """Every diagnostic of one file (YAML or JSON): a submission, a published form or a notice."""
+    """Every diagnostic of one file (YAML, JSON or a filled workbook): a submission, a published form or a notice."""
+    from docgen.check.workbook import check_workbook, is_workbook
+
+    if is_workbook(path):
+        return check_workbook(path)[0]  # problems named by sheet and cell
     try:
         source = load(path)
     except SourceError as exc:
@@ -251,6 +257,16 @@ def render_source(source: Source, options: Options | None = None, stem: str | No
 
 def render_file(path: str | Path, options: Options | None = None) -> Rendered:
     """Read, check and render one input file; raise InvalidInput with every problem."""
+    from docgen.check.workbook import check_workbook, is_workbook
+
+    if is_workbook(path):
+        # A filled workbook renders like the submission it holds; its problems are named by cell.
+        result, parsed = check_workbook(path)
+        if parsed is None or not result.ok((options or Options()).strict):
+            raise InvalidInput(result.diagnostics)
+        rendered = render_source(parsed, options, stem=Path(path).stem)
+        rendered.source, rendered.warnings = str(path), result.warnings
+        return rendered
     try:
         source = load(path)
     except SourceError as exc:
@@ -259,5 +275,11 @@ def render_file(path: str | Path, options: Options | None = None) -> Rendered:
 
 
 def write_outputs(rendered: Rendered, outdir: Path = BUILD_DIR) -> list[Path]:
-    """Write every output atomically as OUTDIR/STEM.EXT."""
-    return [write_bytes(Path(outdir) / f"{rendered.stem}.{fmt}", data) for fmt, data in rendered.outputs.items()]
+    """Write every output atomically as OUTDIR/STEM.EXT; never over the input file itself."""
+    targets = {fmt: Path(outdir) / f"{rendered.stem}.{fmt}" for fmt in rendered.outputs}
+    source = Path(rendered.source)
+    for target in targets.values():
+        if source.exists() and target.exists() and target.resolve() == source.resolve():
+            message = f"输出文件 {target} 就是输入文件，不会覆盖它；请用 -o 指定另一个输出目录"
+            raise InvalidInput([Diagnostic("error", "overwrite-input", source.name, 0, "", message)])
+    return [write_bytes(targets[fmt], data) for fmt, data in rendered.outputs.items()]

@@ -9,6 +9,8 @@ with its sheet and cell (表一!F7) before failing.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,14 +19,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from docgen.io.xlsx_grid import MAX_ROWS, Book, Grid, WorkbookRefused, read_book
+from docgen.io.xlsx_package import MAX_NUMBER_DIGITS
+from docgen.models.diagnostics import format_path
 from docgen.models.form import Form, TableSpec, form_path, load_form, squash
 from docgen.models.submission import parse_quantity
 from docgen.standard.text import clean_text
 from docgen.views.form import ADD_ROWS
 from docgen.writers.xlsx.form import (
+    ESTIMATE_HEADER,
     ESTIMATE_LABEL,
     INFO_LABELS,
     ORDER_HEADER,
@@ -33,6 +38,9 @@ from docgen.writers.xlsx.form import (
     PROP_UNIT,
     PROP_UNIT_KIND,
 )
+
+MAX_COLUMNS = 24  # columns read per sheet: the form's widest table has 11, plus docgen's hidden ones
+MAX_AMOUNT = Decimal("9999999999.99")  # 万元; beyond any budget, and still exact in Decimal and in Excel
 
 
 class ImportError_(Exception):
@@ -47,33 +55,57 @@ class ImportError_(Exception):
 
 
 class _Sheet:
-    """One worksheet with merged ranges resolved: a covered cell reads its range's first cell."""
+    """One worksheet's bounded grid with merged ranges resolved: a covered cell reads its range's first cell."""
 
-    def __init__(self, ws, ws_formulas, problems: list[str]):
-        self.ws, self.wf, self.name, self.problems = ws, ws_formulas, ws.title, problems
+    def __init__(self, grid: Grid, problems: list[str]):
+        self.grid, self.name, self.problems = grid, grid.name, problems
         self.origin: dict[tuple[int, int], tuple[int, int]] = {}
-        for rng in ws.merged_cells.ranges:
-            for r in range(rng.min_row, rng.max_row + 1):
-                for c in range(rng.min_col, rng.max_col + 1):
-                    self.origin[(r, c)] = (rng.min_row, rng.min_col)
-        self.max_row = ws.max_row
-        self.max_col = ws.max_column
+        self.ranges: dict[tuple[int, int], tuple[int, int, int, int]] = {}  # origin → (r0, c0, r1, c1)
+        for r0, c0, r1, c1 in grid.facts.merges:
+            if r0 > MAX_ROWS or c0 > MAX_COLUMNS:
+                continue
+            self.ranges[(r0, c0)] = (r0, c0, r1, c1)
+            for r in range(r0, min(r1, MAX_ROWS) + 1):
+                for c in range(c0, min(c1, MAX_COLUMNS) + 1):
+                    self.origin[(r, c)] = (r0, c0)
+        self.max_row = grid.max_row
+        self.max_col = grid.max_col
+        self.reported: set[tuple[int, int]] = set()
+        for (r, c), digits in sorted(grid.facts.huge_numbers.items()):
+            if r <= MAX_ROWS and c <= MAX_COLUMNS:
+                shown = digits if len(digits) <= 24 else f"{digits[:12]}…（共 {len(digits)} 个字符）"
+                problems.append(
+                    f"{self.ref(r, c)}: 数字“{shown}”过大，不是有效的金额或项目数（最多 {MAX_NUMBER_DIGITS} 位整数）"
+                )
+                self.reported.add((r, c))
+        if grid.facts.unreadable:
+            problems.append(f"{self.name}: 含有过长的数字，本工作表其余内容未能读取；请改正上面的单元格后再导入")
+        if grid.truncated:
+            problems.append(
+                f"{self.name}: 超过 {MAX_ROWS} 行，超出部分未读取；征集表每张表最多 {MAX_ROWS} 行，"
+                "请删除多余的行（或检查是否误填了远处的单元格）"
+            )
 
     def ref(self, r: int, c: int) -> str:
         return f"{self.name}!{get_column_letter(c)}{r}"
 
+    def range_ref(self, r: int, c: int) -> str:
+        """表二!D5:D6 for a merged range's origin, 表二!D5 otherwise."""
+        r0, c0, r1, c1 = self.ranges.get((r, c), (r, c, r, c))
+        end = f":{get_column_letter(c1)}{r1}" if (r1, c1) != (r0, c0) else ""
+        return f"{self.ref(r0, c0)}{end}"
+
     def own(self, r: int, c: int) -> Any:
-        """The cell's own value (None for a cell covered by a merge)."""
-        if self.origin.get((r, c), (r, c)) != (r, c):
+        """The cell's own value (None for a cell covered by a merge, or one already reported as too large)."""
+        if self.origin.get((r, c), (r, c)) != (r, c) or (r, c) in self.reported:
             return None
-        value = self.ws.cell(row=r, column=c).value
-        if value is None and self.wf is not None:
-            f = self.wf.cell(row=r, column=c)
-            if f.data_type == "f" and isinstance(f.value, str) and f.value.startswith("="):
-                self.problems.append(
-                    f"{self.ref(r, c)}: 公式“{f.value}”没有计算结果；请在 Excel/WPS/LibreOffice 中"
-                    "打开并保存后再导入，或直接填写数值"
-                )
+        value = self.grid.values.get((r, c))
+        if value is None and (r, c) in self.grid.formulas:
+            formula = self.grid.formulas.pop((r, c))  # report once
+            self.problems.append(
+                f"{self.ref(r, c)}: 公式“{formula}”没有计算结果；请在 Excel/WPS/LibreOffice 中"
+                "打开并保存后再导入，或直接填写数值"
+            )
         return value
 
     def value(self, r: int, c: int) -> Any:
@@ -85,11 +117,15 @@ class _Sheet:
         return self.origin.get((r, c), (r, c))
 
     def merged(self, r: int, c: int | None) -> bool:
-        return (r, c) in self.origin
+        return c is not None and (r, c) in self.origin
+
+    def spans_rows(self, r: int, c: int) -> bool:
+        r0, c0 = self.origin_of(r, c)
+        rng = self.ranges.get((r0, c0))
+        return rng is not None and rng[2] > rng[0]
 
     def comment(self, r: int, c: int) -> str:
-        cell = self.ws.cell(row=r, column=c)
-        return cell.comment.text if cell.comment is not None else ""
+        return self.grid.facts.comments.get((r, c), "")
 
 
 def _text(value: Any) -> str:
@@ -122,16 +158,22 @@ def _amount(value: Any, ref: str, what: str, problems: list[str]) -> Decimal | N
     if isinstance(value, int):
         number = Decimal(value)
     elif isinstance(value, float):
+        if not math.isfinite(value) or abs(value) > float(MAX_AMOUNT):
+            problems.append(f"{ref}: {what}“{value:g}”过大，金额不能超过 {MAX_AMOUNT} 万元")
+            return None
         rounded = round(value, 2)
-        if value != value or abs(value - rounded) > 1e-9:
+        if abs(value - rounded) > 1e-9:
             problems.append(f"{ref}: {what}“{value}”最多保留两位小数（单位：万元）")
             return None
         number = Decimal(str(rounded))
     elif isinstance(value, Decimal):
         number = value
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
-        text = _AMOUNT_SUFFIX.sub("", text)
+    else:  # text: as typed, full-width digits alike
+        text = _AMOUNT_SUFFIX.sub("", unicodedata.normalize("NFKC", str(value)).strip())
+        if "," in text or "、" in text:
+            # "60,5" may mean 60.5 or 605, "1,2,0" nothing at all: never guess a budget.
+            problems.append(f"{ref}: {what}“{value}”含逗号；金额不要用逗号或千位分隔符，小数点用“.”，例如 60.5 或 1200")
+            return None
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -144,6 +186,9 @@ def _amount(value: Any, ref: str, what: str, problems: list[str]) -> Decimal | N
         if isinstance(exponent, int) and exponent < -2 and number != number.quantize(Decimal("0.01")):
             problems.append(f"{ref}: {what}“{value}”最多保留两位小数（单位：万元）")
             return None
+    if abs(number) > MAX_AMOUNT:
+        problems.append(f"{ref}: {what}“{_text(value)[:24]}”过大，金额不能超过 {MAX_AMOUNT} 万元")
+        return None
     if number < 0:
         problems.append(f"{ref}: {what}“{_text(value)}”不能为负数")
         return None
@@ -160,25 +205,28 @@ class _Layout:
     header_row: int
     columns: dict[str, int]  # column key → 1-based column
     order_col: int | None
+    estimate_col: int | None = None  # the workbook's own 测算依据 column, right of 经费安排
 
 
 def _find_layout(sheet: _Sheet, spec: TableSpec, problems: list[str]) -> _Layout | None:
     wanted = {squash(c.title): c.key for c in spec.columns}
     for r in range(1, min(sheet.max_row, 15) + 1):
         found: dict[str, int] = {}
-        order_col = None
+        order_col = estimate_col = None
         for c in range(1, sheet.max_col + 1):
             text = squash(_text(sheet.own(r, c))).replace("(", "（").replace(")", "）")
             if text in wanted and wanted[text] not in found:
                 found[wanted[text]] = c
             elif text == squash(ORDER_HEADER):
                 order_col = c
+            elif text == squash(ESTIMATE_HEADER):
+                estimate_col = c
         if len(found) >= max(3, len(spec.columns) - 2):
             missing = [col.title for col in spec.columns if col.key not in found and col.key != "seq"]
             if missing:
                 problems.append(f"{sheet.ref(r, 1)}: 表头缺少列“{'”“'.join(missing)}”；请使用 docgen 生成的征集表")
                 return None
-            return _Layout(r, found, order_col)
+            return _Layout(r, found, order_col, estimate_col)
     problems.append(
         f"{sheet.name}: 找不到表头（{'、'.join(c.title for c in spec.columns)}）；请使用 docgen 生成的征集表"
     )
@@ -248,7 +296,7 @@ class _Item:
     budget_ref: str = ""
     budget_bad: bool = False  # a budget was written but is not an amount (already reported)
     first_row: int = 0
-    project_rows: list[int] = field(default_factory=list)  # the row of each of data["projects"]
+    refs: dict[tuple[str | int, ...], str] = field(default_factory=dict)  # path inside the item → cell
 
 
 class _TableReader:
@@ -259,6 +307,8 @@ class _TableReader:
         self.problems, self.warnings = problems, warnings
         self.items: list[_Item] = []
         self.used_orders: set[int] = set()
+        self.typed_total: tuple[str, Any] | None = None  # (cell, value) of a 合计 the clerk typed over the formula
+        self.cells: dict[tuple[str | int, ...], str] = {}  # path in the submission → cell, after finish()
 
     # cell helpers
     def col(self, key: str) -> int | None:
@@ -291,6 +341,11 @@ class _TableReader:
     def is_total(self, r: int) -> bool:
         for c in range(1, min(self.sheet.max_col, len(self.spec.columns)) + 1):
             if squash(_text(self.sheet.own(r, c))).startswith("合计"):
+                key = "budget" if self.col("budget") else "amount"
+                pos = (r, self.col(key) or 0)
+                value = self.sheet.grid.values.get(pos)
+                if self.typed_total is None and pos not in self.sheet.grid.formula_cells and not _blank(value):
+                    self.typed_total = (self.ref(r, key), value)  # typed over the 合计 formula
                 return True
         return False
 
@@ -318,14 +373,28 @@ class _TableReader:
             return ""
         cat, variant = self.form.resolve_category(text, self.spec)
         if cat is None:
-            allowed = "、".join(self.form.category_names(self.spec))
-            self.problems.append(f"{self.ref(r, 'category')}: 类型“{text}”不是本表可选的类型（可选：{allowed}）")
+            names = self.form.category_names(self.spec)
+            near = difflib.get_close_matches(squash(text), names, n=1, cutoff=0.5)
+            guess = f"是否为“{near[0]}”？" if near else ""
+            self.problems.append(
+                f"{self.ref(r, 'category')}: 类型“{text}”不是本表可选的类型；{guess}请从下拉列表选择（可选：{'、'.join(names)}）"
+            )
             return ""
         if variant and squash(text) != cat.name:
             self.warnings.append(f"{self.ref(r, 'category')}: 类型“{text}”已按填写说明写作“{cat.name}”")
         return cat.name
 
     def amount(self, r: int, key: str, what: str, required: bool = True) -> Decimal | None:
+        c = self.col(key)
+        if c and self.sheet.spans_rows(r, c):
+            # One amount over several rows would be copied into each: refuse rather than count it twice.
+            origin = self.sheet.origin_of(r, c)
+            if origin == (r, c):
+                self.problems.append(
+                    f"{self.sheet.range_ref(*origin)}: {what}单元格跨行合并，每一行应分别填写自己的{what}；"
+                    "请取消合并后分别填写"
+                )
+            return None
         value = self.shown(r, key)
         if _blank(value):
             if required:
@@ -384,10 +453,30 @@ class _TableReader:
                     category,
                 )
                 current.work_origin = origin
+                current.refs.update(
+                    {
+                        ("category",): self.ref(r, "category"),
+                        ("work",): self.ref(r, "work"),
+                        ("budget",): self.ref(r, "budget"),
+                        ("estimate",): self.estimate_ref(r),
+                    }
+                )
             assert current is not None  # a row either continues an item or starts one
             self._budget(r, current)
+            j = len(current.data["projects"])
             current.data["projects"].append(self._project(r))
-            current.project_rows.append(r)
+            self._project_refs(current, r, ("projects", j))
+
+    def estimate_ref(self, r: int) -> str:
+        return self.sheet.ref(r, self.layout.estimate_col) if self.layout.estimate_col else self.ref(r, "budget")
+
+    def _project_refs(self, item: _Item, r: int, prefix: tuple[str | int, ...]) -> None:
+        for key in ("name", "necessity", "policy_basis", "performance", "remarks", "amount"):
+            if self.col(key):
+                item.refs[(*prefix, key)] = self.ref(r, key)
+        if self.col("quantity"):
+            for key in ("count", "unit_amount"):
+                item.refs[(*prefix, key)] = self.ref(r, "quantity")
 
     def _budget(self, r: int, item: _Item) -> None:
         c = self.col("budget")
@@ -407,6 +496,9 @@ class _TableReader:
         note = self.sheet.comment(*origin)
         if ESTIMATE_LABEL in note:
             estimate = note.split(ESTIMATE_LABEL, 1)[1]
+        if self.layout.estimate_col:
+            written = _text(self.sheet.value(origin[0], self.layout.estimate_col)).strip()
+            estimate = written or estimate
         if estimate and not item.data["estimate"]:
             item.data["estimate"] = estimate
         if amount is not None:
@@ -445,7 +537,7 @@ class _TableReader:
         for r in self.rows():
             if self.is_total(r) or not self.has_content(r):
                 continue
-            self.new_item(
+            item = self.new_item(
                 r,
                 {
                     "work": self.required_text(r, "work", "主要工作内容"),
@@ -458,6 +550,7 @@ class _TableReader:
                 },
                 "subsidy",
             )
+            item.refs.update({(k,): self.ref(r, k) for k in item.data if self.col(k)})
 
     def read_delegated(self) -> None:
         last_cat = ""
@@ -496,8 +589,9 @@ class _TableReader:
                     self.problems.append(f"{self.ref(r, 'work')}: 没有填写主要工作内容")
                 current = self.new_item(r, {"category": category, "work": work, "projects": []}, "own", category)
                 current.work_origin = origin
+                current.refs.update({("category",): self.ref(r, "category"), ("work",): self.ref(r, "work")})
             assert current is not None  # a row either continues an item or starts one
-            current.project_rows.append(r)
+            self._project_refs(current, r, ("projects", len(current.data["projects"])))
             current.data["projects"].append(
                 {
                     "name": self.required_text(r, "name", "拟设置项目"),
@@ -524,7 +618,7 @@ class _TableReader:
         if preset.remarks and remarks.startswith(preset.remarks):
             rest = remarks[len(preset.remarks) :]
             remarks = rest[1:] if rest.startswith("；") else rest.lstrip("；;，, \n")
-        self.new_item(
+        item = self.new_item(
             r,
             {
                 "preset": preset.name,
@@ -533,6 +627,14 @@ class _TableReader:
                 "remarks": remarks,
             },
             "preset",
+        )
+        item.refs.update(
+            {
+                ("preset",): self.ref(r, "name"),
+                ("amount",): self.ref(r, "amount"),
+                ("performance",): self.ref(r, "performance"),
+                ("remarks",): self.ref(r, "remarks"),
+            }
         )
 
     def finish(self) -> list[dict[str, Any]]:
@@ -575,54 +677,52 @@ class _TableReader:
             else:
                 keyed.append(((major, 1, pos), item))
         keyed.sort(key=lambda kv: kv[0])
-        self.items = [item for _, item in keyed]
-        return [item.data for item in self.items]
+        for i, (_, item) in enumerate(keyed):
+            base = (self.spec.key, i)
+            self.cells[base] = (
+                item.refs.get(("work",)) or item.refs.get(("preset",)) or self.ref(item.first_row, "name")
+            )
+            for rel, ref in item.refs.items():
+                self.cells[(*base, *rel)] = ref
+                if len(rel) == 3 and rel[0] == "projects" and rel[2] == "name":
+                    self.cells[(*base, "projects", rel[1])] = ref
+        self._check_typed_total(out)
+        return [item.data for _, item in keyed]
 
-    def cells(self) -> dict[tuple, str]:
-        """Where each imported value came from: submission path → cell (表一!F7), after finish()."""
-        out: dict[tuple, str] = {}
-        key = self.spec.key
-        project_cols = {"count": "quantity", "unit_amount": "quantity"}
-        for i, item in enumerate(self.items):
-            base = (key, i)
-            out[base] = self.ref(item.first_row, "work" if item.kind in ("work", "own", "subsidy") else "name")
-            for field_ in item.data:
-                if field_ == "projects":
-                    continue
-                col = {"preset": "name", "budget": "budget", "estimate": "budget"}.get(field_, field_)
-                if self.col(col):
-                    out[(*base, field_)] = self.ref(item.first_row, col)
-            if item.budget_ref:
-                out[(*base, "budget")] = item.budget_ref
-            for j, r in enumerate(item.project_rows):
-                out[(*base, "projects", j)] = self.ref(r, "name")
-                for field_ in item.data["projects"][j]:
-                    col = project_cols.get(field_, field_)
-                    if self.col(col):
-                        out[(*base, "projects", j, field_)] = self.ref(r, col)
-        return out
+    def _check_typed_total(self, items: list[_Item]) -> None:
+        """A 合计 typed over the formula must agree with the rows; never silently replaced."""
+        if self.typed_total is None:
+            return
+        ref, typed = self.typed_total
+        if isinstance(typed, str) and typed.startswith("="):
+            return
+        amounts: list[Decimal | None] = []
+        for item in items:
+            if item.kind == "work":
+                amounts.append(item.data.get("budget"))
+            elif item.kind == "own":
+                amounts += [p.get("amount") for p in item.data["projects"]]
+            else:
+                amounts.append(item.data.get("amount"))
+        if any(a is None for a in amounts):
+            return  # a row's amount is already reported
+        rows_total = sum((a for a in amounts if a is not None), Decimal(0))
+        value = _amount(typed, ref, "合计", self.problems)
+        if value is not None and value != rows_total:
+            self.problems.append(
+                f"{ref}: 合计“{_text(typed)}”与各行金额之和 {rows_total} 不符；请改正合计或恢复合计公式（docgen 按各行重新计算）"
+            )
 
 
 # --- the workbook --------------------------------------------------------------------------------
 
 
-def _custom_props(wb) -> dict[str, Any]:
-    out = {}
-    try:
-        for prop in wb.custom_doc_props.props:
-            out[prop.name] = prop.value
-    except AttributeError:
-        pass
-    return out
-
-
-def _form_year(wb, props: dict[str, Any]) -> int | None:
-    if isinstance(props.get(PROP_FORM), int):
-        return props[PROP_FORM]
-    candidates = [wb.properties.title or ""]
-    for ws in wb.worksheets[:1]:
-        for row in ws.iter_rows(min_row=1, max_row=3, values_only=True):
-            candidates += [str(v) for v in row if isinstance(v, str)]
+def _form_year(book: Book) -> int | None:
+    if isinstance(book.custom.get(PROP_FORM), int):
+        return book.custom[PROP_FORM]
+    candidates = [book.title]
+    for grid in list(book.grids.values())[:1]:
+        candidates += [v for (r, _), v in sorted(grid.values.items()) if r <= 3 and isinstance(v, str)]
     for text in candidates:
         m = re.search(r"(\d{4})\s*年度", text)
         if m:
@@ -630,14 +730,13 @@ def _form_year(wb, props: dict[str, Any]) -> int | None:
     return None
 
 
-def _find_sheet(wb, spec: TableSpec):
+def _find_sheet(book: Book, spec: TableSpec) -> Grid | None:
     name = f"表{spec.number}"
-    if name in wb.sheetnames:
-        return wb[name]
-    for ws in wb.worksheets:
-        for row in ws.iter_rows(min_row=1, max_row=3, values_only=True):
-            if any(isinstance(v, str) and squash(v) == squash(spec.title) for v in row):
-                return ws
+    if name in book.grids:
+        return book.grids[name]
+    for grid in book.grids.values():
+        if any(isinstance(v, str) and squash(v) == squash(spec.title) for (r, _), v in grid.values.items() if r <= 3):
+            return grid
     return None
 
 
@@ -660,28 +759,28 @@ _Dumper.add_representer(Decimal, _represent_decimal)
 _Dumper.add_representer(str, _represent_str)
 
 
-def import_workbook(path: str | Path) -> tuple[str, list[str]]:
-    """A filled workbook → (submission YAML text, warning lines); raise ImportError_ with every problem."""
-    text, warnings, _ = import_workbook_cells(path)
-    return text, warnings
+@dataclass
+class WorkbookImport:
+    """A workbook read as a submission: its YAML text, warnings, and the cell of every value."""
+
+    text: str
+    warnings: list[str]
+    cells: dict[str, str]  # submission path (retained[0].projects[1].count) → cell (表一!F6)
+    unit_cell: str = ""
+    paths: dict[tuple, str] = field(default_factory=dict)  # the same, keyed by path tuples
 
 
-def import_workbook_cells(path: str | Path) -> tuple[str, list[str], dict[tuple, str]]:
-    """As import_workbook, plus the cell each value came from: submission path → "表一!F7"."""
+def read_workbook(path: str | Path) -> WorkbookImport:
+    """A filled workbook → its submission and cell map; raise ImportError_ with every problem (by cell)."""
     path = Path(path)
-    cells: dict[tuple, str] = {}
     problems: list[str] = []
     warnings: list[str] = []
     try:
-        wb = load_workbook(path, data_only=True)
-        wf = load_workbook(path, data_only=False)
-    except Exception as exc:  # noqa: BLE001 - zip, XML or format errors: not a workbook we can read
-        raise ImportError_(
-            [f"{path.name}: 无法读取工作簿（{type(exc).__name__}: {exc}）；请另存为 .xlsx 后再导入"]
-        ) from None
-
-    props = _custom_props(wb)
-    year = _form_year(wb, props)
+        book = read_book(path, MAX_COLUMNS)
+    except WorkbookRefused as exc:
+        raise ImportError_([exc.message]) from None
+    props = book.custom
+    year = _form_year(book)
     if year is None or not form_path(year).exists():
         raise ImportError_(
             [
@@ -694,22 +793,23 @@ def import_workbook_cells(path: str | Path) -> tuple[str, list[str], dict[tuple,
     tables: dict[str, list[dict[str, Any]]] = {}
     info: dict[str, tuple[str, str]] = {}
     info_sheets: list[tuple[str, dict[str, tuple[str, str]]]] = []
+    cells: dict[tuple[str | int, ...], str] = {}
     for spec in form.tables:
-        ws = _find_sheet(wb, spec)
-        if ws is None:
+        grid = _find_sheet(book, spec)
+        if grid is None:
             problems.append(f"{path.name}: 缺少工作表“表{spec.number}”（{spec.title}）")
             tables[spec.key] = []
             continue
-        sheet = _Sheet(ws, wf[ws.title], problems)
+        sheet = _Sheet(grid, problems)
         layout = _find_layout(sheet, spec, problems)
         if layout is None:
             tables[spec.key] = []
             continue
-        info_sheets.append((ws.title, _info(sheet, layout.header_row)))
+        info_sheets.append((grid.name, _info(sheet, layout.header_row)))
         reader = _TableReader(form, spec, sheet, layout, problems, warnings)
         {"work": reader.read_work, "subsidy": reader.read_subsidy, "delegated": reader.read_delegated}[spec.kind]()
         tables[spec.key] = reader.finish()
-        cells.update(reader.cells())
+        cells.update(reader.cells)
 
     # The unit info line: from the first sheet that has it; other sheets may only repeat it.
     for _, found in info_sheets:
@@ -752,18 +852,6 @@ def import_workbook_cells(path: str | Path) -> tuple[str, list[str], dict[tuple,
             "请在导入的文件中核对 unit_kind 与 city"
         )
 
-    for path_, label in (
-        ((), "填报单位"),
-        (("unit",), "填报单位"),
-        (("unit_kind",), "填报单位"),
-        (("city",), "填报单位"),
-        (("contact",), "联系人"),
-        (("contact", "name"), "联系人"),
-        (("contact", "phone"), "联系电话"),
-        (("date",), "填报日期"),
-    ):
-        if label in info:
-            cells[path_] = info[label][1]
     data: dict[str, Any] = {"form": form.year, "unit": unit, "unit_kind": unit_kind}
     if city:
         data["city"] = city
@@ -773,7 +861,34 @@ def import_workbook_cells(path: str | Path) -> tuple[str, list[str], dict[tuple,
         data[key] = tables.get(key, [])
     header = f"# 由 docgen import 从 {path.name} 导入；请运行 docgen validate 检查。\n"
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6, default_flow_style=False)
-    return header + text, warnings, cells
+    top: tuple[tuple[str, tuple[str | int, ...]], ...] = (
+        ("填报单位", ("unit",)),
+        ("联系人", ("contact", "name")),
+        ("联系电话", ("contact", "phone")),
+        ("填报日期", ("date",)),
+        ("填报单位", ()),
+        ("填报单位", ("unit_kind",)),
+        ("填报单位", ("city",)),
+        ("填报单位", ("form",)),
+    )
+    for label, at in top:
+        cells[at] = info[label][1]
+    cells[("contact",)] = info["联系人"][1]
+    return WorkbookImport(
+        header + text, warnings, {format_path(k): v for k, v in cells.items()}, info["填报单位"][1], dict(cells)
+    )
 
 
-__all__ = ["ImportError_", "import_workbook", "import_workbook_cells"]
+def import_workbook(path: str | Path) -> tuple[str, list[str]]:
+    """A filled workbook → (submission YAML text, warning lines); raise ImportError_ with every problem."""
+    imported = read_workbook(path)
+    return imported.text, imported.warnings
+
+
+def import_workbook_cells(path: str | Path) -> tuple[str, list[str], dict[tuple, str]]:
+    """As import_workbook, plus the cell each value came from: submission path tuple → "表一!F7"."""
+    imported = read_workbook(path)
+    return imported.text, imported.warnings, imported.paths
+
+
+__all__ = ["MAX_COLUMNS", "ImportError_", "WorkbookImport", "import_workbook", "import_workbook_cells", "read_workbook"]

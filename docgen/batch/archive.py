@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from docgen import __version__
 from docgen.batch.manifest import Manifest, describe, outputs_intact, sha256_bytes, sha256_file
@@ -25,6 +26,7 @@ class Part:
     name: str
     pdf: bytes
     numbering: list[bool]  # per page: does it carry a number (the notice's 版记 page does not)
+    kind: str = "unit"  # notice | unit | summary | note
 
 
 def part_path(outdir: Path, stem: str) -> Path:
@@ -52,8 +54,44 @@ def _notice_part(path: Path, templates: Path) -> Part:
     return Part(notice.issuer, f"{notice.number} {notice.title_text}", pdf, numbered)
 
 
-def assemble(form: Form, parts: list[Part], templates: Path) -> bytes:
-    """Contents page(s) + parts, one outline entry per part (its own bookmarks nested), numbered 1…N."""
+NOTE_TITLE = "卷内备考表"
+
+
+def _closing_note(
+    form: Form,
+    parts: list[Part],
+    missing: list[tuple[str, str, str]],
+    toc_pages: int,
+    note_pages: int,
+    templates: Path,
+    meta: Any,
+) -> bytes:
+    """卷内备考表: what the volume holds, what it lacks and why, and lines for the archivist's signatures."""
+    from docgen.writers.pdf import engine
+
+    numbered = sum(len(p.numbering) for p in parts) + note_pages
+    html = (
+        engine.jinja_env(Path(templates))
+        .get_template("html/archive_note.html.j2")
+        .render(
+            title=NOTE_TITLE,
+            volume=f"{form.year}年度知识产权项目需求征集归档卷",
+            notice_number=form.notice_number,
+            items=len(parts) + 1,
+            numbered=numbered,
+            toc_pages=toc_pages,
+            total=toc_pages + numbered,
+            units=sum(1 for p in parts if p.kind == "unit"),
+            missing=missing,
+            **engine.template_context(),
+        )
+    )
+    return engine.write_document(engine.render_html(html, base_url=templates), metadata=meta, finish=False)
+
+
+def assemble(form: Form, parts: list[Part], templates: Path, missing: Sequence[tuple[str, str, str]] = ()) -> bytes:
+    """Contents page(s) + parts + 卷内备考表, one outline entry each (a part's own bookmarks nested),
+    numbered 1…N after the contents."""
     from pypdf import PdfReader
 
     from docgen.writers.pdf import engine, pagenum
@@ -69,10 +107,10 @@ def assemble(form: Form, parts: list[Part], templates: Path) -> bytes:
     )
     readers = [PdfReader(io.BytesIO(p.pdf)) for p in parts]
 
-    def contents(first_pages: list[int]) -> tuple[bytes, int]:
+    def contents(listed: list[Part], first_pages: list[int]) -> tuple[bytes, int]:
         env = engine.jinja_env(Path(templates))
         entries = [
-            {"no": i + 1, "author": p.author, "name": p.name, "page": first_pages[i]} for i, p in enumerate(parts)
+            {"no": i + 1, "author": p.author, "name": p.name, "page": first_pages[i]} for i, p in enumerate(listed)
         ]
         html = env.get_template("html/archive.html.j2").render(
             title=title,
@@ -85,12 +123,25 @@ def assemble(form: Form, parts: list[Part], templates: Path) -> bytes:
         doc = engine.render_html(html, base_url=templates)
         return engine.write_document(doc, metadata=meta, finish=False), len(doc.pages)
 
-    # Page numbers run across the parts only (the contents page is not numbered).
-    first_pages, n = [], 1
-    for p in parts:
+    # Page numbers run across the parts and the 备考表 (the contents page is not numbered). The 备考表
+    # states the volume's page count, so it is laid out once more if it is not one page long.
+    note_pages = 1
+    for _ in range(3):
+        first_pages, n = [], 1
+        for p in parts:
+            first_pages.append(n)
+            n += len(p.numbering)
         first_pages.append(n)
-        n += len(p.numbering)
-    toc, toc_pages = contents(first_pages)
+        toc, toc_pages = contents(
+            [*parts, Part("广东省市场监督管理局（知识产权局）", NOTE_TITLE, b"", [], kind="note")], first_pages
+        )
+        note = _closing_note(form, parts, list(missing), toc_pages, note_pages, templates, meta)
+        got = len(PdfReader(io.BytesIO(note)).pages)
+        if got == note_pages:
+            break
+        note_pages = got
+    parts = [*parts, Part("广东省市场监督管理局（知识产权局）", NOTE_TITLE, note, [True] * note_pages, kind="note")]
+    readers.append(PdfReader(io.BytesIO(note)))
     numbering: list[int | None] = [None] * toc_pages
     page = 1
     for part in parts:
@@ -101,7 +152,8 @@ def assemble(form: Form, parts: list[Part], templates: Path) -> bytes:
     id_source = toc + b"".join(p.pdf for p in parts) + repr(numbering).encode()
     writer = engine.open_writer(toc, id_source)
     for part, reader in zip(parts, readers, strict=True):
-        writer.append(reader, outline_item=f"{part.author} {part.name}", import_outline=True)
+        # The notice and each packet keep their own bookmarks nested; the summary and 备考表 are one entry each.
+        writer.append(reader, outline_item=f"{part.author} {part.name}", import_outline=part.kind in ("notice", "unit"))
     pagenum.stamp(writer, numbering)
     return engine.finish_writer(writer, meta)
 
@@ -114,9 +166,11 @@ def build_archive(
     templates: Path,
     templates_hash: str,
     log: Callable[[str], None],
+    summary_pdf: bytes | None = None,
+    missing: Sequence[tuple[str, str, str]] = (),
     form: Form | None = None,
 ) -> list[Path]:
-    """(Re)build 归档卷.pdf when any packet, the notice or a template changed; ``form``: the units' (else the newest)."""
+    """(Re)build 归档卷.pdf when any packet, the notice, the summary or a template changed."""
     units = manifest.data["units"]
     form = form or form_for()
     order = _unit_order(form, manifest)
@@ -125,7 +179,13 @@ def build_archive(
         return []
     key = sha256_bytes(
         repr(
-            ([(s, sha256_file(part_path(outdir, s))) for s in stems], [sha256_file(p) for p in notices], templates_hash)
+            (
+                [(s, sha256_file(part_path(outdir, s))) for s in stems],
+                [sha256_file(p) for p in notices],
+                templates_hash,
+                sha256_bytes(summary_pdf or b""),
+                sorted(missing),
+            )
         ).encode()
     )
     entry = manifest.data.get("archive") or {}
@@ -136,7 +196,7 @@ def build_archive(
     parts: list[Part] = []
     for notice in notices[:1]:
         try:
-            parts.append(_notice_part(notice, templates))
+            parts.append(replace(_notice_part(notice, templates), kind="notice"))
         except InvalidInput as exc:
             for d in exc.diagnostics:
                 log(str(d))
@@ -145,7 +205,18 @@ def build_archive(
         pdf = part_path(outdir, stem).read_bytes()
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
         parts.append(Part(units[stem].get("unit") or stem, f"{form.title}（填报材料）", pdf, [True] * pages))
-    written = [write_bytes(outdir / ARCHIVE_NAME, assemble(form, parts, templates))]
+    if summary_pdf:
+        pages = len(PdfReader(io.BytesIO(summary_pdf)).pages)
+        parts.append(
+            Part(
+                "广东省市场监督管理局（知识产权局）",
+                f"{form.year}年度知识产权项目需求汇总表",
+                summary_pdf,
+                [True] * pages,
+                kind="summary",
+            )
+        )
+    written = [write_bytes(outdir / ARCHIVE_NAME, assemble(form, parts, templates, missing))]
     manifest.data["archive"] = {
         "build_key": key,
         "outputs": describe(outdir, written),

@@ -46,14 +46,20 @@ class Manifest:
 
     path: Path
     data: dict[str, Any] = field(default_factory=dict)
+    warning: str = ""  # why an existing manifest was set aside (everything is rebuilt)
 
     @classmethod
     def load(cls, outdir: Path) -> Manifest:
         path = outdir / MANIFEST_NAME
+        if not path.exists():
+            return cls(path, {"units": {}})
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
+            problem = _shape_problem(data)
+        except (OSError, ValueError) as exc:
+            problem = f"无法读取（{type(exc).__name__}）"
+        if problem:
+            return cls(path, {"units": {}}, f"{path}: 清单 manifest.json 格式不对（{problem}），已忽略并全部重新生成")
         data.setdefault("units", {})
         return cls(path, data)
 
@@ -75,10 +81,42 @@ class Manifest:
         self.data["units"][key] = entry
 
 
+def _outputs_ok(outputs: Any) -> bool:
+    return isinstance(outputs, list) and all(
+        isinstance(o, dict)
+        and isinstance(o.get("path"), str)
+        and isinstance(o.get("size"), int)
+        and isinstance(o.get("sha256"), str)
+        for o in outputs
+    )
+
+
+def _shape_problem(data: Any) -> str:
+    """What is wrong with a manifest's shape ("" when it is one docgen wrote)."""
+    if not isinstance(data, dict):
+        return "顶层应为对象"
+    units = data.get("units", {})
+    if not isinstance(units, dict):
+        return "units 应为对象"
+    for stem, entry in units.items():
+        if not isinstance(entry, dict) or not _outputs_ok(entry.get("outputs", [])):
+            return f"units.{stem} 格式不对"
+    for key in ("summary", "archive"):
+        entry = data.get(key)
+        if entry is not None and (not isinstance(entry, dict) or not _outputs_ok(entry.get("outputs", []))):
+            return f"{key} 格式不对"
+    return ""
+
+
 def outputs_intact(outputs: list[dict[str, Any]], outdir: Path) -> bool:
+    """Every recorded output is on disk inside OUTDIR with its recorded size and SHA-256 (a same-size
+    edit is caught, not only a truncation)."""
+    root = outdir.resolve()
     for out in outputs:
-        p = outdir / out["path"]
-        if not p.is_file() or p.stat().st_size != out["size"]:
+        p = (outdir / out["path"]).resolve()
+        if not p.is_relative_to(root) or not p.is_file() or p.stat().st_size != out["size"]:
+            return False
+        if sha256_file(p) != out["sha256"]:
             return False
     return bool(outputs)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from docgen import __version__
 from docgen.batch.archive import part_path
+from docgen.batch.guard import OutputLock, Refusal, check_notice, check_outdir, check_scheduler, sort_inputs
 from docgen.batch.manifest import Manifest, describe, sha256_bytes, tree_hash
 from docgen.batch.workers import interrupt_on_sigterm
 from docgen.batch.workers import pool as workers_pool
@@ -20,10 +21,12 @@ from docgen.io.atomic import write_bytes
 from docgen.io.paths import DATA_DIR, TEMPLATES_DIR
 from docgen.io.source import SourceError, parse
 from docgen.models.diagnostics import InvalidInput
-from docgen.models.form import Form, form_for, year_named
-from docgen.registry import ARCHIVE, FORMATS, NOTICE, SUMMARY, UNNUMBERED_PDF, Options, kind_of, render_source
+from docgen.models.form import Form, form_for
+from docgen.registry import ARCHIVE, FORMATS, SUMMARY, UNNUMBERED_PDF, Options, render_source
+from docgen.views.summary import UnitFiling, unit_filing
 
-INPUT_SUFFIXES = (".yaml", ".yml", ".json")
+STATUS_TEXT = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败"}
+INDEX_NAME = "文件索引.csv"  # 单位 → its files: the outputs keep ASCII stems, people look units up here
 
 
 @dataclass
@@ -52,6 +55,7 @@ class UnitResult:
     warnings: int = 0
     unit: str = ""
     totals: dict[str, str] = field(default_factory=dict)  # table key → amount text; "all" → grand total
+    filing: UnitFiling | None = None  # the unit's part of the summary, from the view it was rendered from
 
 
 def render_job(job: Job) -> UnitResult:
@@ -84,13 +88,30 @@ def render_job(job: Job) -> UnitResult:
         len(rendered.warnings),
         view.unit if view else "",
         totals,
+        unit_filing(view) if view else None,
     )
 
 
-def find_inputs(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and not p.name.startswith(".")
+def filing_of(job: Job) -> UnitFiling | None:
+    """The summary part of a unit that was not rebuilt, from the content it was built from (this run's read)."""
+    from docgen.check.submission import check_source
+    from docgen.views.form import build_view
+
+    try:
+        source = parse(job.text, job.name)
+    except SourceError:
+        return None
+    result = check_source(source)
+    if result.submission is None or result.form is None:
+        return None
+    view = build_view(
+        result.form,
+        result.submission,
+        source_name=job.name,
+        source_bytes=job.text.encode("utf-8"),
+        warnings=[str(d) for d in result.warnings],
     )
+    return unit_filing(view)
 
 
 def build_key(job: Job, templates_hash: str, form_hash: str) -> str:
@@ -129,6 +150,13 @@ class _Reporter:
             )
             self.progress.start()
             self.task = self.progress.add_task("", total=total)
+
+    def say(self, text: str) -> None:
+        """A line above the bar (a failing unit's messages, as it fails)."""
+        if self.progress:
+            self.progress.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=self.stream, flush=True)
 
     def step(self, text: str) -> None:
         self.done += 1
@@ -194,6 +222,20 @@ class BatchReport:
     form: Form | None = None  # the form the units name (its unit order lists them)
 
     @property
+    def missing(self) -> list[tuple[str, str, str]]:
+        """Published units with no file that built: (unit, 未报送 | status, reason)."""
+        form = self.form or form_for()
+        filed = {r.unit: r for r in self.results.values()}
+        out = []
+        for u in form.units:
+            r = filed.get(u.name)
+            if r is None:
+                out.append((u.name, "未报送", "没有收到该单位的填报文件"))
+            elif r.status != "ok":
+                out.append((u.name, STATUS_TEXT.get(r.status, r.status), (r.messages or [""])[0]))
+        return out
+
+    @property
     def exit_code(self) -> int:
         return 1 if self.failed else 0
 
@@ -220,46 +262,89 @@ def build(
     archive: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> BatchReport:
-    """Build every unit of `folder` into `outdir`; the library entry point behind `docgen batch`."""
+    """Build every unit of `folder` into `outdir`; the library entry point behind `docgen batch`.
+
+    Options, the output folder and the notice are checked before any work (BatchRefused); one
+    batch at a time writes an output folder (an flock on OUTDIR/.docgen.lock)."""
+    check_outdir(folder, outdir)
+    if notice is not None:
+        check_notice(notice)
+    if scheduler:
+        check_scheduler(scheduler)
+    with OutputLock(outdir):
+        return _build(
+            folder,
+            outdir,
+            jobs=jobs,
+            scheduler=scheduler,
+            notice=notice,
+            strict=strict,
+            templates=templates,
+            force=force,
+            formats=formats,
+            summary=summary,
+            archive=archive,
+            log=log,
+        )
+
+
+def _stems(paths: list[Path]) -> dict[Path, str]:
+    """Output stems: the file's stem, or its whole name when two inputs share a stem (a.yaml, a.json)."""
+    counts: dict[str, int] = {}
+    for p in paths:
+        counts[p.stem] = counts.get(p.stem, 0) + 1
+    return {p: p.stem if counts[p.stem] == 1 else p.name.replace(".", "_") for p in paths}
+
+
+def _build(
+    folder: Path,
+    outdir: Path,
+    *,
+    jobs: int | None,
+    scheduler: str | None,
+    notice: Path | None,
+    strict: bool,
+    templates: Path,
+    force: bool,
+    formats: tuple[str, ...],
+    summary: bool,
+    archive: bool,
+    log: Callable[[str], None] | None,
+) -> BatchReport:
     log = log or (lambda text: print(text, file=sys.stderr, flush=True))
-    outdir.mkdir(parents=True, exist_ok=True)
     options = Options(formats=formats, templates=templates, strict=strict, archive_parts=archive and "pdf" in formats)
     manifest = Manifest.load(outdir)
+    if manifest.warning:
+        log(manifest.warning)
     templates_hash = tree_hash(templates)
     form_hash = tree_hash(DATA_DIR / "forms")
     manifest.data["templates_sha256"] = templates_hash
+    form = form_for()
 
-    notices: list[Path] = [notice] if notice else []
-    all_jobs: list[Job] = []
-    years: list[int | None] = []  # the form year each input names
-    unreadable: list[UnitResult] = []
-    for path in find_inputs(folder):
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            unreadable.append(UnitResult(path.stem, path.name, "invalid", messages=[f"{path}: 无法读取：{exc}"]))
-            continue
-        try:
-            data = parse(text, path.name).data
-        except SourceError:
-            data = None  # a submission, presumably: its syntax error is reported by the worker like any other
-        if kind_of(data) is NOTICE:
-            notices.append(path)
-            continue
-        years.append(year_named(data))
-        all_jobs.append(Job(path.stem, path.name, text, options))
+    inputs = sort_inputs(folder, form)
+    stems = _stems([p for p, _, _ in inputs.accepted])
+    all_jobs = [Job(stems[p], p.name, text, options) for p, text, _ in inputs.accepted]
+    refused = {r.name: r for r in inputs.refused}
+    for r in inputs.refused:
+        log(r.message)  # as soon as it is known, not after every unit has rendered
 
-    form = form_for(years)
     keys = {job.stem: build_key(job, templates_hash, form_hash) for job in all_jobs}
     todo = [j for j in all_jobs if force or not manifest.is_fresh(j.stem, keys[j.stem], outdir)]
     skipped = [j.stem for j in all_jobs if j not in todo]
-    results: dict[str, UnitResult] = {r.stem: r for r in unreadable}
-    reporter = _Reporter(len(todo))
+    results: dict[str, UnitResult] = {
+        r.name: UnitResult(r.name, r.name, "invalid", messages=[r.message], unit=r.unit) for r in inputs.refused
+    }
+    steps = len(todo) + int(summary) + int(archive and "pdf" in formats)
+    reporter = _Reporter(steps)
     jobs_by_stem = {j.stem: j for j in all_jobs}
+
+    names = {u.id: u.name for u in form.units}
+    unit_of = {stems[p]: names[uid] for p, _, uid in inputs.accepted if uid in names}
 
     def on_result(res: UnitResult) -> None:
         results[res.stem] = res
         job = jobs_by_stem[res.stem]
+        res.unit = res.unit or unit_of.get(res.stem, "")  # a failed unit is named by the unit its file names
         entry: dict[str, Any] = {
             "source": job.name,
             "source_sha256": job.source_sha256,
@@ -281,6 +366,10 @@ def build(
             entry["outputs"] = describe(outdir, written)
         manifest.record(res.stem, entry)
         manifest.save()  # after every unit: an interrupted batch keeps what it finished
+        res.outputs = {}  # written: the bytes need not stay in memory
+        if res.status != "ok":
+            for line in res.messages:
+                reporter.say(line)
         reporter.step(f"{res.stem} {'完成' if res.status == 'ok' else '失败'}")
 
     if todo and "pdf" in formats and not scheduler and (jobs or _default_workers()) > 1:
@@ -293,41 +382,119 @@ def build(
             _run_dask(todo, scheduler, on_result)
         else:
             _run_local(todo, jobs or _default_workers(), on_result)
+
+        # Units that were fresh keep their manifest entries for the table; their summary part comes
+        # from the content read in this run, never from a path or figures in the manifest.
+        for stem in skipped:
+            entry = manifest.entry(stem) or {}
+            job = jobs_by_stem[stem]
+            results[stem] = UnitResult(
+                stem,
+                job.name,
+                "ok",
+                warnings=entry.get("warnings", 0),
+                unit=entry.get("unit", ""),
+                totals=entry.get("totals", {}),
+                filing=filing_of(job),
+            )
+        # Units whose input file disappeared leave the manifest (their old outputs stay on disk).
+        for stem in list(manifest.data["units"]):
+            if stem not in jobs_by_stem:
+                del manifest.data["units"][stem]
+
+        from docgen.batch.summary import summary_key, write_summary
+
+        filings = [r.filing for r in results.values() if r.status == "ok" and r.filing is not None]
+        failed_units = _failed_units(form, results, refused)
+        summary_pdf: bytes | None = None
+        if summary:
+            key = summary_key(manifest, outdir, filings, failed_units, templates_hash, form_hash)
+            if key:
+                outputs, facts = SUMMARY.build(filings, failed_units, templates, form)
+                write_summary(outdir, manifest, key, outputs, facts, log)
+            reporter.step("汇总表 完成" if key else "汇总表 未变化")
+            summary_pdf = _summary_part(outdir)
+        if archive and "pdf" in formats:
+            filed = {r.unit for r in results.values() if r.unit}
+            absent = failed_units + [(u.name, "未报送", "") for u in form.units if u.name not in filed]
+            built = ARCHIVE.build(
+                folder,
+                outdir,
+                manifest,
+                [notice] if notice else [],
+                templates,
+                templates_hash,
+                log,
+                summary_pdf=summary_pdf,
+                missing=absent,
+                form=form,
+            )
+            reporter.step("归档卷 完成" if built else "归档卷 未变化")
     finally:
         reporter.close()
-
-    # Units that were fresh keep their manifest entries; report them from there.
-    for stem in skipped:
-        entry = manifest.entry(stem) or {}
-        results[stem] = UnitResult(
-            stem,
-            entry.get("source", stem),
-            "ok",
-            warnings=entry.get("warnings", 0),
-            unit=entry.get("unit", ""),
-            totals=entry.get("totals", {}),
-        )
-    # Units whose input file disappeared leave the manifest (their old outputs stay on disk).
-    for stem in list(manifest.data["units"]):
-        if stem not in jobs_by_stem:
-            del manifest.data["units"][stem]
-    for res in unreadable:
-        manifest.record(res.stem, {"source": res.name, "status": res.status, "messages": res.messages, "outputs": []})
-
-    from docgen.batch.summary import summary_key, write_summary
-
-    key = summary_key(manifest, outdir, templates_hash, form_hash) if summary else None
-    # The summary renders in a second process while this one assembles the archive volume.
-    with workers_pool(1) as side:
-        pending = side.submit(SUMMARY.build, folder, manifest.data["units"], templates) if key else None
-        if archive and "pdf" in formats:
-            ARCHIVE.build(folder, outdir, manifest, notices, templates, templates_hash, log, form)
-        if pending is not None and key is not None:
-            outputs, facts = pending.result()
-            write_summary(outdir, manifest, key, outputs, facts, log)
     manifest.save()
+    _write_index(outdir, form, results, refused)
     failed = sorted(stem for stem, r in results.items() if r.status != "ok")
     return BatchReport(results, skipped, failed, form)
+
+
+def _summary_part(outdir: Path) -> bytes | None:
+    from docgen.batch.summary import SUMMARY_PART
+
+    path = outdir / SUMMARY_PART
+    return path.read_bytes() if path.is_file() else None
+
+
+def _failed_units(form: Any, results: dict[str, UnitResult], refused: dict[str, Refusal]) -> list[tuple[str, str, str]]:
+    """(unit or file, status, reason) of every input that did not build, one line per unit."""
+    out: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for key in sorted(results):
+        r = results[key]
+        if r.status == "ok":
+            continue
+        who = r.unit or r.name
+        if who in seen:
+            continue
+        seen.add(who)
+        status = "重复报送" if key in refused and refused[key].unit else STATUS_TEXT.get(r.status, r.status)
+        out.append((who, status, (r.messages or [""])[0]))
+    return out
+
+
+def _write_index(outdir: Path, form: Any, results: dict[str, UnitResult], refused: dict[str, Refusal]) -> None:
+    """文件索引.csv (UTF-8 with BOM, so Excel and WPS open it): every published unit and its files."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["单位", "文件", "状态", "DOCX", "XLSX", "PDF", "说明"])
+    by_unit: dict[str, list[UnitResult]] = {}
+    loose: list[UnitResult] = []
+    names = {u.name for u in form.units}
+    for key in sorted(results):
+        r = results[key]
+        (by_unit.setdefault(r.unit, []) if r.unit in names else loose).append(r)
+    for u in form.units:
+        rows = by_unit.get(u.name, [])
+        if not rows:
+            w.writerow([u.name, "", "未报送", "", "", "", "没有收到该单位的填报文件"])
+        for r in rows:
+            ok = r.status == "ok"
+            files = [f"{r.stem}.{ext}" if ok and (outdir / f"{r.stem}.{ext}").is_file() else "" for ext in FORMATS]
+            w.writerow(
+                [
+                    u.name,
+                    r.name,
+                    STATUS_TEXT.get(r.status, r.status) if r.name not in refused or ok else "重复报送",
+                    *files,
+                    "" if ok else (r.messages or [""])[0],
+                ]
+            )
+    for r in loose:
+        w.writerow([r.unit, r.name, STATUS_TEXT.get(r.status, r.status), "", "", "", (r.messages or [""])[0]])
+    write_bytes(outdir / INDEX_NAME, ("\ufeff" + buf.getvalue()).encode("utf-8"))
 
 
 def _print_table(report: BatchReport) -> None:
@@ -338,8 +505,7 @@ def _print_table(report: BatchReport) -> None:
     for col in ("单位", "状态", "警告", "表一", "表二", "表三", "表四", "合计（万元）"):
         table.add_column(col, justify="right" if col not in ("单位", "状态") else "left")
     status_text = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败"}
-    units = (report.form or form_for()).units
-    rank = {u.name: i for i, u in enumerate(units)}  # the published unit order
+    rank = {u.name: i for i, u in enumerate((report.form or form_for()).units)}  # the published unit order
     for stem in sorted(report.results, key=lambda s: (rank.get(report.results[s].unit, len(rank)), s)):
         r = report.results[stem]
         state = status_text.get(r.status, r.status) + ("（未变化）" if stem in report.skipped else "")
@@ -360,15 +526,20 @@ def _print_table(report: BatchReport) -> None:
 def run_batch(folder: Path, outdir: Path, **kwargs: Any) -> int:
     """CLI entry: build, print problems and the unit table, return the exit code."""
     interrupt_on_sigterm()
+    from docgen.batch.guard import BatchRefused
+
     try:
         report = build(folder, outdir, **kwargs)
+    except BatchRefused as exc:
+        print(exc.message, file=sys.stderr)
+        return exc.code
     except KeyboardInterrupt:
         print("已中断：已完成的单位已写入；重新运行同一命令即可继续。", file=sys.stderr)
         return 130
-    for stem in report.failed:
-        for line in report.results[stem].messages:
-            print(line, file=sys.stderr)
     _print_table(report)
+    missing = [u for u, status, _ in report.missing if status == "未报送"]
+    if missing:
+        print(f"未报送（{len(missing)} 个单位）：{'、'.join(missing)}")
     built = len(report.results) - len(report.skipped) - len(report.failed)
     print(
         f"共 {len(report.results)} 个单位：新生成 {built}，未变化 {len(report.skipped)}，失败 {len(report.failed)}。"

@@ -40,18 +40,20 @@ class Diagnostic:
     hint: str = ""  # Chinese: what would be right
     english: str = ""
     place: str = ""  # Chinese, counting from 1: 表（一）第2项 第1个项目 项目数
+    cell: str = ""  # for a workbook: the sheet and cell (表一!D5) instead of a line
 
     def __post_init__(self) -> None:
         # Whatever the input held (a lone surrogate, say), a diagnostic can always be printed and sent as JSON.
-        for name in ("file", "path", "message", "hint", "english", "place"):
+        for name in ("file", "path", "message", "hint", "english", "place", "cell"):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, printable(value))
 
     def __str__(self) -> str:
         level = "错误" if self.severity == "error" else "警告"
+        at = f"{self.file} {self.cell}" if self.cell else (f"{self.file}:{self.line}" if self.line else self.file)
         where = f"{self.place}（{self.path}）" if self.place and self.place != self.path else self.path
-        text = f"{self.file}:{self.line}: {level} [{self.code}] {where}: {self.message}"
+        text = f"{at}: {level} [{self.code}]" + (f" {where}" if where else "") + f": {self.message}"
         if self.hint:
             text += f" {self.hint}"
         if self.english:

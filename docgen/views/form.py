@@ -47,12 +47,16 @@ class ColumnView:
     whole_title: bool = False  # a short title (序号, 类型, 拟设置项目) printed on one line
 
 
+Figures = tuple[int, "Decimal | None", Decimal]  # count, unit amount (tables 一/三 only), amount
+
+
 @dataclass(frozen=True)
 class Row:
     kind: RowKind
     cells: tuple[Cell, ...]
     category: str = ""  # the category group this row belongs to ("" for none)
     item: int = -1  # index of the work-item group within the table (-1 for none)
+    figures: Figures | None = None  # a project row's (项目数, 单项金额, 金额), for the provincial summary
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,7 @@ class _Line:
     item: int
     kind: RowKind = "data"
     notes: dict[str, str] = field(default_factory=dict)
+    figures: Figures | None = None
 
 
 WHOLE_TITLE_MAX = 5
@@ -242,10 +247,10 @@ def _merge(lines: list[_Line], columns: tuple[ColumnView, ...]) -> list[Row]:
                     # Covered cells keep the group's text so a page break can repeat the label.
                     rows[r][c] = replace(rows[start][c], rowspan=1, covered=True)
             start = end
-    return [Row(line.kind, tuple(cells), line.category, line.item) for line, cells in zip(lines, rows)]
+    return [Row(line.kind, tuple(cells), line.category, line.item, line.figures) for line, cells in zip(lines, rows)]
 
 
-def _total_row(columns: tuple[ColumnView, ...], total: Decimal, count: int) -> Row:
+def total_row(columns: tuple[ColumnView, ...], total: Decimal, count: int) -> Row:
     first_amount = next(i for i, c in enumerate(columns) if c.numeric)
     cells: list[Cell] = [Cell("合计", colspan=first_amount)]
     cells += [Cell(hidden=True)] * (first_amount - 1)
@@ -293,6 +298,7 @@ def _work_lines(form: Form, spec: TableSpec, items: list[WorkItem]) -> list[_Lin
                     amounts={"budget": item.budget},
                     category=item.category,
                     item=i,
+                    figures=(p.count, p.unit_amount, p.count * p.unit_amount),
                 )
             )
             if item.estimate:
@@ -323,7 +329,9 @@ def _delegated_lines(form: Form, spec: TableSpec, items: list) -> list[_Line]:
             values.update(amount=format_amount(item.amount), performance=item.performance)
             # The unit's remarks follow the province's published ones.
             values["remarks"] = "；".join(x for x in (preset.remarks, item.remarks) if x)
-            lines.append(_Line(values, {"amount": item.amount}, values["category"], i))
+            lines.append(
+                _Line(values, {"amount": item.amount}, values["category"], i, "preset", figures=(1, None, item.amount))
+            )
         elif isinstance(item, OwnDelegated):
             for p in item.projects:
                 lines.append(
@@ -341,6 +349,7 @@ def _delegated_lines(form: Form, spec: TableSpec, items: list) -> list[_Line]:
                         {"amount": p.amount},
                         item.category,
                         i,
+                        figures=(1, None, p.amount),
                     )
                 )
     return _by_category(form, spec, lines)
@@ -361,6 +370,7 @@ def _subsidy_lines(items: list) -> list[_Line]:
             {"amount": s.amount},
             "",
             i,
+            figures=(1, None, s.amount),
         )
         for i, s in enumerate(items)
     ]
@@ -372,7 +382,7 @@ def _table(form: Form, spec: TableSpec, lines: list[_Line], total: Decimal, with
     rows = _merge(lines, columns)
     count = sum(1 for ln in lines if ln.kind in ("data", "preset") and ln.values.get("name"))
     if with_total:
-        rows.append(_total_row(columns, total, count))
+        rows.append(total_row(columns, total, count))
     columns = fit_columns(columns, rows)
     return TableView(spec.key, spec.number, spec.title, spec.subtitle, columns, tuple(rows), total, count)
 

@@ -88,8 +88,11 @@ def find_row(ws, col: int, text: str) -> int:
 
 
 def columns(view, key: str) -> dict[str, int]:
-    table = view.table(key)
-    return {c.key: i + 1 for i, c in enumerate(table.columns)}
+    """Sheet columns by key: the form's, with the workbook's own 测算依据 column right of 经费安排."""
+    keys = [c.key for c in view.table(key).columns]
+    if "budget" in keys:
+        keys.insert(keys.index("budget") + 1, "estimate")
+    return {k: i + 1 for i, k in enumerate(keys)}
 
 
 def fill_info(ws, unit="佛山市市场监督管理局（知识产权局）", name="陈华", phone="0757-83380000", date="2023年5月25日"):

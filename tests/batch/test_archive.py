@@ -45,11 +45,13 @@ def test_volume_order_bookmarks_and_continuous_numbers(volume: Path) -> None:
     assert titles[0] == "卷内目录"
     assert "粤市监知促〔2023〕233号" in titles[1]
     # units follow the published form: 河源 before 云浮, the protection center after the cities
-    assert [t.split()[0] for t in titles[2:]] == [
+    assert [t.split()[0] for t in titles[2:5]] == [
         "河源市市场监督管理局（知识产权局）",
         "云浮市市场监督管理局（知识产权局）",
         "广东省知识产权保护中心",
     ]
+    # then the provincial summary and the closing 卷内备考表
+    assert titles[5].endswith("2024年度知识产权项目需求汇总表") and titles[6].endswith("卷内备考表")
     # each unit's bookmark holds its own table bookmarks
     nested = [o for o in reader.outline if isinstance(o, list)]
     assert len(nested) >= 4

@@ -36,7 +36,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("inputs")
     for unit in UNITS:
         shutil.copy(EXAMPLES / f"{unit}.yaml", folder / f"{unit}.yaml")
-    broken = (EXAMPLES / "yunfu.yaml").read_text(encoding="utf-8").replace("form: 2024", "form: 2024\ncolour: red")
+    # 深圳 files only this broken file (a second file for a unit that also filed would be refused as a duplicate)
+    broken = (EXAMPLES / "shenzhen.yaml").read_text(encoding="utf-8").replace("form: 2024", "form: 2024\ncolour: red")
     (folder / "broken.yaml").write_text(broken, encoding="utf-8")
     return folder
 
@@ -110,7 +111,12 @@ def test_rerun_rebuilds_nothing_then_only_what_changed(first_run, inputs: Path, 
     for fmt in FORMATS:
         assert after[f"yunfu.{fmt}"][0] != after_noop[f"yunfu.{fmt}"][0]
         assert after[f"heyuan.{fmt}"] == after_noop[f"heyuan.{fmt}"]
-    assert after["汇总表.xlsx"][0] != after_noop["汇总表.xlsx"][0]
+    # The summary is built from what the units filed, not from their bytes: a comment leaves it as it was …
+    assert after["汇总表.xlsx"] == after_noop["汇总表.xlsx"]
+    # … and a changed text rebuilds it.
+    (work / "yunfu.yaml").write_text(text.replace("不少于100人次", "不少于120人次"), encoding="utf-8")
+    build(work, outdir, jobs=2, formats=FORMATS, archive=False, log=quiet)
+    assert outputs_of(outdir)["汇总表.xlsx"][1] != after["汇总表.xlsx"][1]
 
 
 @pytest.mark.slow
@@ -148,10 +154,11 @@ def test_summary_totals_reconcile_with_each_units_own_totals(first_run, inputs: 
     assert flat.auto_filter.ref
     amounts = sum(Decimal(str(r[7].value)).quantize(Decimal("0.01")) for r in flat.iter_rows(min_row=2))
     assert amounts == grand
-    missing = [r[0].value for r in wb["未报送或失败"].iter_rows(min_row=2)]
-    assert "深圳市市场监督管理局（知识产权局）" in missing  # did not file in this folder
-    assert "broken.yaml" in missing  # failed units are listed with the file that failed
-    assert len(missing) == 23 - len(UNITS) + 1
+    missing = [[c.value for c in r] for r in wb["未报送或失败"].iter_rows(min_row=2)]
+    assert ["珠海市市场监督管理局（知识产权局）", "未报送", "没有收到该单位的填报文件"] in missing
+    # a failed unit is named, with the file that failed in the reason
+    assert any(r[0] == "深圳市市场监督管理局（知识产权局）" and "broken.yaml" in r[2] for r in missing), missing
+    assert len(missing) == 23 - len(UNITS)
 
 
 def start_batch_and_wait_for_a_unit(tmp_path: Path, spawn, **popen: object) -> tuple[Path, Path, subprocess.Popen]:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import io
 import math
+from dataclasses import replace
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.comments import Comment
 from openpyxl.packaging.custom import IntProperty, StringProperty
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Border, Font, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
@@ -29,14 +29,17 @@ from docgen.io.reproducible import fixed_zip
 from docgen.standard import gbt9704 as L
 from docgen.standard.metrics import is_wide
 from docgen.standard.text import clean_text
-from docgen.views.form import DocumentView, TableView
+from docgen.views.form import Cell, ColumnView, DocumentView, Row, TableView, total_row
+from docgen.writers.xlsx.cells import AMOUNT_FORMAT, set_amount, set_text
 
 # --- shared with the importer ------------------------------------------------------------------
 
 TITLE_ROW, SUBTITLE_ROW, INFO_ROW, HEADER_ROW = 1, 2, 3, 4
 FIRST_BODY_ROW = 5
 ORDER_HEADER = "docgen排序（勿改）"
-ESTIMATE_LABEL = "测算依据："
+ESTIMATE_LABEL = "测算依据："  # the cell note older docgen workbooks carried
+ESTIMATE_HEADER = "测算依据"  # the workbook's own column right of 经费安排 (a number cell cannot hold text)
+EXTRA_BLANK_ROWS = 10  # empty rows the blank workbook adds to every table, before its 合计
 INFO_LABELS = ("填报单位", "联系人", "联系电话", "填报日期")
 PROP_FORM = "docgen.form"
 PROP_UNIT = "docgen.unit"
@@ -44,7 +47,6 @@ PROP_UNIT_KIND = "docgen.unit_kind"
 PROP_CITY = "docgen.city"
 PROP_SHA = "docgen.source_sha256"
 EXTRA_VALIDATION_ROWS = 60  # the 类型 drop-down reaches this far below the last row, for additions
-FORMULA_START = ("=", "+", "-", "@")
 
 
 def sheet_name(table: TableView) -> str:
@@ -58,7 +60,6 @@ BODY_PT = HEADER_PT = L.TABLE_TEXT_PT  # the same table text size as DOCX and PD
 INFO_PT, SUBTITLE_PT, TITLE_PT = 11.0, 14.0, 18.0
 TOTAL_WIDTH = 150.0  # sum of column widths (Excel character units); fit-to-width scales it to A4
 MAX_ROW_HEIGHT = 409.0  # Excel's limit (points)
-AMOUNT_FORMAT = "0.00"
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTERED = {"seq", "category", "quantity", "budget", "amount"}
@@ -92,21 +93,6 @@ def _height(lines: int, size: float) -> float:
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _set_text(cell, text: str) -> None:
-    """A string cell that never becomes a formula, whatever it starts with."""
-    cell.value = text
-    cell.data_type = "s"
-    if text.startswith(FORMULA_START):
-        cell.quotePrefix = True
-
-
-def _set_amount(cell, amount: Decimal) -> None:
-    """A numeric cell holding exactly the decimal digits (openpyxl would print float(amount) with
-    16 significant digits: 0.07 → 0.07000000000000001)."""
-    cell.value = amount  # data_type "n"
-    cell._value = format(amount.normalize(), "f") if amount == amount else "0"  # written verbatim in <v>
-
-
 _INFO_ROOM = ("某某市市场监督管理局（知识产权局）", "某某某", "0000-00000000", "2023年12月31日")
 
 
@@ -133,7 +119,47 @@ def _info_groups(table: TableView, texts: list[str]) -> list[tuple[int, int]]:
     return best[1]
 
 
+def _with_estimate_column(table: TableView) -> TableView:
+    """Tables with 经费安排 get a 测算依据 column right of it: the PDF prints the estimate inside the
+    budget cell, but a spreadsheet cell is either a number (summed by 合计) or text, not both."""
+    if not any(c.key == "budget" for c in table.columns):
+        return table
+    at = table.column_index("budget") + 1
+    budget = table.columns[at - 1]
+    widths = [c.width for c in table.columns]
+    widths.insert(at, budget.width * 1.6)
+    total = sum(widths)
+    columns = [replace(c, share=w / total) for c, w in zip(table.columns, widths[:at] + widths[at + 1 :])]
+    columns.insert(at, ColumnView("estimate", ESTIMATE_HEADER, widths[at], widths[at] / total, False))
+    rows = []
+    for row in table.rows:
+        cells = list(row.cells)
+        b = cells[at - 1]
+        if row.kind == "total":
+            extra = Cell()
+        else:
+            extra = Cell(text=b.note, rowspan=b.rowspan, covered=b.covered)
+        cells.insert(at, extra)
+        cells[at - 1] = replace(b, text=b.text.split("\n", 1)[0] if b.note else b.text, note="")
+        rows.append(replace(row, cells=tuple(cells)))
+    return replace(table, columns=tuple(columns), rows=tuple(rows))
+
+
+def _with_room(table: TableView) -> TableView:
+    """The blank workbook: empty rows to fill and a 合计 row, like the filled form's."""
+    blank = Row("blank", tuple(Cell() for _ in table.columns))
+    rows = (*table.body, *([blank] * EXTRA_BLANK_ROWS), total_row(table.columns, Decimal(0), 0))
+    return replace(table, rows=rows)
+
+
+def sheet_table(view: DocumentView, table: TableView) -> TableView:
+    """The table as its sheet lays it out: the view's rows, plus (blank form) room to fill and a 合计
+    row, plus the 测算依据 column."""
+    return _with_estimate_column(_with_room(table) if view.blank else table)
+
+
 def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
+    table = sheet_table(view, table)
     ws: Worksheet = wb.create_sheet(sheet_name(table))
     ncols = len(table.columns)
     last = get_column_letter(ncols)
@@ -152,7 +178,7 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
         (SUBTITLE_ROW, table.subtitle, KAITI, SUBTITLE_PT),
     ):
         c = ws.cell(row=title_row, column=1)
-        _set_text(c, text)
+        set_text(c, text)
         c.font = _font(font, size)
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.merge_cells(f"A{title_row}:{last}{title_row}")
@@ -163,7 +189,7 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
     texts = [f"{label}：{clean_text(value)}" for label, value in view.info_line]
     for (first, end), text in zip(_info_groups(table, texts), texts):
         c = ws.cell(row=INFO_ROW, column=first)
-        _set_text(c, text)
+        set_text(c, text)
         c.font = _font(FANGSONG, INFO_PT)
         c.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
         if end > first:
@@ -175,12 +201,12 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
     header_lines = 1
     for i, col in enumerate(table.columns, start=1):
         c = ws.cell(row=HEADER_ROW, column=i)
-        _set_text(c, col.title)
+        set_text(c, col.title)
         c.font = _font(HEITI, HEADER_PT)
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         c.border = _BORDER
         header_lines = max(header_lines, _lines(col.title, widths[i - 1], HEADER_PT))
-    _set_text(ws.cell(row=HEADER_ROW, column=order_col), ORDER_HEADER)
+    set_text(ws.cell(row=HEADER_ROW, column=order_col), ORDER_HEADER)
     heights[HEADER_ROW] = _height(header_lines, HEADER_PT)
 
     # Body and 合计.
@@ -199,6 +225,8 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
             c.border = _BORDER
             c.font = _font(FANGSONG, BODY_PT)
             horizontal = "center" if col.key in _CENTERED or row.kind == "total" else "left"
+            if col.numeric:
+                horizontal = "right"  # amounts line up on the decimal point, 合计 included
             c.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
             if col.numeric:
                 c.number_format = AMOUNT_FORMAT
@@ -210,16 +238,11 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
                 c.font = _font(FANGSONG, BODY_PT, bold=True)
                 continue
             if cell.value is not None:
-                _set_amount(c, cell.value)
-                estimate = cell.note
-                if estimate:
-                    note = Comment(ESTIMATE_LABEL + estimate, "docgen")
-                    note.width, note.height = 320, 160
-                    c.comment = note
+                set_amount(c, cell.value)
                 text_for_height = cell.text
             else:
                 if cell.text:
-                    _set_text(c, cell.text)
+                    set_text(c, cell.text)
                 text_for_height = cell.text
             if row.kind == "total":
                 c.font = _font(HEITI if ci == 0 else FANGSONG, BODY_PT)
@@ -231,6 +254,10 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
                 row_lines = max(row_lines, n)
         if row.kind in ("blank", "placeholder"):
             row_lines = max(row_lines, 2)  # room to write by hand on the printed blank form
+        if table.key == PROTECTED_TABLE:
+            for ci, col in enumerate(table.columns):
+                locked = row.kind == "preset" and col.key in PRESET_KEYS
+                ws.cell(row=xr, column=ci + 1).protection = Protection(locked=locked)
         heights[xr] = _height(row_lines, BODY_PT)
         if row.kind in ("data", "preset") and row.item >= 0 and not view.blank:
             ws.cell(row=xr, column=order_col, value=row.item)
@@ -268,6 +295,9 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
         dv.add(f"{letter}{first_body}:{letter}{end_row}")
         ws.add_data_validation(dv)
 
+    if table.key == PROTECTED_TABLE:
+        _protect(ws, len(table.columns), first_body + len(table.rows), last_body + EXTRA_VALIDATION_ROWS)
+
     # Print: A4 landscape, one page wide, header repeated, page numbers, frozen header.
     last_row = first_body + len(table.rows) - 1
     ws.freeze_panes = f"A{FIRST_BODY_ROW}"
@@ -286,11 +316,55 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
     ws.sheet_view.zoomScale = 100
 
 
+PROTECTED_TABLE = "delegated"  # table （四）: the province's preset rows
+PRESET_KEYS = ("seq", "category", "work", "name", "necessity", "policy_basis")
+
+
+def _protect(ws: Worksheet, ncols: int, first_free: int, last_free: int) -> None:
+    """Sheet protection that locks only the preset text: every other cell, and rows below for
+    additions, stay editable; no password (a guard against slips, not a secret)."""
+    for r in range(first_free, last_free + 1):
+        for c in range(1, ncols + 1):
+            ws.cell(row=r, column=c).protection = Protection(locked=False)
+    p = ws.protection
+    p.sheet = True
+    p.formatCells = p.formatColumns = p.formatRows = False  # False: allowed to the clerk
+    p.insertRows = p.deleteRows = p.sort = p.autoFilter = False
+    p.selectLockedCells = p.selectUnlockedCells = False
+
+
+def _instructions(wb: Workbook, view: DocumentView) -> None:
+    """填写说明 (附件2) as the blank workbook's first sheet: the nine items, printable."""
+    form = view.form
+    ws = wb.create_sheet("填写说明")  # after the four tables: the workbook still opens on 表一
+    ws.column_dimensions["A"].width = 110
+    c = ws.cell(row=1, column=1)
+    set_text(c, form.instructions_title)
+    c.font = _font(XIAOBIAOSONG, TITLE_PT)
+    c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[1].height = _height(_lines(form.instructions_title, 110, TITLE_PT), TITLE_PT)
+    for i, item in enumerate(form.instructions, start=2):
+        text = f"{item.number}. {item.title}。{item.text}"
+        c = ws.cell(row=i, column=1)
+        set_text(c, text)
+        c.font = _font(FANGSONG, INFO_PT + 1)
+        c.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+        ws.row_dimensions[i].height = round(
+            min(_height(_lines(text, 110, INFO_PT + 1), INFO_PT + 1), MAX_ROW_HEIGHT), 1
+        )
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _workbook(view: DocumentView) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     for table in view.tables:
         _write_table(wb, view, table)
+    if view.blank:
+        _instructions(wb, view)
     wb.active = 0
     props = wb.properties
     props.title = view.document_title
@@ -322,4 +396,4 @@ def write_xlsx(view: DocumentView) -> bytes:
     return fixed_zip(buf.getvalue())
 
 
-__all__ = ["sheet_name", "write_xlsx"]
+__all__ = ["sheet_name", "sheet_table", "write_xlsx"]

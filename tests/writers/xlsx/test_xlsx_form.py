@@ -19,10 +19,12 @@ from docgen.check.submission import check_file, check_text
 from docgen.models.form import load_form
 from docgen.views.form import DocumentView, blank_view, build_view
 from docgen.writers.xlsx.form import (
+    EXTRA_BLANK_ROWS,
     FIRST_BODY_ROW,
     HEADER_ROW,
     INFO_ROW,
     ORDER_HEADER,
+    sheet_table,
     write_xlsx,
 )
 
@@ -131,7 +133,9 @@ def test_every_value_merge_and_format(path: Path) -> None:
     view = view_of(path)
     wb = openpyxl.load_workbook(io.BytesIO(write_xlsx(view)))
     assert wb.sheetnames == ["表一", "表二", "表三", "表四"]
-    for table, ws in zip(view.tables, wb.worksheets):
+    for view_table, ws in zip(view.tables, wb.worksheets):
+        table = sheet_table(view, view_table)  # the view's table plus the sheet's own 测算依据 column
+        assert [c.key for c in table.columns if c.key != "estimate"] == [c.key for c in view_table.columns]
         ncols = len(table.columns)
         assert ws["A1"].value == table.title
         assert ws["A2"].value == table.subtitle
@@ -226,14 +230,16 @@ def test_blank_form() -> None:
     view = blank_view(form)
     wb = openpyxl.load_workbook(io.BytesIO(write_xlsx(view)))
     for table, ws in zip(view.tables, wb.worksheets):
-        assert table.total_row is None
-        last = FIRST_BODY_ROW + len(table.rows) - 1
-        assert ws.max_row == last
-        assert not any(str(c.value or "").startswith("合计") for row in ws.iter_rows() for c in row)
+        assert table.total_row is None  # the view: DOCX and PDF print the blank form without 合计
+        sheet = sheet_table(view, table)  # the workbook adds room to fill and a 合计 that sums it
+        last = FIRST_BODY_ROW + len(sheet.rows) - 1
+        assert len(sheet.rows) == len(table.rows) + EXTRA_BLANK_ROWS + 1
+        assert not any(c.value is not None for row in ws.iter_rows(min_row=last + 1) for c in row)
+        assert str(ws.cell(last, 1).value).startswith("合计")
         if any(col.key == "category" for col in table.columns):
             assert len(ws.data_validations.dataValidation) == 1
     ws1 = wb["表一"]
-    name_col = view.tables[0].column_index("name") + 1
+    name_col = sheet_table(view, view.tables[0]).column_index("name") + 1
     assert ws1.cell(FIRST_BODY_ROW, name_col).value == "可加行"
     ws4 = wb["表四"]
     t4 = view.table("delegated")
@@ -279,7 +285,8 @@ def test_libreoffice_computes_the_totals(name: str, tmp_path: Path) -> None:
     xlsx = write(view, name, tmp_path / "in")
     sheets = csv_sheets(xlsx, tmp_path)
     assert set(sheets) == {"表一", "表二", "表三", "表四"}
-    for table in view.tables:
+    for view_table in view.tables:
+        table = sheet_table(view, view_table)  # with the sheet's 测算依据 column
         rows = sheets[f"表{table.number}"]
         total = rows[FIRST_BODY_ROW - 1 + len(table.body)]
         assert total[0] == "合计"

@@ -1,0 +1,256 @@
+"""The provincial summary as a workbook an officer decides budgets in, without a calculator.
+
+Sheets: 单位汇总 (each unit's four table totals and its grand total, then every category across the
+four tables), 表一汇总 … 表四汇总 (categories × units), 项目清单 (every project with its texts, a
+preset marker, the other units that filed the same project, and empty 审核意见/拟安排金额 columns for
+the reviewer), 警告 (every warning with its text), 未报送或失败. Every figure comes from the view.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from docgen.io.reproducible import fixed_zip
+from docgen.views.summary import PRESET_MARK, SummaryView
+from docgen.writers.xlsx.cells import set_amount, set_text
+
+_THIN = Side(style="thin")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD = Font(name="黑体", size=11)
+_BODY = Font(name="仿宋_GB2312", size=11)
+_TITLE = Font(name="方正小标宋简体", size=16)
+_WRAP = Alignment(wrap_text=True, vertical="center")
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_RIGHT = Alignment(horizontal="right", vertical="center")
+SUMMARY_SHEET, PROJECTS_SHEET, WARNINGS_SHEET, MISSING_SHEET = "单位汇总", "项目清单", "警告", "未报送或失败"
+REVIEW_HEADS = ("审核意见", "拟安排金额（万元）")
+
+
+def _text(ws: Worksheet, r: int, c: int, value: str, font: Font = _BODY, align: Alignment = _WRAP) -> None:
+    cell = ws.cell(row=r, column=c)
+    set_text(cell, value)
+    cell.font, cell.alignment, cell.border = font, align, _BORDER
+
+
+def _amount(ws: Worksheet, r: int, c: int, value: Decimal, font: Font = _BODY) -> None:
+    cell = ws.cell(row=r, column=c)
+    set_amount(cell, value)
+    cell.font, cell.alignment, cell.border = font, _RIGHT, _BORDER
+
+
+def _count(ws: Worksheet, r: int, c: int, value: int, font: Font = _BODY) -> None:
+    cell = ws.cell(row=r, column=c, value=value)
+    cell.font, cell.alignment, cell.border = font, _RIGHT, _BORDER
+
+
+def _empty(ws: Worksheet, r: int, c: int) -> None:
+    cell = ws.cell(row=r, column=c)
+    cell.border, cell.alignment = _BORDER, _WRAP
+
+
+def _title(ws: Worksheet, text: str, ncols: int) -> None:
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
+    _text(ws, 1, 1, text, _TITLE, _CENTER)
+    ws.row_dimensions[1].height = 30
+
+
+def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
+    for c, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = w
+
+
+def _print(ws: Worksheet, title_rows: str) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "— &P —"
+
+
+def _unit_sheet(wb: Workbook, view: SummaryView) -> None:
+    ws = wb.create_sheet(SUMMARY_SHEET)
+    heads = ["单位", *(t.title for t in view.tables), "合计（万元）", "项目数", "警告数"]
+    _title(ws, f"{view.form.year}年度知识产权项目需求汇总表 — 各单位合计（金额单位：万元）", len(heads))
+    for c, h in enumerate(heads, start=1):
+        _text(ws, 2, c, h, _HEAD, _CENTER)
+    r = 3
+    for f in view.filings:
+        _text(ws, r, 1, f.unit)
+        for c, t in enumerate(view.tables, start=2):
+            _amount(ws, r, c, f.totals.get(t.key, Decimal(0)))
+        _amount(ws, r, len(view.tables) + 2, f.total, _HEAD)
+        _count(ws, r, len(view.tables) + 3, sum(p.count for p in f.rows))
+        _count(ws, r, len(view.tables) + 4, len(f.warnings))
+        r += 1
+    _text(ws, r, 1, "合计", _HEAD, _CENTER)
+    for c, t in enumerate(view.tables, start=2):
+        _amount(ws, r, c, view.table_total(t.key), _HEAD)
+    _amount(ws, r, len(view.tables) + 2, view.grand_total(), _HEAD)
+    _count(ws, r, len(view.tables) + 3, sum(p.count for p in view.rows), _HEAD)
+    _count(ws, r, len(view.tables) + 4, len(view.warning_rows), _HEAD)
+    # Every category across the four tables, below a blank row.
+    r += 2
+    cat_heads = ["类型", *(t.title for t in view.tables), "合计（万元）", "项目数"]
+    for c, h in enumerate(cat_heads, start=1):
+        _text(ws, r, c, h, _HEAD, _CENTER)
+    for cat in view.categories:
+        r += 1
+        _text(ws, r, 1, cat)
+        for c, t in enumerate(view.tables, start=2):
+            if cat in t.categories:
+                _amount(ws, r, c, view.category_in(cat, t.key).amount)
+            else:
+                _text(ws, r, c, "—", align=_CENTER)
+        across = view.category_across(cat)
+        _amount(ws, r, len(view.tables) + 2, across.amount, _HEAD)
+        _count(ws, r, len(view.tables) + 3, across.count)
+    r += 1
+    _text(ws, r, 1, "合计", _HEAD, _CENTER)
+    for c, t in enumerate(view.tables, start=2):
+        _amount(ws, r, c, view.table_total(t.key), _HEAD)
+    _amount(ws, r, len(view.tables) + 2, view.grand_total(), _HEAD)
+    _count(ws, r, len(view.tables) + 3, sum(p.count for p in view.rows), _HEAD)
+    _widths(ws, [36, 16, 16, 16, 16, 14, 8, 8])
+    ws.freeze_panes = "B3"
+    _print(ws, "2:2")
+
+
+def _matrix_sheets(wb: Workbook, view: SummaryView) -> None:
+    for t in view.tables:
+        ws = wb.create_sheet(t.title.split("）")[0].replace("表（", "表") + "汇总")
+        ncols = 1 + 2 * (len(t.categories) + 1)
+        _title(ws, f"{view.form.year}年度知识产权项目需求汇总表 — {t.title}", ncols)
+        _text(ws, 2, 1, "单位", _HEAD, _CENTER)
+        ws.merge_cells(start_row=2, start_column=1, end_row=3, end_column=1)
+        for i, cat in enumerate([*t.categories, "合计"]):
+            col = 2 + 2 * i
+            ws.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + 1)
+            _text(ws, 2, col, cat, _HEAD, _CENTER)
+            _text(ws, 3, col, "项目数", _HEAD, _CENTER)
+            _text(ws, 3, col + 1, "金额（万元）", _HEAD, _CENTER)
+        r = 4
+        for unit in view.units:
+            _text(ws, r, 1, unit)
+            for i, cat in enumerate(t.categories):
+                c = t.cell(unit, cat)
+                _count(ws, r, 2 + 2 * i, c.count)
+                _amount(ws, r, 3 + 2 * i, c.amount)
+            tot = t.unit_total(unit)
+            _count(ws, r, ncols - 1, tot.count)
+            _amount(ws, r, ncols, tot.amount)
+            r += 1
+        _text(ws, r, 1, "合计", _HEAD, _CENTER)
+        for i, cat in enumerate(t.categories):
+            c = t.category_total(cat, view.units)
+            _count(ws, r, 2 + 2 * i, c.count, _HEAD)
+            _amount(ws, r, 3 + 2 * i, c.amount, _HEAD)
+        grand = t.total(view.units)
+        _count(ws, r, ncols - 1, grand.count, _HEAD)
+        _amount(ws, r, ncols, grand.amount, _HEAD)
+        _widths(ws, [36] + [8 if col % 2 == 0 else 12 for col in range(2, ncols + 1)])
+        ws.freeze_panes = "B4"
+        _print(ws, "1:3")
+
+
+PROJECT_HEADS = (
+    "单位",
+    "表",
+    "类型",
+    "主要工作内容",
+    "拟设置项目",
+    "项目数",
+    "单项金额（万元）",
+    "金额（万元）",
+    "项目设置必要性",
+    "项目设置政策依据",
+    "项目绩效",
+    "备注",
+    "预设项目",
+    "其他填报同名项目的单位",
+    *REVIEW_HEADS,
+)
+
+
+def _projects_sheet(wb: Workbook, view: SummaryView) -> None:
+    ws = wb.create_sheet(PROJECTS_SHEET)
+    widths = [30, 22, 18, 36, 28, 8, 12, 12, 40, 36, 36, 24, 8, 28, 30, 14]
+    for c, h in enumerate(PROJECT_HEADS, start=1):
+        _text(ws, 1, c, h, _HEAD, _CENTER)
+    for r, row in enumerate(view.rows, start=2):
+        for c, value in enumerate((row.unit, row.table, row.category, row.work, row.project), start=1):
+            _text(ws, r, c, value)
+        _count(ws, r, 6, row.count)
+        if row.unit_amount is not None:
+            _amount(ws, r, 7, row.unit_amount)
+        else:
+            _empty(ws, r, 7)
+        _amount(ws, r, 8, row.amount)
+        for c, value in enumerate((row.necessity, row.policy_basis, row.performance, row.remarks), start=9):
+            _text(ws, r, c, value)
+        _text(ws, r, 13, PRESET_MARK if row.preset else "", align=_CENTER)
+        _text(ws, r, 14, "、".join(view.others_filing(row)))
+        for c in (15, 16):
+            _empty(ws, r, c)  # the reviewer's columns: left empty, unlocked, for their decision
+    _widths(ws, widths)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(PROJECT_HEADS))}{len(view.rows) + 1}"
+    ws.freeze_panes = "A2"
+    _print(ws, "1:1")
+
+
+def _warnings_sheet(wb: Workbook, view: SummaryView) -> None:
+    ws = wb.create_sheet(WARNINGS_SHEET)
+    for c, h in enumerate(("单位", "文件", "警告"), start=1):
+        _text(ws, 1, c, h, _HEAD, _CENTER)
+    for r, (unit, source, text) in enumerate(view.warning_rows, start=2):
+        for c, value in enumerate((unit, source, text), start=1):
+            _text(ws, r, c, value)
+    _widths(ws, [36, 20, 110])
+    ws.freeze_panes = "A2"
+    _print(ws, "1:1")
+
+
+def _missing_sheet(wb: Workbook, view: SummaryView) -> None:
+    ws = wb.create_sheet(MISSING_SHEET)
+    for c, h in enumerate(("单位", "状态", "原因"), start=1):
+        _text(ws, 1, c, h, _HEAD, _CENTER)
+    for r, (unit, status, reason) in enumerate(view.missing, start=2):
+        for c, value in enumerate((unit, status, reason), start=1):
+            _text(ws, r, c, value)
+    _widths(ws, [36, 14, 100])
+    _print(ws, "1:1")
+
+
+def write_summary_xlsx(view: SummaryView) -> bytes:
+    """汇总表.xlsx; the same view gives the same bytes."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    _unit_sheet(wb, view)
+    _matrix_sheets(wb, view)
+    _projects_sheet(wb, view)
+    _warnings_sheet(wb, view)
+    _missing_sheet(wb, view)
+    wb.active = 0
+    wb.properties.title = f"{view.form.year}年度知识产权项目需求汇总表"
+    wb.properties.creator = "docgen"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return fixed_zip(buf.getvalue())
+
+
+__all__ = [
+    "MISSING_SHEET",
+    "PROJECTS_SHEET",
+    "PROJECT_HEADS",
+    "REVIEW_HEADS",
+    "SUMMARY_SHEET",
+    "WARNINGS_SHEET",
+    "write_summary_xlsx",
+]
