@@ -234,7 +234,7 @@ def check(source: Source) -> Result:
 
 def check_file(path: str | Path) -> Result:
     """Every diagnostic of one file (YAML, JSON or a filled workbook): a submission, a published form or a notice."""
-    from docgen.check.workbook import check_workbook, is_workbook
+    from docgen.authoring.workbook_check import check_workbook, is_workbook
 
     if is_workbook(path):
         return check_workbook(path)[0]  # problems named by sheet and cell
@@ -257,7 +257,7 @@ def render_source(source: Source, options: Options | None = None, stem: str | No
 
 def render_file(path: str | Path, options: Options | None = None) -> Rendered:
     """Read, check and render one input file; raise InvalidInput with every problem."""
-    from docgen.check.workbook import check_workbook, is_workbook
+    from docgen.authoring.workbook_check import check_workbook, is_workbook
 
     if is_workbook(path):
         # A filled workbook renders like the submission it holds; its problems are named by cell.

@@ -135,7 +135,7 @@ def test_batch_summary_and_archive_use_the_2025_units(data_dir: Path, inputs: Pa
     assert row[SZ] < row[GZ] < row[HQ]
     # summary: units in the 2025 order, the missing ones are 2025's
     wb = openpyxl.load_workbook(out / "汇总表.xlsx")
-    first = wb.worksheets[0]
+    first = wb["表一汇总"]  # (the first sheet, 单位汇总, totals each unit across the four tables)
     assert TITLE_2025.replace("征集表", "") in str(first.cell(1, 1).value) and RETITLED in str(first.cell(1, 1).value)
     listed = [first.cell(r, 1).value for r in range(4, 4 + 3)]
     assert listed == [SZ, GZ, HQ]

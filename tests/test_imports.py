@@ -155,8 +155,16 @@ STAGES = [
     ("docgen.check",),
     ("docgen.views",),
     ("docgen.writers",),
-    # the registry, and the documents a batch assembles from its units (summary, archive volume)
-    ("docgen.registry", "docgen.batch.summary", "docgen.batch.archive", "docgen.batch.manifest"),
+    # the registry, and the documents a batch assembles from its units (summary, archive volume); the
+    # workbook reader and its check, since a filled workbook is an input the registry routes
+    (
+        "docgen.registry",
+        "docgen.batch.summary",
+        "docgen.batch.archive",
+        "docgen.batch.manifest",
+        "docgen.authoring.importer",
+        "docgen.authoring.workbook_check",
+    ),
     ("docgen.authoring", "docgen.batch"),
     ("docgen.service", "docgen.web", "docgen.cli", "docgen.__main__"),
 ]

@@ -135,16 +135,19 @@ class Refusal:
 @dataclass
 class Sorted:
     accepted: list[tuple[Path, str, str]] = field(default_factory=list)  # (path, text, unit id)
+    form: Form | None = None  # the form the units answer
     refused: list[Refusal] = field(default_factory=list)
 
 
-def sort_inputs(folder: Path, form: Form) -> Sorted:
-    """Every input file is a submission for one published unit, once; anything else is refused, by name."""
+def sort_inputs(folder: Path, form: Form | None = None) -> Sorted:
+    """Every input file is a submission for one published unit, once; anything else is refused, by name.
+    ``form``: the one the units answer (by default the form most of them name)."""
     from docgen.io.source import SourceError, parse
+    from docgen.models.form import form_for, year_named
     from docgen.registry import input_kind
 
     out = Sorted()
-    by_unit: dict[str, list[tuple[Path, str]]] = defaultdict(list)
+    read: list[tuple[Path, str, object]] = []
     for path in find_inputs(folder):
         try:
             text = path.read_bytes().decode("utf-8-sig")
@@ -152,10 +155,12 @@ def sort_inputs(folder: Path, form: Form) -> Sorted:
             out.refused.append(Refusal(path.name, f"{path}: 无法读取（{exc}）；填报文件应为 UTF-8 编码的 YAML 或 JSON"))
             continue
         try:
-            data = parse(text, path.name).data
+            read.append((path, text, parse(text, path.name).data))
         except SourceError:
             out.accepted.append((path, text, ""))  # its syntax error is reported by the worker like any other
-            continue
+    form = out.form = form or form_for(year_named(data) for _, _, data in read)
+    by_unit: dict[str, list[tuple[Path, str]]] = defaultdict(list)
+    for path, text, data in read:
         kind = input_kind(data)
         if kind != "submission":
             what = {"notice": "通知", "form": "征集表（表样）"}.get(kind, kind)

@@ -319,9 +319,8 @@ def _build(
     templates_hash = tree_hash(templates)
     form_hash = tree_hash(DATA_DIR / "forms")
     manifest.data["templates_sha256"] = templates_hash
-    form = form_for()
-
-    inputs = sort_inputs(folder, form)
+    inputs = sort_inputs(folder)
+    form = inputs.form or form_for()
     stems = _stems([p for p, _, _ in inputs.accepted])
     all_jobs = [Job(stems[p], p.name, text, options) for p, text, _ in inputs.accepted]
     refused = {r.name: r for r in inputs.refused}
