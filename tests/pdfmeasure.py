@@ -110,8 +110,8 @@ def source_cmap(fontname: str) -> set[int]:
     from docgen.standard import fonts
 
     family = fontname.split("+")[-1].removesuffix("-Bold")
-    if family == "docgen-fallback":
-        faces = fonts.fallbacks()
+    if family in fonts.CSS_FALLBACK_FAMILIES:
+        faces = [font for css, font in fonts.fallback_faces() if css == family]
     elif family == "docgen-pagenum":
         faces = [fonts.resolve("songti")]
     elif family.startswith("docgen-") and family[7:] in fonts.ROLES:

@@ -222,16 +222,25 @@ def has_glyph(font: ResolvedFont, char: str) -> bool:
     return ord(char) in _cmap(font.file, font.index)
 
 
-def fallbacks() -> list[ResolvedFont]:
-    """Ordered fallback faces: one broad CJK face, then one covering CJK Ext-B (if installed)."""
+def fallback_faces() -> list[tuple[str, ResolvedFont]]:
+    """Ordered fallback faces with their CSS family: one broad CJK face, then one for CJK Ext-B… (if installed).
+
+    Each has a family of its own: two @font-face rules of one family and style are one face to the
+    CSS engine (the later wins), which drew 𠀀 with the broad face's .notdef instead of HanaMinB's glyph.
+    """
     out = []
-    for group in (FALLBACK_BROAD, FALLBACK_EXT_B):
+    for css, group in zip(CSS_FALLBACK_FAMILIES, (FALLBACK_BROAD, FALLBACK_EXT_B), strict=True):
         for fam, style in group:
             face = _find(fam, style)
             if face:
-                out.append(_resolved("fallback", face, fam, False, ""))
+                out.append((css, _resolved("fallback", face, fam, False, "")))
                 break
     return out
+
+
+def fallbacks() -> list[ResolvedFont]:
+    """Ordered fallback faces: one broad CJK face, then one covering CJK Ext-B (if installed)."""
+    return [font for _, font in fallback_faces()]
 
 
 def covering_font(char: str, role: str | None = None) -> ResolvedFont | None:
@@ -252,12 +261,14 @@ def css_family(role: str) -> str:
 
 
 CSS_FALLBACK_FAMILY = "docgen-fallback"
-"""The CSS family name of the fallback faces."""
+"""The CSS family name of the broad fallback face."""
+CSS_FALLBACK_FAMILIES = (CSS_FALLBACK_FAMILY, "docgen-fallback-extb")
+"""The CSS family of each fallback group (broad CJK, then CJK Ext-B…F), in the order they are tried."""
 
 
 def css_font_stack(role: str) -> str:
     """A CSS font-family value for a role: its face, then the fallbacks."""
-    return f'"{css_family(role)}", "{CSS_FALLBACK_FAMILY}"'
+    return ", ".join(f'"{family}"' for family in (css_family(role), *CSS_FALLBACK_FAMILIES))
 
 
 def cache_dir() -> Path:
@@ -303,14 +314,14 @@ def _kind(font: ResolvedFont) -> str:
 
 
 def css_font_faces(require_official: bool = False) -> str:
-    """@font-face rules: "docgen-<role>" for every role plus the "docgen-fallback" faces.
+    """@font-face rules: "docgen-<role>" for every role plus one per fallback face.
 
     The weight descriptor is the face's real weight by style name, so ``font-weight: bold`` on
     a bold face (FandolSong Bold as 小标宋) draws that file without synthetic emboldening, and
     ``font-weight: normal`` draws it too (it is the only face of its family).
     """
     rules = [_font_face(css_family(role), font) for role, font in resolve_all(require_official).items()]
-    rules += [_font_face(CSS_FALLBACK_FAMILY, font) for font in fallbacks()]
+    rules += [_font_face(family, font) for family, font in fallback_faces()]
     return "\n".join(rules) + "\n"
 
 

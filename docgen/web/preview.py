@@ -33,8 +33,8 @@ def _screen_faces(require_official: bool = False) -> tuple[str, str]:
         names = [fonts.ROLE_TABLE[role].docx_name, font.family]
         src = ", ".join(f'local("{n}")' for n in dict.fromkeys(names))
         rules.append(f'@font-face {{ font-family: "{fonts.css_family(role)}"; src: {src}; }}')
-    for font in fonts.fallbacks():
-        rules.append(f'@font-face {{ font-family: "{fonts.CSS_FALLBACK_FAMILY}"; src: local("{font.family}"); }}')
+    for family, font in fonts.fallback_faces():
+        rules.append(f'@font-face {{ font-family: "{family}"; src: local("{font.family}"); }}')
     return printed, "\n".join(rules) + "\n"
 
 

@@ -119,7 +119,7 @@ def test_css_font_faces(fc_list, require):
     for role in fonts.ROLES:
         assert f'font-family: "docgen-{role}"' in css
     assert 'font-family: "docgen-fallback"' in css
-    assert fonts.css_font_stack("heiti") == '"docgen-heiti", "docgen-fallback"'
+    assert fonts.css_font_stack("heiti") == '"docgen-heiti", "docgen-fallback", "docgen-fallback-extb"'
     for font in [*fonts.resolve_all().values(), *fonts.fallbacks()]:
         path = fonts.face_file(font)
         assert path.is_file() and path.as_uri() in css
@@ -151,7 +151,9 @@ def test_weasyprint_embeds_the_resolved_faces(fc_list, require, tmp_path):
     if fonts.resolve("xiaobiaosong").style == "Bold":
         assert drawn["标"].endswith("-Bold")
     assert "docgen-fangsong" in drawn["正"] and "docgen-fangsong" in drawn[LING]
-    assert "docgen-fallback" in drawn[EXT_B]
+    # drawn by the face that has it (HanaMinB), not by the broad fallback's .notdef
+    ext_b_family = next(css for css, font in fonts.fallback_faces() if fonts.has_glyph(font, EXT_B))
+    assert drawn[EXT_B].split("+")[-1] == ext_b_family, (drawn[EXT_B], ext_b_family)
 
 
 def test_official_face_wins_when_installed(monkeypatch, tmp_path):
