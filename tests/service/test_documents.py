@@ -163,7 +163,8 @@ def test_a_workbook_check_names_the_cell_of_each_problem(api, tmp_path: Path) ->
     budget_col = next(c.column for c in ws[4] if c.value == "经费安排（万元）")
     first = next(r for r in range(5, ws.max_row + 1) if isinstance(ws.cell(r, budget_col).value, (int, float)))
     ws.cell(first, budget_col).value = 999
-    ws.cell(first + 1, budget_col + 2).value = "2*50"  # the next item's 项目数及单项金额 no longer matches its budget
+    quantity_col = next(c.column for c in ws[4] if c.value == "项目数及单项金额")
+    ws.cell(first + 1, quantity_col).value = "2*50"  # the next item's 项目数及单项金额 no longer matches its budget
     wb.save(book)
     r = api.client.post(
         "/api/v1/validate", files={"file": ("guangzhou.xlsx", book.read_bytes())}, headers=api.auth("guangzhou")
