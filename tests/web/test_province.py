@@ -80,14 +80,7 @@ def test_province_sees_statuses_and_returns_a_filing(pages, server):
     assert page.locator("#units tr[data-unit='guangzhou'] .status").inner_text() == "已退回修改"
 
 
-def _has_batches(server) -> bool:
-    with server.api("province") as api:
-        return "/api/v1/batches" in api.get("/openapi.json").json().get("paths", {})
-
-
 def test_province_runs_a_batch_and_downloads_the_summary(pages, server, tmp_path):
-    if not _has_batches(server):
-        pytest.skip("POST /api/v1/batches is not on this branch yet (the pool's batch jobs)")
     file_and_submit(server, "foshan")
     page = pages.new()
     pages.login(page, "province")
