@@ -81,24 +81,26 @@ class _TooDeep(Exception):
     pass
 
 
-class CoreLoader(yaml.SafeLoader):
-    """PyYAML's safe loader with YAML 1.2 core tag resolution and a nesting limit."""
+class _DepthLimit:
+    """Composer hook shared by both loaders: refuse deep nesting at its line instead of a RecursionError."""
 
-    yaml_implicit_resolvers: dict = {}  # noqa: RUF012 - our own table, not PyYAML's YAML 1.1 one
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self._depth = 0
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        # The composer is recursive: refuse deep nesting at its line instead of a RecursionError.
+        # The composer is recursive: count its depth (PyYAML's Python composer runs for both loaders).
         self._depth += 1
         try:
             if self._depth > limits.MAX_DEPTH:
-                raise _TooDeep(self.peek_event().start_mark.line + 1)
-            return super().compose_node(parent, index)
+                raise _TooDeep(self.peek_event().start_mark.line + 1)  # type: ignore[attr-defined]
+            return super().compose_node(parent, index)  # type: ignore[misc]
         finally:
             self._depth -= 1
+
+
+class CoreLoader(_DepthLimit, yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 core tag resolution and a nesting limit."""
+
+    yaml_implicit_resolvers: dict = {}  # noqa: RUF012 - our own table, not PyYAML's YAML 1.1 one
 
 
 for _tag, _regex, _first in (
@@ -108,6 +110,32 @@ for _tag, _regex, _first in (
     ("float", _FLOAT, list("-+0123456789.")),
 ):
     CoreLoader.add_implicit_resolver(_TAG + _tag, _regex, _first)
+
+FastCoreLoader: type | None = None
+if yaml.__with_libyaml__:
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]  # the stubs do not list libyaml's classes
+    # libyaml scans and parses (about 80% of a check's time in pure Python); PyYAML's Python composer still
+    # builds the nodes from libyaml's events, so the depth limit, anchors, tag resolution and marks are the
+    # same code as CoreLoader's. Composer comes before CParser so its compose_* methods replace the C ones.
+
+    class _FastCoreLoader(
+        _DepthLimit,
+        yaml.composer.Composer,
+        CParser,
+        yaml.constructor.SafeConstructor,
+        yaml.resolver.Resolver,
+    ):
+        """CoreLoader on libyaml's C parser: same resolution, same nodes; errors are re-read by CoreLoader."""
+
+        yaml_implicit_resolvers = CoreLoader.yaml_implicit_resolvers
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+    FastCoreLoader = _FastCoreLoader
 
 
 def _number_text(text: str) -> str:
@@ -200,7 +228,7 @@ def _check_text(text: str, path: Path_, line: int, problems: list[Problem]) -> N
 
 
 def _build(
-    loader: CoreLoader,
+    loader: yaml.constructor.SafeConstructor,
     node: yaml.Node,
     path: Path_,
     lines: dict[Path_, int],
@@ -312,8 +340,18 @@ def compose(text: str) -> tuple[Any, dict[Path_, int], list[Problem]]:
             f"第{deep}行：嵌套层数过深（超过 {limits.MAX_DEPTH} 层），"
             "填报文件不需要这么深的列表或键值对，请检查括号和缩进（nesting too deep）",
         )
+    if FastCoreLoader is not None:
+        try:
+            return _compose_with(FastCoreLoader, text)
+        except Exception:  # noqa: BLE001 - any trouble: the pure-Python reader below gives the explained error
+            pass  # libyaml words errors differently (and may refuse what PyYAML reads): CoreLoader is the reference
+    return _compose_with(CoreLoader, text)
+
+
+def _compose_with(loader_class: type, text: str) -> tuple[Any, dict[Path_, int], list[Problem]]:
+    """Compose and build with one loader class; every failure becomes a ReadError worded for a clerk."""
     try:
-        loader = CoreLoader(text)
+        loader = loader_class(text)
     except yaml.reader.ReaderError as exc:  # a raw control character: YAML forbids it
         line = text[: exc.position].count("\n") + 1
         raise ReadError(
