@@ -298,6 +298,8 @@ def _flow_too_deep(text: str) -> int | None:
     makes a 100,000-bracket file take seconds; this cheap count refuses it at once. Brackets inside quotes,
     comments and plain text ("a[b") are not counted; the composer's own limit stays the authoritative one.
     """
+    if text.count("[") + text.count("{") <= limits.MAX_DEPTH:  # depth only grows at a bracket: none can be too deep
+        return None
     depth, line, quote, prev = 0, 1, "", "\n"
     i, n = 0, len(text)
     while i < n:
