@@ -287,8 +287,12 @@ class Notice(_Strict):
     def with_seal(self, seal: SealImage | None) -> Notice:
         """This notice with the seal image validation read (docgen.check.seal)."""
         out = self.model_copy()
-        out._seal_image = seal
+        out.keep_seal_image(seal)
         return out
+
+    def keep_seal_image(self, seal: SealImage | None) -> None:
+        """Hold the checked seal bytes (called by with_seal on its copy; the notice's fields stay as read)."""
+        self._seal_image = seal
 
     @property
     def seal_image(self) -> SealImage | None:

@@ -21,6 +21,10 @@ FORM = load_form(2024)
 PRESET = FORM.presets[1]  # a preset of the published list
 
 
+QUANTITY_CELL = "表一!G5"
+"""项目数及单项金额 of 表一's first row (the column after 经费安排 and 测算依据)."""
+
+
 def faulty_workbook(tmp_path: Path) -> Path:
     """Guangzhou's example as the XLSX docgen writes, with 项目数及单项金额 of 表一 row 5 made unreadable."""
     from docgen.registry import Options, render_file
@@ -30,8 +34,10 @@ def faulty_workbook(tmp_path: Path) -> Path:
             render_file(ROOT / "data/submissions/2024/guangzhou.yaml", Options(formats=("xlsx",))).outputs["xlsx"]
         )
     )
-    assert wb["表一"]["F5"].value == "4*30"
-    wb["表一"]["F5"] = "四个，每个30万"
+    sheet, cell = QUANTITY_CELL.split("!")
+    assert wb[sheet][cell[0] + "4"].value == "项目数及单项金额"
+    assert wb[sheet][cell].value == "4*30"
+    wb[sheet][cell] = "四个，每个30万"
     path = tmp_path / "广州-填好的征集表.xlsx"
     wb.save(path)
     return path
@@ -184,7 +190,7 @@ def test_clerk_journey(pages, tmp_path):
     # 5. upload a filled workbook with an error: the sheet and cell are named
     page.get_by_label("上传已填写的征集表").set_input_files(str(faulty_workbook(tmp_path)))
     result = page.locator("#upload-result")
-    result.get_by_text("表一!F5").wait_for()
+    result.get_by_text(QUANTITY_CELL).wait_for()
     assert "错误" in result.inner_text()
     pages.shot(page, "upload-errors")
     assert page.get_by_role("button", name="载入到页面（替换当前内容）").count() == 0  # nothing readable to load

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from openpyxl.cell.cell import Cell
+
 FORMULA_START = ("=", "+", "-", "@")
 AMOUNT_FORMAT = "0.00"
 
 
-def set_text(cell, text: str) -> None:
+def set_text(cell: Cell, text: str) -> None:
     """A string cell that never becomes a formula, whatever it starts with."""
     cell.value = text
     cell.data_type = "s"
@@ -16,7 +18,7 @@ def set_text(cell, text: str) -> None:
         cell.quotePrefix = True
 
 
-def set_amount(cell, amount: Decimal) -> None:
+def set_amount(cell: Cell, amount: Decimal) -> None:
     """A numeric cell holding exactly the decimal digits.
 
     openpyxl prints every number with "%.16g" of its float, so 0.07 is stored as 0.07000000000000001;
