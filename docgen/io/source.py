@@ -109,16 +109,21 @@ def load(path: str | Path) -> Source:
             raw = fh.read(limits.MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise SourceError(str(path), 0, f"无法读取文件：{exc.strerror}（cannot read file）") from None
+    return parse_bytes(raw, str(path))
+
+
+def parse_bytes(raw: bytes, file: str) -> Source:
+    """Parse a file's bytes (read or uploaded under the name `file`): size limit, UTF-8, then `parse`."""
     if len(raw) > limits.MAX_FILE_BYTES:
         raise SourceError(
-            str(path), 0, f"文件过大：填报文件最大 {limits.MAX_FILE_BYTES // (1024 * 1024)} MB（file too large）"
+            file, 0, f"文件过大：填报文件最大 {limits.MAX_FILE_BYTES // (1024 * 1024)} MB（file too large）"
         )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise SourceError(str(path), line, "文件不是 UTF-8 编码，请另存为 UTF-8（file is not UTF-8）") from None
-    return parse(text, str(path))
+        raise SourceError(file, line, "文件不是 UTF-8 编码，请另存为 UTF-8（file is not UTF-8）") from None
+    return parse(text, file)
 
 
 def to_jsonable(value: Any) -> Any:

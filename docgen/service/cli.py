@@ -53,6 +53,11 @@ def serve(
     queue: int = typer.Option(
         -1, "--queue", help="最多排队等待的生成请求数（默认每个生成进程 4 个）；队列满时返回 429 和 Retry-After"
     ),
+    check_workers: int = typer.Option(
+        -1,
+        "--check-workers",
+        help="检查进程数（默认等于 CPU 核数）：检查填报在这些进程中并行进行；0 表示在服务进程内检查",
+    ),
     render_timeout: float = typer.Option(
         60.0, "--render-timeout", help="单次生成的时限（秒）；超时的生成进程被终止并替换，请求返回 504"
     ),
@@ -72,6 +77,7 @@ def serve(
         database_url=database,
         workers=workers or (os.cpu_count() or 1),
         render_queue=None if queue < 0 else queue,
+        check_workers=None if check_workers < 0 else check_workers,
         scheduler=scheduler or None,
         render_timeout=render_timeout,
     )

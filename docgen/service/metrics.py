@@ -41,6 +41,13 @@ class _PoolAndStore(Collector):
                 renders.add_metric([result], pool.counts[result])
             replaced.add_metric([], pool.replaced)
         yield from (queue, running, workers, renders, replaced)
+        checks = getattr(self.state, "check_pool", None)
+        check_queue = GaugeMetricFamily("docgen_check_queue_depth", "Checks waiting for a free check worker")
+        check_workers = GaugeMetricFamily("docgen_check_workers", "Check worker processes alive")
+        if checks is not None:
+            check_queue.add_metric([], checks.queued)
+            check_workers.add_metric([], len(checks.pids))
+        yield from (check_queue, check_workers)
         cache = CounterMetricFamily("docgen_store_lookups", "Output store lookups by result", labels=["result"])
         if store is not None:
             for result in ("hit", "miss"):

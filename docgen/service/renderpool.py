@@ -144,7 +144,7 @@ def _child_after_fork() -> None:
 def zygote_main() -> None:
     """Entry point of the zygote process: warm up, then fork a worker per request on fd argv[1]."""
     control = socket.socket(fileno=int(sys.argv[1]))
-    templates, warm = Path(sys.argv[2]), sys.argv[3] == "1"
+    templates, warm, preload = Path(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] if len(sys.argv) > 4 else ""
     server_pid = os.getppid()
     set_parent_death_signal()
     if os.getppid() != server_pid:  # the server died before the signal was armed
@@ -153,7 +153,7 @@ def zygote_main() -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps dead workers: no zombies
     children: set[int] = set()
     try:
-        _zygote_serve(control, templates, warm, children)
+        _zygote_serve(control, templates, warm, preload, children)
     except (BrokenPipeError, ConnectionError, KeyboardInterrupt):
         pass  # the server went away: the finally clause winds down
     finally:
@@ -164,12 +164,17 @@ def zygote_main() -> None:
     sys.exit(0)
 
 
-def _zygote_serve(control: socket.socket, templates: Path, warm: bool, children: set[int]) -> None:
+def _zygote_serve(control: socket.socket, templates: Path, warm: bool, preload: str, children: set[int]) -> None:
     """Warm up, say ready, then fork one worker per "fork" command until the control socket closes."""
     if warm:
         from docgen.writers.pdf.warmup import warm_up
 
         warm_up(templates)
+    if preload:  # "module:function", called once so that every forked worker starts with its imports and caches
+        import importlib
+
+        module, _, function = preload.partition(":")
+        getattr(importlib.import_module(module), function)()
     _send(control, ("ready", os.getpid()))
     while True:
         try:
@@ -235,11 +240,12 @@ class RenderPool:
         templates: Path = TEMPLATES_DIR,
         warm: bool = True,
         scratch: Path | None = None,
+        preload: str = "",
     ):
         self.size = max(1, workers or len(os.sched_getaffinity(0)))
         self.queue_limit = self.size * 4 if queue_limit is None else max(0, queue_limit)
         self.timeout = timeout
-        self.templates, self.warm = Path(templates), warm
+        self.templates, self.warm, self.preload = Path(templates), warm, preload
         # The workers' TMPDIR (WeasyPrint copies the fonts there, ≈125 MB): emptied at every start, so
         # what a killed server left behind does not pile up.
         self.scratch = Path(scratch) if scratch else None
@@ -312,6 +318,7 @@ class RenderPool:
             str(theirs.fileno()),
             str(self.templates),
             "1" if self.warm else "0",
+            self.preload,
         ]
         env = dict(os.environ)
         if self.scratch is not None:

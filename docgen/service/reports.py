@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 import tempfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from docgen.authoring.importer import ImportError_, import_workbook_cells
 from docgen.check.submission import Result, check_source
-from docgen.io.source import SourceError, load, to_jsonable
+from docgen.io.source import SourceError, parse, parse_bytes, to_jsonable
 from docgen.models.diagnostics import Diagnostic
 from docgen.service.uploads import Upload
 
@@ -74,27 +75,29 @@ def _workbook_line(severity: str, line: str) -> dict[str, Any]:
 
 
 def check_upload(upload: Upload) -> Checked:
-    """Validate exactly as `docgen validate` does (after `docgen import` for a workbook). Runs in a thread."""
-    with tempfile.TemporaryDirectory(prefix="docgen-check-") as tmp:
-        path = Path(tmp) / upload.filename
-        path.write_bytes(upload.content)
-        extra: list[dict[str, Any]] = []
-        cells: dict[tuple, str] = {}
-        workbook = upload.kind == "xlsx"
+    """Validate exactly as `docgen validate` does (after `docgen import` for a workbook)."""
+    extra: list[dict[str, Any]] = []
+    cells: dict[tuple, str] = {}
+    workbook = upload.kind == "xlsx"
+    name = upload.filename
+    try:
         if workbook:
-            try:
-                text, warnings, cells = import_workbook_cells(path)
-            except ImportError_ as exc:
-                return Checked(report([_workbook_line("error", p) for p in exc.problems]))
+            with tempfile.TemporaryDirectory(prefix="docgen-check-") as tmp:  # the importer reads a file
+                path = Path(tmp) / upload.filename
+                path.write_bytes(upload.content)
+                try:
+                    text, warnings, cells = import_workbook_cells(path)
+                except ImportError_ as exc:
+                    return Checked(report([_workbook_line("error", p) for p in exc.problems]))
             extra = [_workbook_line("warning", w) for w in warnings]
-            path = path.with_suffix(".yaml")
-            path.write_text(text, encoding="utf-8")
-        try:
-            source = load(path)
-        except SourceError as exc:
-            d = Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)
-            return Checked(report([*extra, diagnostic_json(d, workbook=workbook)]))
-        result = check_source(source)
+            name = str(Path(upload.filename).with_suffix(".yaml"))
+            source = parse(text, name)
+        else:
+            source = parse_bytes(upload.content, name)
+    except SourceError as exc:
+        d = Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)
+        return Checked(report([*extra, diagnostic_json(d, workbook=workbook)]))
+    result = check_source(source)
     items = extra + [
         diagnostic_json(d, cell_of(d.path, cells) if workbook else None, workbook) for d in result.diagnostics
     ]
@@ -104,11 +107,27 @@ def check_upload(upload: Upload) -> Checked:
     return checked
 
 
+def check_report(upload: Upload) -> Checked:
+    """`check_upload` for a check worker: the answer without the parsed models, small to send back."""
+    checked = check_upload(upload)
+    checked.result = None
+    return checked
+
+
+def warm_checker() -> None:
+    """Import the checker and fill its caches (forms, schemas) once, in the check pool's zygote."""
+    from docgen.io.paths import DATA_DIR
+
+    for path in sorted((DATA_DIR / "submissions").glob("*/*.yaml"))[:1]:
+        check_upload(Upload(path.read_bytes(), path.name, "yaml"))
+
+
 def totals(result: Result) -> dict[str, str]:
     """Per-table totals as `docgen batch` shows them, from the one document view."""
-    from docgen.views.form import build_view
+    from docgen.standard.text import format_amount
+    from docgen.views.form import table_totals
 
-    view = build_view(result.form, result.submission)  # type: ignore[arg-type]
-    out = {t.key: t.total_text for t in view.tables}
-    out["all"] = f"{view.grand_total:.2f}"
+    figures = table_totals(result.form, result.submission)  # type: ignore[arg-type]
+    out = {key: format_amount(total) for key, total in figures.items()}
+    out["all"] = f"{sum(figures.values(), Decimal(0)):.2f}"
     return out

@@ -9,6 +9,7 @@ starts the worker pool and marks jobs cut off by the previous process as failed;
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ def install(app: FastAPI, settings: Any) -> None:
 
     state = app.state
     state.pool = _pool(settings)
+    state.check_pool = _check_pool(settings)
     state.store = OutputStore(settings.data, templates=settings.templates)
     state.jobs = JobRunner(state.db, state.pool, settings.data, settings.templates, scheduler=settings.scheduler)
     state.metrics = Metrics(state)
@@ -49,11 +51,30 @@ def _pool(settings: Any) -> RenderPool:
     )
 
 
+def _check_pool(settings: Any) -> RenderPool | None:
+    """The validators' pool: light workers (no fonts), each forked with the checker imported and warm."""
+    n = settings.check_workers if settings.check_workers is not None else len(os.sched_getaffinity(0))
+    if n <= 0:
+        return None
+    return RenderPool(
+        n,
+        queue_limit=settings.check_queue if settings.check_queue is not None else 32 * n,
+        timeout=settings.render_timeout,
+        templates=settings.templates,
+        warm=False,
+        preload="docgen.service.reports:warm_checker",
+    )
+
+
 async def start(app: FastAPI) -> None:
     state = app.state
     if state.pool.zygote_pid is not None:  # a second lifespan of the same app: a fresh pool
         state.pool = state.jobs.pool = _pool(state.settings)
+    if state.check_pool is not None and state.check_pool.zygote_pid is not None:
+        state.check_pool = _check_pool(state.settings)
     await state.pool.start(wait=False)  # warm-up runs in the background; /readyz answers 503 until it is done
+    if state.check_pool is not None:
+        await state.check_pool.start(wait=False)  # until it is up, checks run in a thread (routes.common.check)
     recovered = await state.jobs.recover()
     log.info(
         "render pool ready",
@@ -74,5 +95,7 @@ async def stop(app: FastAPI) -> None:
     )
     state.jobs.stopping()
     await state.pool.close(grace=getattr(state.settings, "shutdown_grace", 10.0))
+    if state.check_pool is not None:
+        await state.check_pool.close(grace=getattr(state.settings, "shutdown_grace", 10.0))
     await state.jobs.stop()
     log.info("render pool stopped", extra={"event": "pool-stopped", "renders": dict(state.pool.counts)})

@@ -37,6 +37,10 @@ class Settings:
     templates: Path = TEMPLATES_DIR
     render_queue: int | None = None  # renders that may wait for a worker; None: 4 per worker; past it 429
     scheduler: str | None = None  # Dask scheduler address for batch jobs (as `docgen batch --scheduler`)
+    # Validation runs in its own pool of worker processes, so concurrent checks use every core instead of
+    # queueing behind one interpreter lock; None: one per core, 0: in a thread of the server process.
+    check_workers: int | None = None
+    check_queue: int | None = None  # checks that may wait for a check worker; None: 32 per worker; past it 429
     render_warm: bool = True  # workers fork from a zygote with WeasyPrint and the fonts loaded (tests may skip it)
     shutdown_grace: float = 10.0  # seconds running renders may finish after SIGTERM before they are abandoned
 

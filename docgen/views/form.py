@@ -387,23 +387,27 @@ def _table(form: Form, spec: TableSpec, lines: list[_Line], total: Decimal, with
     return TableView(spec.key, spec.number, spec.title, spec.subtitle, columns, tuple(rows), total, count)
 
 
+def _lines_and_total(form: Form, spec: TableSpec, sub: Submission) -> tuple[list[_Line], Decimal]:
+    """One table's lines and its 合计 (万元)."""
+    items = getattr(sub, spec.key)
+    if spec.kind == "work":
+        return _work_lines(form, spec, items), sum((it.budget for it in items), Decimal(0))
+    if spec.kind == "subsidy":
+        return _subsidy_lines(items), sum((it.amount for it in items), Decimal(0))
+    lines = _delegated_lines(form, spec, items)
+    return lines, sum((ln.amounts["amount"] for ln in lines), Decimal(0))
+
+
+def table_totals(form: Form, sub: Submission) -> dict[str, Decimal]:
+    """Each table's 合计 by key, exactly as `build_view` has them, without laying the tables out."""
+    return {spec.key: _lines_and_total(form, spec, sub)[1] for spec in form.tables}
+
+
 def build_view(
     form: Form, sub: Submission, source_name: str = "", source_bytes: bytes = b"", warnings: Iterable[str] = ()
 ) -> DocumentView:
     """The filled form of one unit."""
-    tables = []
-    for spec in form.tables:
-        items = getattr(sub, spec.key)
-        if spec.kind == "work":
-            lines = _work_lines(form, spec, items)
-            total = sum((it.budget for it in items), Decimal(0))
-        elif spec.kind == "subsidy":
-            lines = _subsidy_lines(items)
-            total = sum((it.amount for it in items), Decimal(0))
-        else:
-            lines = _delegated_lines(form, spec, items)
-            total = sum((ln.amounts["amount"] for ln in lines), Decimal(0))
-        tables.append(_table(form, spec, lines, total, with_total=True))
+    tables = [_table(form, spec, *_lines_and_total(form, spec, sub), with_total=True) for spec in form.tables]
     return DocumentView(
         form=form,
         blank=False,

@@ -33,7 +33,7 @@ PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; san
 )
 async def preview(request: Request, principal: Principal = Depends(current_principal)) -> HTMLResponse:
     upload = await read_upload(request, default_stem=principal.unit_id or "submission")
-    checked = await check(upload)
+    checked = await check(request, upload, models=True)
     if not checked.valid or checked.result is None or checked.result.submission is None:
         raise Problem(422, f"填报有 {checked.report['errors']} 个错误，无法预览；请先修改。", report=checked.report)
     name = render_name(upload, principal.unit_id)
@@ -70,6 +70,6 @@ async def preview(request: Request, principal: Principal = Depends(current_princ
 )
 async def import_file(request: Request, _: Principal = Depends(current_principal)) -> dict:
     upload = await read_upload(request)
-    checked = await check(upload)
+    checked = await check(request, upload)
     data = checked.data if isinstance(checked.data, dict) else None
     return {"filename": upload.filename, "report": checked.report, "submission": data}

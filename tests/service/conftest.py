@@ -47,9 +47,20 @@ class Api:
 
 @pytest.fixture
 def api(tmp_path: Path, database_url: str) -> Iterator[Api]:
+    yield from make_api(tmp_path, database_url, check_workers=0)
+
+
+@pytest.fixture
+def api_check_pool(tmp_path: Path) -> Iterator[Api]:
+    """The in-process app with one check worker (what `docgen serve` runs), up before the first request."""
+    yield from make_api(tmp_path, "", check_workers=1)
+
+
+def make_api(tmp_path: Path, database_url: str, **settings: object) -> Iterator[Api]:
     data = tmp_path / "var"
     # Cold workers: most of these tests never render, so the pool need not load the fonts first.
-    app = create_app(Settings(data=data, database_url=database_url, workers=1, render_warm=False))
+    # Checks in a thread (check_workers=0) unless a test asks for the check pool, which serve starts.
+    app = create_app(Settings(data=data, database_url=database_url, workers=1, render_warm=False, **settings))  # type: ignore[arg-type]
     db = app.state.db
     tokens, ids = {}, {}
     for who, unit, province in (
@@ -63,7 +74,8 @@ def api(tmp_path: Path, database_url: str) -> Iterator[Api]:
     db.write_sync(lambda s: accounts.revoke_token(s, ids["revoked"]))
     with TestClient(app, base_url="http://127.0.0.1") as client:
         deadline = time.monotonic() + 60  # the lifespan starts the render pool in the background
-        while not app.state.pool.alive() and time.monotonic() < deadline:
+        pools = [p for p in (app.state.pool, app.state.check_pool) if p is not None]
+        while not all(p.alive() for p in pools) and time.monotonic() < deadline:
             time.sleep(0.05)
         yield Api(client, app, data, tokens, ids)
     db.dispose()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -212,3 +215,30 @@ def test_workbook_problems_name_sheet_and_cell_as_docgen_import(api, tmp_path: P
         "/api/v1/validate", files={"file": ("x.xlsx", b"PK\x03\x04 not a zip")}, headers=api.auth("province")
     )
     assert r.status_code == 200 and r.json()["valid"] is False and r.json()["diagnostics"][0]["code"] == "workbook"
+
+
+def test_the_check_workers_answer_as_the_cli_and_survive_a_killed_worker(api_check_pool, cli_reports) -> None:
+    """What `docgen serve` does by default: every check in a check worker process, the same Report."""
+    api = api_check_pool
+    pool = api.app.state.check_pool
+    assert pool.alive() and len(pool.pids) == 1
+    before = pool.counts["ok"]
+    for path in FIXTURES:
+        r = api.client.post(
+            "/api/v1/validate", files={"file": (path.name, path.read_bytes())}, headers=api.auth("province")
+        )
+        assert r.status_code == 200, (path.name, r.text)
+        assert r.json() == expected(cli_reports[path.name]), path.name
+    assert pool.counts["ok"] - before == len(FIXTURES)  # every one of them ran in the worker
+    # a worker killed from outside: the check is answered all the same and the worker is replaced
+    victim = pool.pids[0]
+    os.kill(victim, signal.SIGKILL)
+    path = FIXTURES[-1]
+    r = api.client.post(
+        "/api/v1/validate", files={"file": (path.name, path.read_bytes())}, headers=api.auth("province")
+    )
+    assert r.status_code == 200 and r.json()["valid"] == cli_reports[path.name]["valid"]
+    deadline = time.monotonic() + 30
+    while (not pool.pids or pool.pids == [victim]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pool.pids and victim not in pool.pids

@@ -12,7 +12,8 @@ from fastapi.responses import Response
 from docgen.models.diagnostics import InvalidInput
 from docgen.service.problems import Problem
 from docgen.service.rendering import MEDIA, render_bytes
-from docgen.service.reports import Checked, check_upload, diagnostic_json, report
+from docgen.service.renderpool import PoolClosed, QueueFull, RemoteError, RenderTimeout, WorkerLost
+from docgen.service.reports import Checked, check_report, check_upload, diagnostic_json, report
 from docgen.service.uploads import Upload
 
 SUBMISSION_BODY: dict[str, Any] = {
@@ -62,8 +63,27 @@ REPORT_SCHEMA = {
 }
 
 
-async def check(upload: Upload) -> Checked:
-    return await anyio.to_thread.run_sync(check_upload, upload)
+async def check(request: Request, upload: Upload, *, models: bool = False) -> Checked:
+    """Check an upload: in a check worker when the pool is up (every core, no interpreter lock shared
+    with the server), else in a thread. `models`: keep the parsed submission (the preview needs it)."""
+    pool = getattr(request.app.state, "check_pool", None)
+    if models or pool is None or not pool.alive():
+        return await anyio.to_thread.run_sync(check_upload, upload)
+    try:
+        return await pool.call(check_report, upload)
+    except QueueFull as exc:
+        raise Problem(
+            429, f"检查任务排队已满，请 {exc.retry_after} 秒后重试。", headers={"Retry-After": str(exc.retry_after)}
+        ) from None
+    except RenderTimeout:
+        raise Problem(504, f"检查超过 {pool.timeout:g} 秒的时限，已终止；请检查文件大小或联系管理员。") from None
+    except (PoolClosed, WorkerLost):  # the worker died or the pool is stopping: the same check, here
+        return await anyio.to_thread.run_sync(check_upload, upload)
+    except RemoteError as exc:
+        from docgen.service.problems import log
+
+        log.error("check failed in a worker: %s\n%s", exc, exc.remote_traceback)
+        raise Problem(500, "检查失败，已记录日志；请稍后重试或联系管理员。") from None
 
 
 def render_name(upload: Upload, stem: str | None = None) -> str:
@@ -90,7 +110,7 @@ async def render_upload(request: Request, upload: Upload, name: str, fmt: str) -
         path = request.app.state.store.lookup(upload.content, name, fmt, count_miss=False)
         if path is not None:
             return await anyio.to_thread.run_sync(path.read_bytes)
-    return await render_checked(request, await check(upload), name, fmt)
+    return await render_checked(request, await check(request, upload), name, fmt)
 
 
 def file_response(content: bytes, media_type: str, filename: str, etag: str | None = None) -> Response:

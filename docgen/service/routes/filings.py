@@ -112,7 +112,7 @@ async def save(
 ) -> dict:
     writable(principal, year, unit)
     upload = await read_upload(request, default_stem=unit)
-    checked = await check(upload)
+    checked = await check(request, upload)
     _same_unit(checked.data, year, unit)
     for attempt in range(3):
         try:
