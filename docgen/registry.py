@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -23,6 +23,9 @@ from docgen.io.source import Source, SourceError, load
 from docgen.models.diagnostics import Diagnostic, InvalidInput, source_error
 from docgen.models.form import load_form
 from docgen.views.form import DocumentView, blank_view, build_view
+
+if TYPE_CHECKING:
+    from docgen.batch.summary import SummaryFacts
 
 FORMATS = ("docx", "xlsx", "pdf")
 UNNUMBERED_PDF = "pdf-unnumbered"  # the packet without page numbers, for the batch's archive volume
@@ -194,7 +197,7 @@ def input_kind(data: object) -> str:
 # --------------------------------------------------------------------------- batch kinds
 
 
-def _build_summary(*args: Any) -> tuple[dict[str, bytes], dict[str, Any]]:
+def _build_summary(*args: Any) -> tuple[dict[str, bytes], SummaryFacts]:
     """汇总表 from the units' filings (docgen.batch.summary.render_summary)."""
     from docgen.batch.summary import render_summary
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen import __version__
-from docgen.batch.manifest import Manifest, describe, outputs_intact, sha256_bytes, sha256_file
+from docgen.batch.manifest import ArchiveEntry, Manifest, describe, outputs_intact, sha256_bytes, sha256_file
 from docgen.io.atomic import write_bytes
 from docgen.models.diagnostics import InvalidInput
 from docgen.models.form import Form, form_for
@@ -35,8 +35,8 @@ def part_path(outdir: Path, stem: str) -> Path:
 
 def _unit_order(form: Form, manifest: Manifest) -> list[str]:
     rank = {u.name: i for i, u in enumerate(form.units)}
-    ok = [(stem, e) for stem, e in manifest.data["units"].items() if e.get("status") == "ok"]
-    return [stem for stem, e in sorted(ok, key=lambda se: (rank.get(se[1].get("unit", ""), len(rank)), se[0]))]
+    ok = manifest.ok_units()
+    return sorted(ok, key=lambda stem: (rank.get(ok[stem].unit, len(rank)), stem))
 
 
 def _notice_part(path: Path, templates: Path) -> Part:
@@ -171,7 +171,7 @@ def build_archive(
     form: Form | None = None,
 ) -> list[Path]:
     """(Re)build 归档卷.pdf when any packet, the notice, the summary or a template changed."""
-    units = manifest.data["units"]
+    units = manifest.units
     form = form or form_for()
     order = _unit_order(form, manifest)
     stems = [s for s in order if part_path(outdir, s).is_file()]
@@ -188,8 +188,8 @@ def build_archive(
             )
         ).encode()
     )
-    entry = manifest.data.get("archive") or {}
-    if entry.get("build_key") == key and outputs_intact(entry.get("outputs", []), outdir):
+    entry = manifest.archive
+    if entry is not None and entry.build_key == key and outputs_intact(entry.outputs, outdir):
         return []
     from pypdf import PdfReader
 
@@ -204,7 +204,7 @@ def build_archive(
     for stem in stems:
         pdf = part_path(outdir, stem).read_bytes()
         pages = len(PdfReader(io.BytesIO(pdf)).pages)
-        parts.append(Part(units[stem].get("unit") or stem, f"{form.title}（填报材料）", pdf, [True] * pages))
+        parts.append(Part(units[stem].unit or stem, f"{form.title}（填报材料）", pdf, [True] * pages))
     if summary_pdf:
         pages = len(PdfReader(io.BytesIO(summary_pdf)).pages)
         parts.append(
@@ -217,10 +217,6 @@ def build_archive(
             )
         )
     written = [write_bytes(outdir / ARCHIVE_NAME, assemble(form, parts, templates, missing))]
-    manifest.data["archive"] = {
-        "build_key": key,
-        "outputs": describe(outdir, written),
-        "parts": [p.author + " " + p.name for p in parts],
-    }
+    manifest.archive = ArchiveEntry(key, describe(outdir, written), [p.author + " " + p.name for p in parts])
     log(f"已生成 {written[0]}")
     return written

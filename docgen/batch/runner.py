@@ -14,7 +14,7 @@ from typing import Any
 from docgen import __version__
 from docgen.batch.archive import part_path
 from docgen.batch.guard import OutputLock, Refusal, check_notice, check_outdir, check_scheduler, sort_inputs
-from docgen.batch.manifest import Manifest, describe, sha256_bytes, tree_hash
+from docgen.batch.manifest import Manifest, UnitEntry, describe, sha256_bytes, tree_hash
 from docgen.batch.workers import interrupt_on_sigterm
 from docgen.batch.workers import pool as workers_pool
 from docgen.io.atomic import write_bytes
@@ -318,7 +318,7 @@ def _build(
         log(manifest.warning)
     templates_hash = tree_hash(templates)
     form_hash = tree_hash(DATA_DIR / "forms")
-    manifest.data["templates_sha256"] = templates_hash
+    manifest.templates_sha256 = templates_hash
     inputs = sort_inputs(folder)
     form = inputs.form or form_for()
     stems = _stems([p for p, _, _ in inputs.accepted])
@@ -344,17 +344,16 @@ def _build(
         results[res.stem] = res
         job = jobs_by_stem[res.stem]
         res.unit = res.unit or unit_of.get(res.stem, "")  # a failed unit is named by the unit its file names
-        entry: dict[str, Any] = {
-            "source": job.name,
-            "source_sha256": job.source_sha256,
-            "status": res.status,
-            "build_key": keys[res.stem],
-            "warnings": res.warnings,
-            "unit": res.unit,
-            "totals": res.totals,
-            "messages": res.messages,
-            "outputs": [],
-        }
+        entry = UnitEntry(
+            source=job.name,
+            source_sha256=job.source_sha256,
+            status=res.status,
+            build_key=keys[res.stem],
+            warnings=res.warnings,
+            unit=res.unit,
+            totals=res.totals,
+            messages=res.messages,
+        )
         if res.status == "ok":
             written = [
                 write_bytes(
@@ -362,7 +361,7 @@ def _build(
                 )
                 for fmt, data in res.outputs.items()
             ]
-            entry["outputs"] = describe(outdir, written)
+            entry.outputs = describe(outdir, written)
         manifest.record(res.stem, entry)
         manifest.save()  # after every unit: an interrupted batch keeps what it finished
         res.outputs = {}  # written: the bytes need not stay in memory
@@ -385,21 +384,19 @@ def _build(
         # Units that were fresh keep their manifest entries for the table; their summary part comes
         # from the content read in this run, never from a path or figures in the manifest.
         for stem in skipped:
-            entry = manifest.entry(stem) or {}
+            entry = manifest.units[stem]  # fresh, so recorded
             job = jobs_by_stem[stem]
             results[stem] = UnitResult(
                 stem,
                 job.name,
                 "ok",
-                warnings=entry.get("warnings", 0),
-                unit=entry.get("unit", ""),
-                totals=entry.get("totals", {}),
+                warnings=entry.warnings,
+                unit=entry.unit,
+                totals=entry.totals,
                 filing=filing_of(job),
             )
         # Units whose input file disappeared leave the manifest (their old outputs stay on disk).
-        for stem in list(manifest.data["units"]):
-            if stem not in jobs_by_stem:
-                del manifest.data["units"][stem]
+        manifest.keep_units(jobs_by_stem)
 
         from docgen.batch.summary import summary_key, write_summary
 

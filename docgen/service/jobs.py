@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import json
 import logging
 import shutil
 import uuid
@@ -24,6 +23,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from docgen.batch.manifest import units_done
 from docgen.service.models import Base, Filing, FilingVersion, utcnow
 from docgen.service.renderpool import PoolClosed, PoolError, RenderPool
 from docgen.service.work import job_files, run_batch_job
@@ -268,7 +268,4 @@ class JobRunner:
 
 def _progress(out: Path) -> int:
     """Units the batch has finished (ok or failed), from the manifest it saves after each one."""
-    try:
-        return len(json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("units", {}))
-    except (OSError, ValueError, AttributeError):
-        return 0
+    return units_done(out)
