@@ -210,7 +210,10 @@ def render(
         raise typer.Exit(2)
     _same_stems(files)
     prepare_outdir(outdir)
-    options = Options(formats=wanted, templates=templates, strict=strict, require_official_fonts=require_official_fonts)
+    from docgen.options import RenderOptions
+
+    render = RenderOptions(require_official_fonts=require_official_fonts)
+    options = Options(formats=wanted, templates=templates, strict=strict, render=render)
     failed = 0
     for f in files:
         try:

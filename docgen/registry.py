@@ -22,6 +22,8 @@ from docgen.io.paths import BUILD_DIR, TEMPLATES_DIR
 from docgen.io.source import Source, SourceError, load
 from docgen.models.diagnostics import Diagnostic, InvalidInput, source_error
 from docgen.models.form import load_form
+from docgen.options import DEFAULT as DEFAULT_RENDER
+from docgen.options import RenderOptions
 from docgen.views.form import DocumentView, blank_view, build_view
 
 if TYPE_CHECKING:
@@ -33,12 +35,13 @@ UNNUMBERED_PDF = "pdf-unnumbered"  # the packet without page numbers, for the ba
 
 @dataclass(frozen=True)
 class Options:
-    """How to render: which templates, which formats, how strict about fonts and warnings."""
+    """How to render: which templates, which formats, how strict about warnings; ``render``: what the
+    writers may do (docgen.options.RenderOptions: substitute fonts or not), passed to them as is."""
 
     formats: tuple[str, ...] = FORMATS
     templates: Path = TEMPLATES_DIR
     strict: bool = False
-    require_official_fonts: bool = False
+    render: RenderOptions = DEFAULT_RENDER
     archive_parts: bool = False  # also return the PDF packet unnumbered (UNNUMBERED_PDF)
 
 
@@ -89,7 +92,7 @@ def _form_writers(view: DocumentView, source: Source | None, options: Options) -
                 view,
                 source=source,
                 templates=options.templates,
-                require_official_fonts=options.require_official_fonts,
+                options=options.render,
             )
             out["pdf"] = numbered
             if options.archive_parts:
@@ -160,7 +163,7 @@ def _render_notice(source: Source, result: Result, options: Options, stem: str) 
                 templates=Path(options.templates),
                 source_text=source.text,
                 source_name=Path(source.file).name,
-                require_official_fonts=options.require_official_fonts,
+                options=options.render,
             )
     return Rendered(source.file, "notice", stem, outputs)
 
@@ -233,6 +236,17 @@ BATCH_KINDS: tuple[BatchKind, ...] = (SUMMARY, ARCHIVE)
 def check(source: Source) -> Result:
     """Every diagnostic of a parsed input, whatever its kind."""
     return kind_of(source.data).check(source)
+
+
+def check_submission(source: Source) -> Result:
+    """check() for an input that must be a unit's submission (what the service files): routed the same
+    way, so a submission gets exactly the CLI's diagnostics; any other kind is one error naming it."""
+    kind = kind_of(source.data)
+    if kind is SUBMISSION:
+        return kind.check(source)
+    message = f"这是{kind.title}，不是单位的填报文件；请上传本单位的填报文件"
+    wrong = Diagnostic("error", "not-a-submission", source.file, 0, "", message)
+    return Result(source.file, None, [*reader_problems(source), wrong])
 
 
 def check_file(path: str | Path) -> Result:

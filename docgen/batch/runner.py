@@ -22,6 +22,7 @@ from docgen.io.paths import DATA_DIR, TEMPLATES_DIR
 from docgen.io.source import SourceError, parse
 from docgen.models.diagnostics import InvalidInput
 from docgen.models.form import Form, form_for
+from docgen.options import DEFAULT, RenderOptions
 from docgen.registry import ARCHIVE, FORMATS, SUMMARY, UNNUMBERED_PDF, Options, render_source
 from docgen.views.summary import UnitFiling, unit_filing
 
@@ -124,7 +125,7 @@ def build_key(job: Job, templates_hash: str, form_hash: str) -> str:
                 form_hash,
                 ",".join(job.options.formats),
                 str(job.options.strict),
-                str(job.options.require_official_fonts),
+                str(job.options.render.require_official_fonts),
                 str(job.options.archive_parts),
             ]
         ).encode()
@@ -261,6 +262,7 @@ def build(
     summary: bool = True,
     archive: bool = True,
     log: Callable[[str], None] | None = None,
+    render: RenderOptions = DEFAULT,
 ) -> BatchReport:
     """Build every unit of `folder` into `outdir`; the library entry point behind `docgen batch`.
 
@@ -285,6 +287,7 @@ def build(
             summary=summary,
             archive=archive,
             log=log,
+            render=render,
         )
 
 
@@ -310,9 +313,12 @@ def _build(
     summary: bool,
     archive: bool,
     log: Callable[[str], None] | None,
+    render: RenderOptions,
 ) -> BatchReport:
     log = log or (lambda text: print(text, file=sys.stderr, flush=True))
-    options = Options(formats=formats, templates=templates, strict=strict, archive_parts=archive and "pdf" in formats)
+    options = Options(
+        formats=formats, templates=templates, strict=strict, render=render, archive_parts=archive and "pdf" in formats
+    )
     manifest = Manifest.load(outdir)
     if manifest.warning:
         log(manifest.warning)

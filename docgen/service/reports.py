@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from docgen.authoring.importer import ImportError_, import_workbook_cells
-from docgen.check.submission import Result, check_source
+from docgen.check.submission import Result
 from docgen.io.source import SourceError, parse, parse_bytes, to_jsonable
 from docgen.models.diagnostics import Diagnostic
+from docgen.registry import check_submission
 from docgen.service.uploads import Upload
 
 _CELL = re.compile(r"^(?P<cell>[^:：!\s]+![A-Z]{1,3}[0-9]+): ?(?P<message>.*)$", re.S)
@@ -97,7 +98,7 @@ def check_upload(upload: Upload) -> Checked:
     except SourceError as exc:
         d = Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)
         return Checked(report([*extra, diagnostic_json(d, workbook=workbook)]))
-    result = check_source(source)
+    result = check_submission(source)  # routed by the registry, as `docgen validate` routes a file
     items = extra + [
         diagnostic_json(d, cell_of(d.path, cells) if workbook else None, workbook) for d in result.diagnostics
     ]

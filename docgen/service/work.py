@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.io.reproducible import FIXED_ZIP_TIME
+from docgen.options import DEFAULT, RenderOptions
 
 FORMATS = ("pdf", "docx", "xlsx", "zip")  # zip holds the other three
 
@@ -40,13 +41,13 @@ def submission_source(data: bytes, filename: str) -> Any:
         raise InvalidInput([source_error(exc)]) from None
 
 
-def render_submission(data: bytes, filename: str, fmt: str, templates: str) -> bytes:
+def render_submission(data: bytes, filename: str, fmt: str, templates: str, options: RenderOptions = DEFAULT) -> bytes:
     """One format's bytes (zip: docx, xlsx and pdf together) of a submission; raises InvalidInput."""
     from docgen.registry import Options, render_source
 
     source = submission_source(data, filename)
     formats = ("docx", "xlsx", "pdf") if fmt == "zip" else (fmt,)
-    rendered = render_source(source, Options(formats=formats, templates=Path(templates)))
+    rendered = render_source(source, Options(formats=formats, templates=Path(templates), render=options))
     if fmt != "zip":
         return rendered.outputs[fmt]
     out = io.BytesIO()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from docgen.options import DEFAULT, RenderOptions
 from docgen.service.reports import Checked
 from docgen.standard import fonts
 from docgen.views.form import build_view
@@ -24,12 +25,12 @@ SCREEN_CSS = """
 
 
 @lru_cache(maxsize=2)
-def _screen_faces(require_official: bool = False) -> tuple[str, str]:
+def _screen_faces(options: RenderOptions = DEFAULT) -> tuple[str, str]:
     """(the PDF's @font-face rules, the same faces by local() name): a page may not load file:// fonts,
     and a clerk's machine has the official fonts (or the same free ones) installed by name."""
-    printed = fonts.css_font_faces(require_official)
+    printed = fonts.css_font_faces(options.require_official_fonts)
     rules = []
-    for role, font in fonts.resolve_all(require_official).items():
+    for role, font in fonts.resolve_all(options.require_official_fonts).items():
         names = [fonts.ROLE_TABLE[role].docx_name, font.family]
         src = ", ".join(f'local("{n}")' for n in dict.fromkeys(names))
         rules.append(f'@font-face {{ font-family: "{fonts.css_family(role)}"; src: {src}; }}')
@@ -38,7 +39,7 @@ def _screen_faces(require_official: bool = False) -> tuple[str, str]:
     return printed, "\n".join(rules) + "\n"
 
 
-def packet_preview(checked: Checked, source_name: str, templates: Path) -> str:
+def packet_preview(checked: Checked, source_name: str, templates: Path, options: RenderOptions = DEFAULT) -> str:
     """The whole packet (cover and the four tables) as one HTML page, from the PDF writer's template."""
     result = checked.result
     assert result is not None and result.submission is not None and result.form is not None
@@ -50,7 +51,7 @@ def packet_preview(checked: Checked, source_name: str, templates: Path) -> str:
         source_bytes=text.encode("utf-8"),
         warnings=[str(d) for d in result.warnings],
     )
-    html = packet_html(view, None, Path(templates), part="all")
-    printed, screen = _screen_faces()
+    html = packet_html(view, None, Path(templates), options=options, part="all")
+    printed, screen = _screen_faces(options)
     html = html.replace(printed, screen)
     return html.replace("</head>", f"<style>{SCREEN_CSS}</style>\n</head>", 1)

@@ -64,6 +64,21 @@ def test_validate_agrees_with_the_cli_for_every_fixture(api, cli_reports) -> Non
         assert r.json() == expected(cli_reports[path.name]), path.name
 
 
+def test_a_notice_or_the_form_is_no_filing(api) -> None:
+    """The registry tells the kinds apart for the service as for the CLI: a notice or the published
+    form uploaded as a filing is one error naming what it is, not a list of missing submission keys."""
+    for path, title in (
+        (ROOT / "data" / "notices" / "2023-233.yaml", "通知"),
+        (ROOT / "data" / "forms" / "2024.yaml", "征集表"),
+    ):
+        r = api.client.post("/api/v1/validate", content=path.read_bytes(), headers={**YAML, **api.auth("guangzhou")})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert (body["valid"], body["errors"]) == (False, 1), body
+        (d,) = body["diagnostics"]
+        assert d["code"] == "not-a-submission" and f"这是{title}" in d["message"], d
+
+
 def test_render_refuses_an_invalid_fixture_with_its_report(api, cli_reports) -> None:
     for path in paths_in(INVALID):
         if cli_reports[path.name]["valid"]:

@@ -18,7 +18,7 @@ API (stable; used by the packet writer and the notice writer)::
 Style sheets passed to render_html (text or weasyprint.CSS) are parsed once per process
 (``stylesheet``); the packet passes its whole style sheet that way instead of in <style>.
 
-Templates: ``jinja_env(templates)`` (cached) and ``template_context(require_official_fonts)``
+Templates: ``jinja_env(templates)`` (cached) and ``template_context(options)`` (docgen.options.RenderOptions)
 give what templates/html/gbt9704.css.j2 and _tables.html.j2 need (``v`` = gbt9704.css_vars(),
 ``font_faces``, ``stack``, ``sizes``, ``table``).
 
@@ -62,6 +62,7 @@ from xml.sax.saxutils import escape
 
 from docgen import __version__
 from docgen.io.reproducible import FIXED_TIME as EPOCH
+from docgen.options import DEFAULT, RenderOptions
 
 if TYPE_CHECKING:  # WeasyPrint is heavy: import it lazily
     from pypdf import PdfWriter
@@ -389,16 +390,16 @@ def finish_writer(writer: PdfWriter, metadata: PdfMetadata | None = None) -> byt
 
 
 @lru_cache(maxsize=2)
-def _template_context(require_official_fonts: bool) -> dict:
-    return _build_template_context(require_official_fonts)
+def _template_context(options: RenderOptions) -> dict:
+    return _build_template_context(options)
 
 
-def template_context(require_official_fonts: bool = False) -> dict:
+def template_context(options: RenderOptions = DEFAULT) -> dict:
     """engine template variables (see _build_template_context); cached, copy returned."""
-    return dict(_template_context(require_official_fonts))
+    return dict(_template_context(options))
 
 
-def _build_template_context(require_official_fonts: bool = False) -> dict:
+def _build_template_context(options: RenderOptions = DEFAULT) -> dict:
     """Variables for templates/html/gbt9704.css.j2 (and the macros of _tables.html.j2).
 
     ``v``: gbt9704.css_vars() ("37mm", "16pt" …); ``font_faces``: @font-face rules; ``stack``:
@@ -415,7 +416,7 @@ def _build_template_context(require_official_fonts: bool = False) -> dict:
     size = L.TABLE_TEXT_PT
     return {
         "v": {k: Markup(v) for k, v in L.css_vars().items()},
-        "font_faces": Markup(fonts.css_font_faces(require_official_fonts)),
+        "font_faces": Markup(fonts.css_font_faces(options.require_official_fonts)),
         "stack": {role: Markup(fonts.css_font_stack(role)) for role in fonts.ROLES},
         "sizes": {k: f"{v}pt" for k, v in L.SIZE_PT.items()},
         "table": {

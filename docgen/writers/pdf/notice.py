@@ -1,6 +1,6 @@
 """The notice as PDF: templates/html/notice.html.j2 through the shared engine (docgen.writers.pdf.engine).
 
-``write_pdf(view, templates, source_text=None, source_name="", require_official_fonts=False) -> bytes``
+``write_pdf(view, templates, source_text=None, source_name="", options=RenderOptions()) -> bytes``
 where ``view`` is docgen.views.notice.NoticeView: every position, the attachments, the 版记 and
 the checked seal come from it (the DOCX writer reads the same view). The 版头 is laid out with
 absolute positions inside a block of known height so that the 标志's em-box top sits exactly
@@ -23,18 +23,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from docgen.options import DEFAULT, RenderOptions
 from docgen.standard import fonts
 from docgen.views.notice import NoticeView
 from docgen.writers.pdf import engine, pagenum
+from docgen.writers.pdf.splits import Splits
 
 TEMPLATE = "html/notice.html.j2"
 
 
 def notice_html(
-    view: NoticeView, templates: Path, splits: dict | None = None, require_official_fonts: bool = False
+    view: NoticeView, templates: Path, splits: dict[int, Splits] | None = None, options: RenderOptions = DEFAULT
 ) -> str:
     env = engine.jinja_env(templates)
-    ctx = engine.template_context(require_official_fonts)
+    ctx = engine.template_context(options)
     return env.get_template(TEMPLATE).render(
         nv=view,
         n=view.notice,
@@ -46,7 +48,7 @@ def notice_html(
     )
 
 
-def layout(view: NoticeView, templates: Path, require_official_fonts: bool = False):
+def layout(view: NoticeView, templates: Path, options: RenderOptions = DEFAULT):
     """Lay the notice out until repeated table labels sit exactly at page tops: (document, splits).
 
     The table attachment (附件1) is settled by the packet's own mechanism (packet.settle), so a
@@ -54,9 +56,9 @@ def layout(view: NoticeView, templates: Path, require_official_fonts: bool = Fal
     """
     from docgen.writers.pdf.packet import settle
 
-    def render(splits: dict[int, dict[str, set[str]]]):
+    def render(splits: dict[int, Splits]):
         return engine.render_html(
-            notice_html(view, templates, splits, require_official_fonts),
+            notice_html(view, templates, splits, options),
             base_url=templates,
             element_ids="data-row",
         )
@@ -91,12 +93,12 @@ def write_pdf(
     templates: Path,
     source_text: str | None = None,
     source_name: str = "",
-    require_official_fonts: bool = False,
+    options: RenderOptions = DEFAULT,
 ) -> bytes:
     """The notice as PDF/A-3b bytes (deterministic), source YAML attached, pages numbered."""
-    if require_official_fonts:
+    if options.require_official_fonts:
         fonts.resolve_all(require_official=True)
-    doc, _ = layout(view, Path(templates), require_official_fonts)
+    doc, _ = layout(view, Path(templates), options)
     meta = metadata(view, source_name)
     attachments = []
     if source_text is not None:
@@ -109,9 +111,7 @@ def write_pdf(
             )
         )
     pdf = engine.write_document(doc, metadata=meta, attachments=attachments)
-    return pagenum.number_pages(
-        pdf, page_numbering(len(doc.pages)), metadata=meta, require_official_fonts=require_official_fonts
-    )
+    return pagenum.number_pages(pdf, page_numbering(len(doc.pages)), metadata=meta, options=options)
 
 
 def page_numbering(count: int) -> list[int | None]:

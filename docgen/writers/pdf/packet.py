@@ -1,11 +1,12 @@
 """A unit's PDF packet: summary page + 附件1 (the four tables, landscape), archive-grade.
 
-``write_pdf(view, source, templates, require_official_fonts=False) -> bytes``
+``write_pdf(view, source, templates, options=RenderOptions()) -> bytes`` (docgen.options)
 
 Layout passes: the tables are laid out with real rowspans. When a page break falls inside a
 merged 类型 / 主要工作内容 / 经费安排 group, the merge is split at the first row of the new page
-and the label printed again there (``splits``), and the document is laid out again; this
-repeats until the splits match the page breaks (normally 1 pass, 2 when a group breaks).
+and the label printed again there (``splits``, typed marks: docgen.writers.pdf.splits), and the
+document is laid out again; this repeats until the splits match the page breaks (normally 1
+pass, 2 when a group breaks).
 A table never ends with its 合计 row alone on a page: the last body row is then moved to the
 last page with a forced break (``orphan_breaks``), in the same passes.
 Then the PDF is written (PDF/A-3b, source attached with AFRelationship Source, XMP) and the
@@ -19,10 +20,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from docgen.io.source import Source
+from docgen.options import DEFAULT, RenderOptions
 from docgen.standard import fonts
 from docgen.standard.text import format_amount
 from docgen.views.form import MERGE_LEVELS, DocumentView
 from docgen.writers.pdf import engine, pagenum
+from docgen.writers.pdf.splits import BREAK, TALL, Split, Splits, TableSplits
 
 log = logging.getLogger(__name__)
 MAX_PASSES = 4
@@ -30,8 +33,8 @@ PACKET_TEMPLATE = "html/packet.html.j2"
 
 
 @lru_cache(maxsize=2)
-def _fonts_note(require_official: bool) -> str:
-    used = fonts.resolve_all(require_official)
+def _fonts_note(options: RenderOptions) -> str:
+    used = fonts.resolve_all(options.require_official_fonts)
     subs = [f"{fonts.ROLE_TABLE[r].label}→{f.family}" for r, f in used.items() if not f.official]
     return ("本机未安装标准字体，以替代字体排印：" + "、".join(subs) + "。") if subs else ""
 
@@ -40,16 +43,16 @@ def packet_html(
     view: DocumentView,
     source: Source | None,
     templates: Path,
-    splits: dict[str, set[str]] | None = None,
-    require_official_fonts: bool = False,
+    splits: Splits | None = None,
+    options: RenderOptions = DEFAULT,
     part: str | int = "all",
     table_pages: list[int] | None = None,
     external_css: bool = False,
 ) -> str:
     """The packet's HTML (or one part of it: "cover" or a table index) for the given label
-    splits ({tid: {"row:col"}}); ``external_css``: without its <style> (see ``packet_css``)."""
+    splits ({tid: TableSplits}); ``external_css``: without its <style> (see ``packet_css``)."""
     env = engine.jinja_env(templates)
-    ctx = engine.template_context(require_official_fonts)
+    ctx = engine.template_context(options)
     return env.get_template(PACKET_TEMPLATE).render(
         view=view,
         splits=splits or {},
@@ -59,89 +62,100 @@ def packet_html(
         generator=view.generator,
         part=part,
         table_pages=table_pages,
-        fonts_note=_fonts_note(require_official_fonts),
+        fonts_note=_fonts_note(options),
         external_css=external_css,
         **ctx,
     )
 
 
 @lru_cache(maxsize=8)
-def packet_css(templates: Path, require_official_fonts: bool = False, cover: bool = False):
+def packet_css(templates: Path, options: RenderOptions = DEFAULT, cover: bool = False):
     """The packet's style sheet as a weasyprint.CSS object, parsed once per process (the same
     text packet_html puts in <style>; ``cover``: as for the cover, whose contents carry the
     page numbers as text)."""
     env = engine.jinja_env(templates)
     text = env.get_template(PACKET_TEMPLATE).render(
-        part="css", table_pages=[1] if cover else None, **engine.template_context(require_official_fonts)
+        part="css", table_pages=[1] if cover else None, **engine.template_context(options)
     )
     return engine.stylesheet(text, str(templates))
 
 
-def _label_splits(table, tid: str, ri: int) -> set[str]:
-    """The "r:c" marks that repeat the merged labels of row ``ri`` when it opens a page."""
+def row_id(tid: str, ri: int) -> str:
+    """The ``data-row`` id _tables.html.j2 gives body row ``ri`` of table ``tid``: "t0-3"."""
+    return f"{tid}-{ri}"
+
+
+def _row_of(rid: str) -> tuple[str, int]:
+    """("t0", 3) from the ``data-row`` id "t0-3" a layout reports."""
+    tid, _, ri = rid.rpartition("-")
+    return tid, int(ri)
+
+
+def _label_splits(table, ri: int) -> set[Split]:
+    """The marks that repeat the merged labels of row ``ri`` when it opens a page."""
     row = table.rows[ri]
-    return {f"{ri}:{ci}" for ci, col in enumerate(table.columns) if col.key in MERGE_LEVELS and row.cells[ci].covered}
+    return {Split(ri, ci) for ci, col in enumerate(table.columns) if col.key in MERGE_LEVELS and row.cells[ci].covered}
 
 
-def needed_splits(view: DocumentView, rows_per_page: list[list[str]]) -> dict[str, set[str]]:
-    """What a layout asks for: {tid: {"r:c", "r:tall"}}.
+def needed_splits(view: DocumentView, rows_per_page: list[list[str]]) -> Splits:
+    """What a layout asks for: {tid: TableSplits of Split(r, c) and Split(r, TALL)}.
 
-    "r:c": row r opens a page inside a merged group → repeat the label of column c there.
-    "r:tall": row r lies on several pages although rows avoid breaking → it is taller than a
-    page and may break inside (so it starts right below the header and the header repeats).
+    Split(r, c): row r opens a page inside a merged group → repeat the label of column c there.
+    Split(r, TALL): row r lies on several pages although rows avoid breaking → it is taller than
+    a page and may break inside (so it starts right below the header and the header repeats).
     """
-    out: dict[str, set[str]] = {}
+    out: dict[str, set[Split]] = {}
     previous: list[str] = []
     for ids in rows_per_page:
         for rid in ids:
             if rid in previous:  # continued from the page before
-                tid, _, ri = rid.rpartition("-")
-                out.setdefault(tid, set()).add(f"{ri}:tall")
+                tid, ri = _row_of(rid)
+                out.setdefault(tid, set()).add(Split(ri, TALL))
         opening = next((rid for rid in ids if rid not in previous), None)
         if opening is not None and opening == (ids[0] if ids else None):
-            tid, _, ri = opening.rpartition("-")
-            labels = _label_splits(view.tables[int(tid[1:])], tid, int(ri))
+            tid, ri = _row_of(opening)
+            labels = _label_splits(view.tables[int(tid[1:])], ri)
             if labels:
                 out.setdefault(tid, set()).update(labels)
         previous = ids
-    return out
+    return {tid: TableSplits.of(marks) for tid, marks in out.items()}
 
 
-def orphan_breaks(view: DocumentView, rows_per_page: list[list[str]]) -> dict[str, set[str]]:
+def orphan_breaks(view: DocumentView, rows_per_page: list[list[str]]) -> Splits:
     """Forced breaks a layout asks for so that no table ends with its 合计 row alone on a page:
-    {tid: {"r:break", "r:c"…}}.
+    {tid: TableSplits of Split(r, BREAK), Split(r, c)…}.
 
     When the last page of a table holds the total row but no body row, row r = the last body
-    row gets "r:break" (the row starts a new page: ``break-before: page`` on its <tr>, which
+    row gets Split(r, BREAK) (the row starts a new page: ``break-before: page`` on its <tr>, which
     WeasyPrint honours between rows, unlike ``break-before: avoid``) plus the label marks of
     its merged cells, so a group it belongs to is split there and its labels repeat, exactly
     as when a group breaks by itself. Nothing is asked when row r already opens its page
     (then it and the total cannot share one) — the caller warns.
     """
-    out: dict[str, set[str]] = {}
+    out: Splits = {}
     for ti, table in enumerate(view.tables):
         tid = f"t{ti}"
         if not table.rows or table.rows[-1].kind != "total" or len(table.rows) < 2:
             continue
-        pages = [[rid for rid in ids if rid.rpartition("-")[0] == tid] for ids in rows_per_page]
+        pages = [[rid for rid in ids if _row_of(rid)[0] == tid] for ids in rows_per_page]
         pages = [ids for ids in pages if ids]
-        total = f"{tid}-{len(table.rows) - 1}"
+        total = row_id(tid, len(table.rows) - 1)
         if len(pages) < 2 or pages[-1] != [total]:
             continue
         ri = len(table.rows) - 2
-        rid = f"{tid}-{ri}"
+        rid = row_id(tid, ri)
         start = next((ids for ids in pages if rid in ids), None)
         if start is None or start[0] == rid:
-            out.setdefault(tid, set())  # cannot help: the row already opens its page
+            out.setdefault(tid, TableSplits())  # cannot help: the row already opens its page
             continue
-        out[tid] = {f"{ri}:break"} | _label_splits(table, tid, ri)
+        out[tid] = TableSplits.of({Split(ri, BREAK)} | _label_splits(table, ri))
     return out
 
 
 def settle(render, view: DocumentView):
     """Lay out with ``render(splits)`` until the repeated labels sit exactly at page tops.
 
-    ``render`` takes {tid: {"row:col" | "row:tall" | "row:break"}} and returns a weasyprint Document
+    ``render`` takes {tid: TableSplits} (docgen.writers.pdf.splits) and returns a weasyprint Document
     laid out with ``engine.render_html(..., element_ids="data-row")`` whose table rows carry
     ``data-row="<tid>-<row>"`` (as _tables.html.j2 writes them), e.g. for a notice's 附件1::
 
@@ -152,7 +166,7 @@ def settle(render, view: DocumentView):
     when a table would end with its 合计 row alone on a page (``orphan_breaks``). Every pass
     lays the table out in full (WeasyPrint's public API has no way to resume mid-document).
     """
-    splits: dict[str, set[str]] = {}
+    splits: Splits = {}
     doc = None
     for passes in range(1, MAX_PASSES + 1):
         doc = render(splits)
@@ -168,7 +182,7 @@ def settle(render, view: DocumentView):
                     "already opens a page and cannot take the total along",
                     tid,
                 )
-            orphans = {t: m for t, m in orphans.items() if m and not m <= splits.get(t, set())}
+            orphans = {t: m for t, m in orphans.items() if m and not m <= splits.get(t, TableSplits())}
             if not orphans:
                 return doc, splits, passes
             merged = _merge(splits, orphans, rows)
@@ -177,18 +191,19 @@ def settle(render, view: DocumentView):
     return doc, splits, MAX_PASSES
 
 
-def _merge(splits: dict[str, set[str]], wanted: dict[str, set[str]], rows: list[list[str]]) -> dict[str, set[str]]:
+def _merge(splits: Splits, wanted: Splits, rows: list[list[str]]) -> Splits:
     """splits ∪ wanted, without label splits no longer at a page top (their label would repeat
-    mid-page). "tall" marks stay (a row once found taller than a page stays so), and so do
+    mid-page). TALL marks stay (a row once found taller than a page stays so), and so do
     forced breaks and the labels of their rows (those rows open a page in the next layout)."""
-    merged = {k: splits.get(k, set()) | wanted.get(k, set()) for k in splits.keys() | wanted.keys()}
+    empty = TableSplits()
+    merged = {k: splits.get(k, empty) | wanted.get(k, empty) for k in splits.keys() | wanted.keys()}
     tops = {ids[0] for ids in rows if ids}
-    tops |= {f"{k}-{s.split(':')[0]}" for k, v in merged.items() for s in v if s.endswith(":break")}
-    merged = {k: {s for s in v if s.endswith(":tall") or f"{k}-{s.split(':')[0]}" in tops} for k, v in merged.items()}
-    return {k: v for k, v in merged.items() if v}
+    tops |= {row_id(k, s.row) for k, v in merged.items() for s in v if s.mark == BREAK}
+    kept = {k: TableSplits.of(s for s in v if s.mark == TALL or row_id(k, s.row) in tops) for k, v in merged.items()}
+    return {k: v for k, v in kept.items() if v}
 
 
-def layout(view: DocumentView, source: Source | None, templates: Path, require_official_fonts: bool = False):
+def layout(view: DocumentView, source: Source | None, templates: Path, options: RenderOptions = DEFAULT):
     """Lay the packet out: (weasyprint Document of all pages, splits, most passes of one table).
 
     Each table is laid out as its own document (it starts a page anyway), so a second pass
@@ -198,13 +213,13 @@ def layout(view: DocumentView, source: Source | None, templates: Path, require_o
     templates = Path(templates)
 
     def render(cover: bool = False, **kw):
-        html = packet_html(
-            view, source, templates, require_official_fonts=require_official_fonts, external_css=True, **kw
-        )
-        css = [packet_css(templates, require_official_fonts, cover)]
+        html = packet_html(view, source, templates, options=options, external_css=True, **kw)
+        css = [packet_css(templates, options, cover)]
         return engine.render_html(html, base_url=templates, stylesheets=css, element_ids="data-row")
 
-    docs, splits, passes = [], {}, 1
+    docs: list = []
+    splits: Splits = {}
+    passes = 1
     for ti in range(len(view.tables)):
         doc, sp, n = settle(lambda s, ti=ti: render(splits=s, part=ti), view)
         docs.append(doc)
@@ -230,7 +245,7 @@ def metadata(view: DocumentView) -> engine.PdfMetadata:
         props["sourceFile"] = view.source_name
     if view.source_sha256:
         props["sourceSha256"] = view.source_sha256
-    substitutions = _fonts_note(False)
+    substitutions = _fonts_note(DEFAULT)
     if substitutions:  # in the metadata, never printed on the cover (issue 11)
         props["fontSubstitutions"] = substitutions
     return engine.PdfMetadata(
@@ -243,20 +258,18 @@ def metadata(view: DocumentView) -> engine.PdfMetadata:
     )
 
 
-def write_pdf(
-    view: DocumentView, source: Source | None, templates: Path, require_official_fonts: bool = False
-) -> bytes:
+def write_pdf(view: DocumentView, source: Source | None, templates: Path, options: RenderOptions = DEFAULT) -> bytes:
     """The packet as PDF/A-3b bytes (deterministic); fonts.OfficialFontMissing when required."""
-    return write_pdf_pair(view, source, templates, require_official_fonts)[0]
+    return write_pdf_pair(view, source, templates, options)[0]
 
 
 def write_pdf_pair(
-    view: DocumentView, source: Source | None, templates: Path, require_official_fonts: bool = False
+    view: DocumentView, source: Source | None, templates: Path, options: RenderOptions = DEFAULT
 ) -> tuple[bytes, bytes]:
     """(the packet, the same pages without page numbers) — the archive volume numbers them anew."""
-    if require_official_fonts:
+    if options.require_official_fonts:
         fonts.resolve_all(require_official=True)  # raises OfficialFontMissing, naming every role
-    doc, _, _ = layout(view, source, Path(templates), require_official_fonts)
+    doc, _, _ = layout(view, source, Path(templates), options)
     meta = metadata(view)
     attachments = []
     if source is not None:
@@ -271,9 +284,7 @@ def write_pdf_pair(
             )
         )
     pdf = engine.write_document(doc, metadata=meta, attachments=attachments, finish=False)
-    numbered = pagenum.number_pages(
-        pdf, pagenum.numbering_from(1, len(doc.pages)), metadata=meta, require_official_fonts=require_official_fonts
-    )
+    numbered = pagenum.number_pages(pdf, pagenum.numbering_from(1, len(doc.pages)), metadata=meta, options=options)
     return numbered, pdf
 
 

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from html import escape
 
+from docgen.options import DEFAULT, RenderOptions
 from docgen.standard import fonts
 from docgen.standard import gbt9704 as L
 
@@ -45,9 +46,9 @@ def numbering_from(first: int, count: int) -> list[int | None]:
     return list(range(first, first + count))
 
 
-def _em_metrics(require_official: bool = False) -> tuple[float, float]:
+def _em_metrics(options: RenderOptions = DEFAULT) -> tuple[float, float]:
     """(em-box top above baseline, baseline below the line-box top for line-height 1) in em."""
-    return fonts.em_box(NUMBER_ROLE, require_official)
+    return fonts.em_box(NUMBER_ROLE, options.require_official_fonts)
 
 
 def _mm(v: float) -> str:
@@ -78,9 +79,9 @@ def _page_html(n: int, width_pt: float, height_pt: float, shift_em: float, page:
     return f'<section style="page:{page};height:{height_pt:.3f}pt">{box}</section>'
 
 
-def overlay_html(pages: Sequence[tuple[int | None, float, float]], require_official: bool = False) -> str:
+def overlay_html(pages: Sequence[tuple[int | None, float, float]], options: RenderOptions = DEFAULT) -> str:
     """The overlay document: one page per (number, width pt, height pt); blank when number is None."""
-    em_top, baseline = _em_metrics(require_official)
+    em_top, baseline = _em_metrics(options)
     shift = em_top - baseline
     # one named page per page size (not per page: WeasyPrint cascades every @page rule for
     # every page, so a rule per page made the overlay cost grow with the square of its length)
@@ -94,7 +95,7 @@ def overlay_html(pages: Sequence[tuple[int | None, float, float]], require_offic
         else:
             bodies.append(_page_html(n, w, h, shift, name))
     rules = [f"@page {name} {{ size: {size}; margin: 0 }}" for size, name in names.items()]
-    face = fonts.face_file(fonts.resolve(NUMBER_ROLE, require_official))
+    face = fonts.face_file(fonts.resolve(NUMBER_ROLE, options.require_official_fonts))
     css = (
         f'@font-face {{ font-family: "{FAMILY}"; src: url("{face.as_uri()}"); }}\n'
         + "\n".join(rules)
@@ -112,7 +113,7 @@ section:first-child {{ break-before: auto }}
 
 
 def number_pages(
-    pdf: bytes, numbering: Sequence[int | None], *, metadata=None, require_official_fonts: bool = False
+    pdf: bytes, numbering: Sequence[int | None], *, metadata=None, options: RenderOptions = DEFAULT
 ) -> bytes:
     """Stamp page numbers onto ``pdf`` (one entry per page, None = unnumbered); deterministic.
 
@@ -126,18 +127,18 @@ def number_pages(
         if len(numbering) != len(writer.pages):
             raise ValueError(f"numbering has {len(numbering)} entries for {len(writer.pages)} pages")
         return finish_writer(writer, metadata)
-    stamp(writer, numbering, require_official_fonts=require_official_fonts)
+    stamp(writer, numbering, options=options)
     return finish_writer(writer, metadata)
 
 
-def stamp(writer, numbering: Sequence[int | None], *, require_official_fonts: bool = False) -> None:
+def stamp(writer, numbering: Sequence[int | None], *, options: RenderOptions = DEFAULT) -> None:
     """Merge the numbers onto the pages of a pypdf PdfWriter in place (no re-parse of the document)."""
     from pypdf import PdfReader
 
     if len(numbering) != len(writer.pages):
         raise ValueError(f"numbering has {len(numbering)} entries for {len(writer.pages)} pages")
     sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in writer.pages]
-    html = overlay_html([(n, w, h) for n, (w, h) in zip(numbering, sizes, strict=True)], require_official_fonts)
+    html = overlay_html([(n, w, h) for n, (w, h) in zip(numbering, sizes, strict=True)], options)
     overlay = PdfReader(io.BytesIO(_overlay_pdf(html)))
     for i, n in enumerate(numbering):
         if n is not None:

@@ -24,6 +24,7 @@ from pdfmeasure import (
 )
 
 from docgen.io.paths import DATA_DIR, TEMPLATES_DIR
+from docgen.options import RenderOptions
 from docgen.standard import gbt9704 as L
 
 EXAMPLES = DATA_DIR / "submissions" / "2024"
@@ -251,9 +252,7 @@ def test_row_taller_than_a_page(long):
     breaks inside; the header repeats above its continuation (test_header_on_every_table_page)."""
     pages = [i for i, ids in enumerate(long.rows) if "t0-0" in ids]
     assert len(pages) >= 2 and pages[0] == 1
-    assert "t0-0" in {
-        s.split(":")[0] and f"t0-{s.split(':')[0]}" for s in long.splits.get("t0", ()) if s.endswith(":tall")
-    }
+    assert long.splits["t0"].tall(0)
     last = nows("".join(c["text"] for c in body_chars(long.pages[pages[-1]])))
     assert "（完）" in last
 
@@ -418,7 +417,7 @@ def test_official_fonts_required():
     except fonts.OfficialFontMissing:
         view, _ = _view(load(GZ))
         with pytest.raises(fonts.OfficialFontMissing):
-            write_pdf(view, None, TEMPLATES_DIR, require_official_fonts=True)
+            write_pdf(view, None, TEMPLATES_DIR, RenderOptions(require_official_fonts=True))
     else:
         pytest.skip("official fonts installed: nothing to refuse")
 
@@ -509,7 +508,7 @@ def test_total_row_shares_its_page(shenzhen, yangjiang):
         tid, n = f"t{ti}", len(doc.view.tables[ti].rows)
         ids = [rid for page in doc.rows for rid in page if rid.rpartition("-")[0] == tid]
         pages = [ids[:-1], [ids[-1]]] if len(ids) > 2 else [ids]
-        assert f"{n - 2}:break" in orphan_breaks(doc.view, pages).get(tid, set())
+        assert orphan_breaks(doc.view, pages)[tid].breaks(n - 2)
 
 
 def test_total_row_moved_row_repeats_its_group_label(yangjiang):
@@ -541,12 +540,14 @@ def test_orphan_breaks_rules():
     """orphan_breaks on made-up page contents: asks for a break only when it can help."""
     from docgen.io.source import load
     from docgen.writers.pdf.packet import orphan_breaks
+    from docgen.writers.pdf.splits import BREAK, Split, TableSplits
 
     view, _ = _view(load(EXAMPLES / "yangjiang.yaml"))
     n = len(view.tables[3].rows)
     tot, last = f"t3-{n - 1}", f"t3-{n - 2}"
-    assert orphan_breaks(view, [["t3-0", last], [tot]]) == {"t3": {f"{n - 2}:break", f"{n - 2}:1"}}
-    assert orphan_breaks(view, [["t3-0"], [last], [tot]]) == {"t3": set()}  # last row opens its page
+    wanted = TableSplits.of({Split(n - 2, BREAK), Split(n - 2, 1)})
+    assert orphan_breaks(view, [["t3-0", last], [tot]]) == {"t3": wanted}
+    assert orphan_breaks(view, [["t3-0"], [last], [tot]]) == {"t3": TableSplits()}  # last row opens its page
     assert orphan_breaks(view, [["t3-0"], [last, tot]]) == {}
     assert orphan_breaks(view, [["t3-0", last, tot]]) == {}
 
