@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from docgen.options import DEFAULT
 from docgen.writers.pdf import engine, pagenum
 from docgen.writers.pdf.packet import packet_css
 
@@ -21,4 +22,4 @@ def warm_up(templates: Path) -> None:
     pagenum.number_pages(doc.write_pdf(), [1])
     # and parse the packet's style sheets once for every forked worker
     for cover in (False, True):
-        packet_css(Path(templates), False, cover)
+        packet_css(Path(templates), DEFAULT, cover)
