@@ -70,3 +70,10 @@ def pytest_sessionfinish(session, exitstatus):
     else:
         print(message)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: one worker more than the cores (most tests wait on LibreOffice, a server or a worker
+    process, so a spare worker keeps the cores busy); DOCGEN_TEST_WORKERS overrides."""
+    wanted = os.environ.get("DOCGEN_TEST_WORKERS", "")
+    return int(wanted) if wanted.isdigit() else len(os.sched_getaffinity(0)) + 1

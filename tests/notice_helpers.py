@@ -6,6 +6,7 @@ module named ``conftest`` would shadow tests/conftest.py for ``from testkit impo
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ from docgen.standard import gbt9704 as L
 
 SEED_NOTICE = DATA_DIR / "notices" / "2023-233.yaml"
 SIGNED_NOTICE = DATA_DIR / "notices" / "example-2024-signed.yaml"
-OUT = BUILD_DIR / "notice-tests"
+OUT = BUILD_DIR / "notice-tests" / os.environ.get("PYTEST_XDIST_WORKER", "main")  # one folder per test worker
 
 
 # --------------------------------------------------------------------------- seed text

@@ -58,6 +58,10 @@ from pathlib import Path as _Path  # noqa: E402
 
 SESSION_TAG = "DOCGEN_TEST_SESSION"
 _os.environ.setdefault(SESSION_TAG, f"{_os.getpid()}-{_secrets.token_hex(6)}")
+if _os.environ.get("PYTEST_XDIST_WORKER"):
+    # Each test worker (pytest-xdist) tags its own processes: a worker that finishes first must not
+    # take another worker's running servers (or its PostgreSQL) for leftovers of its own.
+    _os.environ[SESSION_TAG] += "-" + _os.environ["PYTEST_XDIST_WORKER"]
 _TAG = f"{SESSION_TAG}={_os.environ[SESSION_TAG]}".encode()
 _MP_HELPERS = (b"multiprocessing.resource_tracker", b"multiprocessing.forkserver")
 
