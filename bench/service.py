@@ -83,6 +83,14 @@ def process_tree(root: int) -> dict[int, int]:
     return tree
 
 
+def cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
+
+
 def memory_kb(pid: int) -> tuple[int, int]:
     """(RSS, PSS) in kB: PSS shares the pages forked workers have in common with the zygote fairly."""
     rss = pss = 0
@@ -101,8 +109,9 @@ def memory_kb(pid: int) -> tuple[int, int]:
 class Server:
     """`docgen serve` in a subprocess on a free loopback port; stopped with SIGTERM, then SIGKILL."""
 
-    def __init__(self, data: Path, workers: int):
+    def __init__(self, data: Path, workers: int, check_workers: int | None = None):
         self.data, self.workers, self.port = data, workers, free_port()
+        self.check_workers = workers if check_workers is None else check_workers
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
 
@@ -119,6 +128,8 @@ class Server:
                 str(self.data),
                 "--workers",
                 str(self.workers),
+                "--check-workers",
+                str(self.check_workers),
             ],
             cwd=ROOT,
             stdout=self.log,
@@ -168,6 +179,62 @@ async def clients(n: int, per_client: int, make_request) -> list[tuple[float, in
         return [r for rs in await asyncio.gather(*(one(i) for i in range(n))) for r in rs]
 
 
+async def raw_clients(
+    base: str, token: str, n: int, per_client: int, bodies: list[bytes]
+) -> list[tuple[float, int | str]]:
+    """n concurrent keep-alive HTTP/1.1 connections POSTing /api/v1/validate, each per_client times in turn.
+
+    A load generator as light as wrk's: a few lines of asyncio streams, so that on the 2-core machine
+    the clients do not take the CPU the server is measured on (httpx's client costs about as much per
+    request as the server's own work; its figures are reported beside these)."""
+    host, port = base.removeprefix("http://").split(":")
+
+    async def one(i: int) -> list[tuple[float, int | str]]:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        out: list[tuple[float, int | str]] = []
+        try:
+            for k in range(per_client):
+                body = bodies[(i + k) % len(bodies)]
+                head = (
+                    f"POST /api/v1/validate HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: Bearer {token}\r\n"
+                    f"Content-Type: application/yaml\r\nContent-Length: {len(body)}\r\n\r\n"
+                ).encode()
+                start = time.perf_counter()
+                writer.write(head + body)
+                await writer.drain()
+                status_line = await reader.readline()
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    if name.strip().lower() == "content-length":
+                        length = int(value)
+                await reader.readexactly(length)
+                parts = status_line.split()
+                out.append((time.perf_counter() - start, int(parts[1]) if len(parts) > 1 else "no status"))
+        except (OSError, asyncio.IncompleteReadError) as exc:
+            out.append((0.0, type(exc).__name__))
+        finally:
+            writer.close()
+        return out
+
+    return [r for rs in await asyncio.gather(*(one(i) for i in range(n))) for r in rs]
+
+
+async def check_workers_up(base: str, want: int, timeout: float = 60) -> int:
+    """Wait until /metrics shows `want` check workers (the server answers in a thread before that)."""
+    deadline = time.monotonic() + timeout
+    alive = 0
+    async with httpx.AsyncClient(timeout=5) as client:
+        while time.monotonic() < deadline:
+            for line in (await client.get(base + "/metrics")).text.splitlines():
+                if line.startswith("docgen_check_workers "):
+                    alive = int(float(line.split()[1]))
+            if alive >= want:
+                break
+            await asyncio.sleep(0.2)
+    return alive
+
+
 def unique(path: Path, tag: str) -> bytes:
     """The example with a trailing comment: same content, new bytes, so the store cannot answer."""
     return path.read_bytes() + f"\n# bench {tag}\n".encode()
@@ -180,6 +247,7 @@ async def run(server: Server, token: str, quick: bool) -> dict[str, object]:
     results: dict[str, object] = {}
     body = EXAMPLES[0].read_bytes()
 
+    results["check_workers"] = await check_workers_up(base, server.check_workers)
     # warm the validator path once
     await clients(1, 3, lambda c, i, k: timed(c, "POST", base + "/api/v1/validate", content=body, headers=yaml_auth))
     one = await clients(
@@ -202,6 +270,15 @@ async def run(server: Server, token: str, quick: bool) -> dict[str, object]:
             headers=yaml_auth,
         ),
     )
+    ok = [t for t, s in lat if s == 200]
+    results["validate_httpx"] = {
+        "requests": len(lat),
+        "statuses": dict(Counter(s for _, s in lat)),
+        "p50_ms": pct(ok, 0.5) * 1000,
+        "p95_ms": pct(ok, 0.95) * 1000,
+    }
+    bodies = [p.read_bytes() for p in EXAMPLES]
+    lat = await raw_clients(base, token, 20, per, bodies)
     ok = [t for t, s in lat if s == 200]
     results["validate"] = {
         "clients": 20,
@@ -238,15 +315,23 @@ async def run(server: Server, token: str, quick: bool) -> dict[str, object]:
 
     # memory of the workers right after rendering (the zygote's children)
     tree = process_tree(server.proc.pid)  # type: ignore[union-attr]
-    zygotes = [p for p, parent in tree.items() if parent == server.proc.pid]  # type: ignore[union-attr]
+    children = [p for p, parent in tree.items() if parent == server.proc.pid]  # type: ignore[union-attr]
+    checkers = [p for p in children if b"warm_checker" in cmdline(p)]  # the check pool's zygote
+    zygotes = [p for p in children if p not in checkers]
     workers = [p for p, parent in tree.items() if parent in zygotes]
+    check_workers = [p for p, parent in tree.items() if parent in checkers]
     mem = {p: memory_kb(p) for p in workers}
+    check_mem = [memory_kb(p) for p in check_workers]
     results["memory"] = {
         "workers": len(workers),
         "server_rss_mb": memory_kb(server.proc.pid)[0] / 1024,  # type: ignore[union-attr]
         "zygote_rss_mb": sum(memory_kb(p)[0] for p in zygotes) / 1024,
         "worker_rss_mb": statistics.mean(m[0] for m in mem.values()) / 1024 if mem else 0,
         "worker_pss_mb": statistics.mean(m[1] for m in mem.values()) / 1024 if mem else 0,
+        "check_workers": len(check_workers),
+        "check_zygote_rss_mb": sum(memory_kb(p)[0] for p in checkers) / 1024,
+        "check_worker_rss_mb": statistics.mean(m[0] for m in check_mem) / 1024 if check_mem else 0,
+        "check_worker_pss_mb": statistics.mean(m[1] for m in check_mem) / 1024 if check_mem else 0,
     }
 
     # a stored file: the same request again is served from the store
@@ -300,19 +385,24 @@ def report(r: dict, workers: int, exit_code: int) -> str:
     load = os.getloadavg()[0]
     lines = [
         f"docgen serve bench — {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, --workers {workers}, "
+        f"{r['check_workers']} check workers, "
         f"load average {load:.1f} at the end",
         "",
         "| measure | figure | target |",
         "|---|---|---|",
-        f"| validate, 20 concurrent clients ({v['requests']} requests) | "
+        f"| validate, 20 concurrent keep-alive clients ({v['requests']} requests, statuses {v['statuses']}) | "
         f"p50 {v['p50_ms']:.0f} ms, p95 {v['p95_ms']:.0f} ms | p95 ≤ {TARGETS['validate_p95_ms']:.0f} ms |",
+        f"| validate, 20 concurrent httpx clients in one process ({r['validate_httpx']['requests']} requests) | "
+        f"p50 {r['validate_httpx']['p50_ms']:.0f} ms, p95 {r['validate_httpx']['p95_ms']:.0f} ms | |",
         f"| validate, one client alone | p50 {r['validate_one']['p50_ms']:.0f} ms | |",
         f"| render PDF, fresh inputs ({rd['renders']} renders, {workers} clients) | {rd['per_s']:.2f}/s, "
         f"{rd['per_s_per_core']:.2f}/s per core, p50 {rd['p50_s']:.2f} s | |",
         f"| stored file (same render again, {st['requests']} requests) | "
         f"p50 {st['p50_ms']:.1f} ms, p95 {st['p95_ms']:.1f} ms | ≤ {TARGETS['stored_p95_ms']:.0f} ms |",
         f"| memory | worker RSS {mem['worker_rss_mb']:.0f} MB (PSS {mem['worker_pss_mb']:.0f} MB) × {mem['workers']}, "
-        f"zygote {mem['zygote_rss_mb']:.0f} MB, server {mem['server_rss_mb']:.0f} MB | |",
+        f"zygote {mem['zygote_rss_mb']:.0f} MB, server {mem['server_rss_mb']:.0f} MB; check worker RSS "
+        f"{mem['check_worker_rss_mb']:.0f} MB (PSS {mem['check_worker_pss_mb']:.0f} MB) × {mem['check_workers']}, "
+        f"check zygote {mem['check_zygote_rss_mb']:.0f} MB | |",
         f"| 4× overload ({ov['clients']} clients, {ov['requests']} renders) | {ov['statuses']}; other: {ov['bad']};"
         f" healthy after: {ov['healthy_after']} | only 200/429/503 |",
         f"| SIGTERM | exit code {exit_code} | 0 |",
@@ -327,12 +417,15 @@ def report(r: dict, workers: int, exit_code: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument(
+        "--check-workers", type=int, default=None, help="docgen serve --check-workers (default: --workers)"
+    )
     parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke run)")
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="docgen-bench-"))
     try:
         token = province_token(data)
-        server = Server(data, args.workers)
+        server = Server(data, args.workers, args.check_workers)
         with server:
             results = asyncio.run(run(server, token, args.quick))
         text = report(results, args.workers, server.returncode)

@@ -75,8 +75,10 @@ def _workbook_line(severity: str, line: str) -> dict[str, Any]:
     }
 
 
-def check_upload(upload: Upload) -> Checked:
-    """Validate exactly as `docgen validate` does (after `docgen import` for a workbook)."""
+def check_upload(upload: Upload, report_only: bool = False) -> Checked:
+    """Validate exactly as `docgen validate` does (after `docgen import` for a workbook).
+
+    `report_only`: the Report alone (what /validate answers), without the data, text and totals."""
     extra: list[dict[str, Any]] = []
     cells: dict[tuple, str] = {}
     workbook = upload.kind == "xlsx"
@@ -102,15 +104,17 @@ def check_upload(upload: Upload) -> Checked:
     items = extra + [
         diagnostic_json(d, cell_of(d.path, cells) if workbook else None, workbook) for d in result.diagnostics
     ]
+    if report_only:
+        return Checked(report(items), result=result)
     checked = Checked(report(items), to_jsonable(source.data), source.text, result=result)
     if checked.valid and result.submission is not None and result.form is not None:
         checked.totals = totals(result)
     return checked
 
 
-def check_report(upload: Upload) -> Checked:
+def check_report(upload: Upload, report_only: bool = False) -> Checked:
     """`check_upload` for a check worker: the answer without the parsed models, small to send back."""
-    checked = check_upload(upload)
+    checked = check_upload(upload, report_only)
     checked.result = None
     return checked
 

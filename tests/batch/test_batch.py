@@ -162,11 +162,12 @@ def test_summary_totals_reconcile_with_each_units_own_totals(first_run, inputs: 
 
 
 def start_batch_and_wait_for_a_unit(tmp_path: Path, spawn, **popen: object) -> tuple[Path, Path, subprocess.Popen]:
-    """`docgen batch -j 2` over 8 units in a subprocess of its own session (``spawn`` kills its
-    process group when the test ends, whatever happens), returned once its first packet is written."""
+    """`docgen batch -j 2` over 5 units in a subprocess of its own session (``spawn`` kills its
+    process group when the test ends, whatever happens), returned once its first packet is written
+    (then at least 3 units are still to do: enough to be cut off in the middle)."""
     folder = tmp_path / "in"
     folder.mkdir()
-    for path in sorted(EXAMPLES.glob("*.yaml"))[:8]:
+    for path in sorted(EXAMPLES.glob("*.yaml"))[:5]:
         shutil.copy(path, folder / path.name)
     out = tmp_path / "out"
     proc = spawn(
@@ -191,7 +192,7 @@ def test_ctrl_c_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path, spa
         json.loads((out / "manifest.json").read_text(encoding="utf-8"))  # never half written
     report = build(folder, out, jobs=2, formats=FORMATS, archive=False, log=quiet)
     assert report.exit_code == 0
-    assert len(list(out.glob("*.pdf"))) >= 8
+    assert len(list(out.glob("*.pdf"))) >= 5
 
 
 @pytest.mark.slow

@@ -63,14 +63,15 @@ REPORT_SCHEMA = {
 }
 
 
-async def check(request: Request, upload: Upload, *, models: bool = False) -> Checked:
+async def check(request: Request, upload: Upload, *, models: bool = False, report_only: bool = False) -> Checked:
     """Check an upload: in a check worker when the pool is up (every core, no interpreter lock shared
-    with the server), else in a thread. `models`: keep the parsed submission (the preview needs it)."""
+    with the server), else in a thread. `models`: keep the parsed submission (the preview needs it);
+    `report_only`: nothing but the Report (/validate)."""
     pool = getattr(request.app.state, "check_pool", None)
     if models or pool is None or not pool.alive():
-        return await anyio.to_thread.run_sync(check_upload, upload)
+        return await anyio.to_thread.run_sync(check_upload, upload, report_only)
     try:
-        return await pool.call(check_report, upload)
+        return await pool.call(check_report, upload, report_only)
     except QueueFull as exc:
         raise Problem(
             429, f"检查任务排队已满，请 {exc.retry_after} 秒后重试。", headers={"Retry-After": str(exc.retry_after)}
@@ -78,7 +79,7 @@ async def check(request: Request, upload: Upload, *, models: bool = False) -> Ch
     except RenderTimeout:
         raise Problem(504, f"检查超过 {pool.timeout:g} 秒的时限，已终止；请检查文件大小或联系管理员。") from None
     except (PoolClosed, WorkerLost):  # the worker died or the pool is stopping: the same check, here
-        return await anyio.to_thread.run_sync(check_upload, upload)
+        return await anyio.to_thread.run_sync(check_upload, upload, report_only)
     except RemoteError as exc:
         from docgen.service.problems import log
 

@@ -32,7 +32,7 @@ router = APIRouter(prefix="/api/v1", tags=["检查与生成"])
 )
 async def validate(request: Request, _: Principal = Depends(current_principal)) -> dict:
     upload = await read_upload(request)
-    return (await check(request, upload)).report
+    return (await check(request, upload, report_only=True)).report
 
 
 @router.post(
