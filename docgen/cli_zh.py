@@ -158,47 +158,32 @@ def _show(exc: Exception) -> None:
     typer.echo(f"错误：{translate_error(message)}", err=True)
 
 
-class ChineseCommand(TyperCommand):
+class _Chinese:
+    """Chinese help pages and usage errors for a click command or group (mixed in before Typer's class)."""
+
+    def get_usage(self, ctx: Any) -> str:
+        return translate_help(super().get_usage(ctx))  # type: ignore[misc]
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+        formatter.buffer[:] = [translate_help(formatter.getvalue())]
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        extra["windows_expand_args"] = windows_expand_args
+        return _run(super().main, args, prog_name, complete_var, standalone_mode, extra)  # type: ignore[misc]
+
+
+class ChineseCommand(_Chinese, TyperCommand):
     """A Typer command whose help and usage errors are Chinese."""
 
-    def get_usage(self, ctx: Any) -> str:
-        return translate_help(super().get_usage(ctx))
 
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        super().format_help(ctx, formatter)
-        formatter.buffer[:] = [translate_help(formatter.getvalue())]
-
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        windows_expand_args: bool = True,
-        **extra: Any,
-    ) -> Any:
-        extra["windows_expand_args"] = windows_expand_args
-        return _run(super().main, args, prog_name, complete_var, standalone_mode, extra)
-
-
-class ChineseGroup(TyperGroup):
+class ChineseGroup(_Chinese, TyperGroup):
     """The Typer group of all docgen commands, with Chinese help and usage errors."""
-
-    def get_usage(self, ctx: Any) -> str:
-        return translate_help(super().get_usage(ctx))
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        super().format_help(ctx, formatter)
-        formatter.buffer[:] = [translate_help(formatter.getvalue())]
-
-    def main(
-        self,
-        args: Sequence[str] | None = None,
-        prog_name: str | None = None,
-        complete_var: str | None = None,
-        standalone_mode: bool = True,
-        windows_expand_args: bool = True,
-        **extra: Any,
-    ) -> Any:
-        extra["windows_expand_args"] = windows_expand_args
-        return _run(super().main, args, prog_name, complete_var, standalone_mode, extra)

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from docgen import __version__
-from docgen.models.form import available_years, load_form
+from docgen.models.form import Form, Unit, available_years, load_form
 from docgen.service import accounts
 from docgen.service import filings as store
 from docgen.service.accounts import Principal
@@ -204,24 +204,7 @@ async def filing_page(request: Request, year: int) -> Response:
     unit = form.unit(principal.unit_id or "")
     if unit is None:
         return _not_found(principal, csrf, f"{year} 年度征集表中没有本单位。")
-    data = {
-        "year": year,
-        "unit": unit.model_dump(),
-        "form": page_form(year),
-        "readOnly": False,
-        "api": _api(year, unit.id),
-        "hasFiling": await _has_filing(request, year, unit.id),
-    }
-    return page(
-        "filing.html.j2",
-        principal=principal,
-        csrf=csrf,
-        unit=unit,
-        form=form,
-        data=data,
-        api=data["api"],
-        province=False,
-    )
+    return await _filing_page(request, principal, csrf, form, unit, province=False)
 
 
 @router.get("/province/{year}")
@@ -267,13 +250,20 @@ async def province_filing(request: Request, year: int, unit_id: str) -> Response
     unit = form.unit(unit_id)
     if unit is None:
         return _not_found(principal, csrf, f"{year} 年度征集表中没有这个单位。")
+    return await _filing_page(request, principal, csrf, form, unit, province=True)
+
+
+async def _filing_page(
+    request: Request, principal: Principal, csrf: str, form: Form, unit: Unit, province: bool
+) -> Response:
+    """A unit's filing page: editable for the unit itself, read-only for the province."""
     data = {
-        "year": year,
+        "year": form.year,
         "unit": unit.model_dump(),
-        "form": page_form(year),
-        "readOnly": True,
-        "api": _api(year, unit.id),
-        "hasFiling": await _has_filing(request, year, unit.id),
+        "form": page_form(form.year),
+        "readOnly": province,
+        "api": _api(form.year, unit.id),
+        "hasFiling": await _has_filing(request, form.year, unit.id),
     }
     return page(
         "filing.html.j2",
@@ -283,5 +273,5 @@ async def province_filing(request: Request, year: int, unit_id: str) -> Response
         form=form,
         data=data,
         api=data["api"],
-        province=True,
+        province=province,
     )
