@@ -11,8 +11,8 @@ from fastapi.responses import Response
 
 from docgen.models.diagnostics import InvalidInput
 from docgen.service.problems import Problem
-from docgen.service.rendering import MEDIA, render_bytes
-from docgen.service.renderpool import PoolClosed, QueueFull, RemoteError, RenderTimeout, WorkerLost
+from docgen.service.rendering import MEDIA, pool_problem, render_bytes
+from docgen.service.renderpool import PoolClosed, PoolError, WorkerLost
 from docgen.service.reports import Checked, check_report, check_upload, diagnostic_json, report
 from docgen.service.uploads import Upload
 
@@ -72,19 +72,10 @@ async def check(request: Request, upload: Upload, *, models: bool = False, repor
         return await anyio.to_thread.run_sync(check_upload, upload, report_only)
     try:
         return await pool.call(check_report, upload, report_only)
-    except QueueFull as exc:
-        raise Problem(
-            429, f"检查任务排队已满，请 {exc.retry_after} 秒后重试。", headers={"Retry-After": str(exc.retry_after)}
-        ) from None
-    except RenderTimeout:
-        raise Problem(504, f"检查超过 {pool.timeout:g} 秒的时限，已终止；请检查文件大小或联系管理员。") from None
     except (PoolClosed, WorkerLost):  # the worker died or the pool is stopping: the same check, here
         return await anyio.to_thread.run_sync(check_upload, upload, report_only)
-    except RemoteError as exc:
-        from docgen.service.problems import log
-
-        log.error("check failed in a worker: %s\n%s", exc, exc.remote_traceback)
-        raise Problem(500, "检查失败，已记录日志；请稍后重试或联系管理员。") from None
+    except PoolError as exc:
+        raise pool_problem(exc, pool.timeout, "检查") from None
 
 
 def render_name(upload: Upload, stem: str | None = None) -> str:
