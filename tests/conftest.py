@@ -25,6 +25,8 @@ import contextlib  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 
 from testkit import kill_group, leftover_processes  # noqa: E402
@@ -70,6 +72,16 @@ def pytest_sessionfinish(session, exitstatus):
     else:
         print(message)
     session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _untraced_after_fork() -> None:
+    """A forked child (a batch or render pool worker) ends with os._exit, so coverage never saves what it
+    traced there: stop tracing it, which costs as much CPU again as the work it watches."""
+    sys.settrace(None)
+    threading.settrace(None)  # type: ignore[arg-type]
+
+
+os.register_at_fork(after_in_child=_untraced_after_fork)
 
 
 def pytest_xdist_auto_num_workers(config):

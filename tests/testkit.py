@@ -121,3 +121,38 @@ def kill_group(proc: _subprocess.Popen) -> None:
         _os.killpg(proc.pid, _signal.SIGKILL)
     with _contextlib.suppress(_subprocess.TimeoutExpired):
         proc.wait(timeout=30)
+
+
+# --------------------------------------------------------------------------- the CLI in this process
+
+import traceback as _traceback  # noqa: E402
+
+
+def run_docgen(
+    *args: object, cwd: Path | None = None, env: dict[str, str] | None = None, input: str | None = None
+) -> _subprocess.CompletedProcess[str]:
+    """``docgen ARGS`` run in this process, answered as ``subprocess.run(..., capture_output=True, text=True)``.
+
+    The same code as ``python -m docgen`` (typer's CliRunner calls the app's own main, with its Chinese
+    usage errors and exit codes) without a new interpreter's imports and fonts. For what only a separate
+    process shows (signals, the terminal's encoding, DOCGEN_DATA read at import), tests start one.
+    ``env`` holds variables to set (None unsets); an exception that escaped the CLI is printed as Python
+    would print it, so a test that looks for "Traceback" still sees it.
+    """
+    from typer.testing import CliRunner
+
+    from docgen.cli import app
+
+    argv = [str(a) for a in args]
+    here = _os.getcwd()
+    if cwd is not None:
+        _os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(app, argv, input=input, env=env, prog_name="docgen")
+    finally:
+        _os.chdir(here)
+    stderr, code = result.stderr, result.exit_code
+    if result.exc_info is not None and not isinstance(result.exc_info[1], SystemExit):
+        stderr += "".join(_traceback.format_exception(*result.exc_info))
+        code = 1
+    return _subprocess.CompletedProcess(["docgen", *argv], code, result.stdout, stderr)

@@ -9,7 +9,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from docgen import __version__
 from docgen.batch.archive import part_path
@@ -135,10 +135,12 @@ def build_key(job: Job, templates_hash: str, form_hash: str) -> str:
 class _Reporter:
     """A progress bar on a terminal, plain lines otherwise."""
 
-    def __init__(self, total: int, stream=sys.stderr):
-        self.total, self.done, self.stream = total, 0, stream
+    def __init__(self, total: int, stream: TextIO | None = None):
+        # sys.stderr looked up now, not at import: whoever runs the batch may have replaced it since
+        self.total, self.done, self.stream = total, 0, stream or sys.stderr
         self.progress = None
-        if stream.isatty() and total:
+        if self.stream.isatty() and total:
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.progress = Progress(
@@ -147,6 +149,7 @@ class _Reporter:
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
                 TextColumn("{task.description}"),
+                console=Console(file=self.stream),  # the bar on the stream it was asked for (rich's default: stdout)
                 transient=True,
             )
             self.progress.start()

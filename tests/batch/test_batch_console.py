@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import csv
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from testkit import run_docgen
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
@@ -24,12 +23,7 @@ def run(tmp_path_factory: pytest.TempPathFactory):
     broken = (EXAMPLES / "heyuan.yaml").read_text(encoding="utf-8").replace("form: 2024", "form: 2024\ncolour: red")
     (folder / "heyuan.yaml").write_text(broken, encoding="utf-8")
     out = tmp_path_factory.mktemp("out")
-    proc = subprocess.run(
-        [sys.executable, "-m", "docgen", "batch", str(folder), "-o", str(out), "-j", "1", "--notice", str(NOTICE)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = run_docgen("batch", folder, "-o", out, "-j", "1", "--notice", NOTICE)
     return out, proc
 
 

@@ -10,28 +10,23 @@ import fcntl
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 import yaml
+from testkit import run_docgen
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
 NOTICE = ROOT / "data" / "notices" / "2023-233.yaml"
 FORM = ROOT / "data" / "forms" / "2024.yaml"
 LOCK_NAME = ".docgen.lock"  # README: a batch holds an flock on this file in the output folder
-GUARD_SECONDS = 300
 
 
 def batch(folder: Path, out: Path, *extra: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "docgen", "batch", str(folder), "-o", str(out), "-j", "1", *map(str, extra)],
-        capture_output=True,
-        text=True,
-        timeout=GUARD_SECONDS,
-    )
+    """`docgen batch FOLDER -o OUT -j 1 EXTRA…`, run in this process (the CLI's own code and output)."""
+    return run_docgen("batch", folder, "-o", out, "-j", "1", *extra)
 
 
 def folder_of(tmp_path: Path, *units: str) -> Path:

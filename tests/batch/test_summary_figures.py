@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from testkit import run_docgen
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
@@ -57,12 +57,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.Co
         shutil.copy(EXAMPLES / f"{unit}.yaml", folder / f"{unit}.yaml")
     (folder / "shanwei.yaml").write_text(TINY, encoding="utf-8")
     out = tmp_path_factory.mktemp("out")
-    proc = subprocess.run(
-        [sys.executable, "-m", "docgen", "batch", str(folder), "-o", str(out), "-j", "2"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = run_docgen("batch", folder, "-o", out, "-j", "2")
     assert proc.returncode == 0, proc.stderr
     return out, proc
 

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+from testkit import run_docgen
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 SHENZHEN = ROOT / "data" / "submissions" / "2024" / "shenzhen.yaml"
 
 
 def docgen(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "docgen", *map(str, args)], capture_output=True, text=True, timeout=300, cwd=cwd
-    )
+    return run_docgen(*args, cwd=cwd)
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from testkit import run_docgen
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCGEN = [sys.executable, "-m", "docgen"]
@@ -163,14 +164,5 @@ class Server:
 
 
 def docgen_cli(*args: str, data: Path, database: str = "", stdin: str | None = None) -> subprocess.CompletedProcess:
-    """Run `docgen ARGS --data DATA` (the account and token commands) and return the finished process."""
-    env = {**os.environ, "DOCGEN_DATABASE_URL": database}
-    return subprocess.run(
-        [*DOCGEN, *args, "--data", str(data)],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    """`docgen ARGS --data DATA` (the account and token commands), run in this process, as a finished process."""
+    return run_docgen(*args, "--data", data, cwd=ROOT, env={"DOCGEN_DATABASE_URL": database}, input=stdin)

@@ -8,13 +8,13 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from testkit import run_docgen
 
 from service.api_helpers import EXAMPLES, INVALID, YAML, assert_problem, paths_in
 from service.service_helpers import ROOT
@@ -23,9 +23,8 @@ FIXTURES = paths_in(INVALID) + paths_in(EXAMPLES)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "docgen", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
-    )
+    """The CLI's own answer (in this process: the same code as `python -m docgen`)."""
+    return run_docgen(*args, cwd=ROOT)
 
 
 @pytest.fixture(scope="module")

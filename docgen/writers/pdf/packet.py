@@ -270,6 +270,13 @@ def write_pdf_pair(
     if options.require_official_fonts:
         fonts.resolve_all(require_official=True)  # raises OfficialFontMissing, naming every role
     doc, _, _ = layout(view, source, Path(templates), options)
+    return write_laid_out(view, source, doc, options)
+
+
+def write_laid_out(
+    view: DocumentView, source: Source | None, doc, options: RenderOptions = DEFAULT
+) -> tuple[bytes, bytes]:
+    """write_pdf_pair's second half: the pages ``layout`` gave, written, with the source attached, and numbered."""
     meta = metadata(view)
     attachments = []
     if source is not None:
@@ -296,6 +303,7 @@ __all__ = [
     "packet_css",
     "packet_html",
     "settle",
+    "write_laid_out",
     "write_pdf",
     "write_pdf_pair",
 ]

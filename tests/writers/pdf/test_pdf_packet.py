@@ -60,15 +60,15 @@ def _fonts_or_fail():
 
 class Rendered:
     def __init__(self, source):
-        from docgen.writers.pdf.packet import layout, write_pdf
+        from docgen.writers.pdf.engine import element_ids_per_page
+        from docgen.writers.pdf.packet import layout, write_laid_out
 
         self.source = source
         self.view, self.result = _view(source)
-        self.pdf = write_pdf(self.view, source, TEMPLATES_DIR)
+        # laid out once: write_pdf is exactly layout + write_laid_out (test_reproducible renders it whole)
         doc, self.splits, self.passes = layout(self.view, source, TEMPLATES_DIR)
-        from docgen.writers.pdf.engine import element_ids_per_page
-
         self.rows = element_ids_per_page(doc)
+        self.pdf = write_laid_out(self.view, source, doc)[0]
         self._plumber = pdfplumber.open(io.BytesIO(self.pdf))
         self.pages = self._plumber.pages
         self.reader = pypdf.PdfReader(io.BytesIO(self.pdf))

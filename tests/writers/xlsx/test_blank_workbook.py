@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
+from testkit import run_docgen
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 FORM = ROOT / "data" / "forms" / "2024.yaml"
@@ -15,9 +15,7 @@ SHENZHEN = ROOT / "data" / "submissions" / "2024" / "shenzhen.yaml"
 
 
 def docgen(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "docgen", *map(str, args)], capture_output=True, text=True, timeout=300
-    )
+    return run_docgen(*args)
 
 
 @pytest.fixture(scope="module")
