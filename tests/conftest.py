@@ -23,13 +23,14 @@ def require_fixture():
 
 import contextlib  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
 import signal  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 
-from testkit import kill_group, leftover_processes  # noqa: E402
+from testkit import RUN_FOLDER, kill_group, leftover_processes  # noqa: E402
 
 
 @pytest.fixture
@@ -54,6 +55,8 @@ def spawn():
 
 def pytest_sessionfinish(session, exitstatus):
     """Fail the run if any process it started is still alive (after a short grace period)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):  # the run's controller (or the one process with -n0)
+        shutil.rmtree(RUN_FOLDER, ignore_errors=True)
     deadline = time.monotonic() + 10
     left = leftover_processes()
     while left and time.monotonic() < deadline:

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from testkit import SEED, in_ci  # noqa: F401 - the project's CI rule, one copy
+from testkit import SEED, built_once, in_ci  # noqa: F401 - the project's CI rule, one copy
 from testkit import require as need
 
 from docgen.io.paths import BUILD_DIR, DATA_DIR
@@ -125,18 +125,29 @@ def libreoffice_pdf(docx: bytes, stem: str) -> Path:
 # --------------------------------------------------------------------------- rendering (once)
 @cache
 def rendered(stem: str) -> dict[str, bytes]:
+    """The notice's outputs, rendered once in this run (whichever test worker asks first)."""
     path = {"2023-233": SEED_NOTICE, "example-2024-signed": SIGNED_NOTICE}[stem]
     formats = ("docx", "pdf", "xlsx") if stem == "example-2024-signed" else ("docx", "pdf")
-    r = render_file(path, Options(formats=formats))
+
+    def build(folder: Path) -> None:
+        for fmt, data in render_file(path, Options(formats=formats)).outputs.items():
+            (folder / f"{stem}.{fmt}").write_bytes(data)
+
+    folder = built_once(f"notice-{stem}", build)
+    outputs = {fmt: (folder / f"{stem}.{fmt}").read_bytes() for fmt in formats if (folder / f"{stem}.{fmt}").exists()}
     OUT.mkdir(parents=True, exist_ok=True)
-    for fmt, data in r.outputs.items():
+    for fmt, data in outputs.items():
         (OUT / f"{stem}.{fmt}").write_bytes(data)
-    return r.outputs
+    return outputs
 
 
 @cache
 def _lo(stem: str) -> Path:
-    return libreoffice_pdf(rendered(stem)["docx"], stem)
+    """LibreOffice's PDF of the notice's DOCX, converted once in this run."""
+    docx = rendered(stem)["docx"]
+    return built_once(f"notice-lo-{stem}", lambda folder: shutil.copy(libreoffice_pdf(docx, stem), folder)) / (
+        f"{stem}.pdf"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -49,11 +49,15 @@ def environment() -> dict[str, object]:
 @lru_cache(maxsize=1)
 def actual() -> dict[str, str]:
     """name.ext → SHA-256 of every covered output, rendered now."""
+    from notice_helpers import rendered
+
     from docgen.registry import render_file
 
     out = {}
     for name, path in INPUTS.items():
-        for fmt, data in sorted(render_file(path).outputs.items()):
+        # the notice as its own tests have it, rendered once in this run (notice_helpers)
+        outputs = rendered("2023-233") if name == "notice-2023-233" else render_file(path).outputs
+        for fmt, data in sorted(outputs.items()):
             out[f"{name}.{fmt}"] = hashlib.sha256(data).hexdigest()
     return out
 

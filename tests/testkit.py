@@ -156,3 +156,30 @@ def run_docgen(
         stderr += "".join(_traceback.format_exception(*result.exc_info))
         code = 1
     return _subprocess.CompletedProcess(["docgen", *argv], code, result.stdout, stderr)
+
+
+# --------------------------------------------------------------------------- built once per run
+# Some outputs are read by tests in several modules, which pytest-xdist spreads over its workers:
+# the first worker to ask builds them under an flock, the others wait for it and read them.
+
+import fcntl as _fcntl  # noqa: E402
+import tempfile as _tempfile  # noqa: E402
+from collections.abc import Callable as _Callable  # noqa: E402
+
+_os.environ.setdefault("DOCGEN_TEST_RUN", _secrets.token_hex(6))  # set by the controller, inherited by workers
+RUN_FOLDER = _Path(_tempfile.gettempdir()) / f"docgen-test-run-{_os.environ['DOCGEN_TEST_RUN']}"
+"""A folder every test worker of this run shares; the run removes it at its end (tests/conftest.py)."""
+
+
+def built_once(name: str, build: _Callable[[_Path], None]) -> _Path:
+    """The folder ``RUN_FOLDER/name``, filled by ``build(folder)`` once in this run, whichever worker asks first."""
+    folder = RUN_FOLDER / name
+    RUN_FOLDER.mkdir(parents=True, exist_ok=True)
+    with (RUN_FOLDER / f"{name}.lock").open("w") as lock:
+        _fcntl.flock(lock, _fcntl.LOCK_EX)  # released when the file closes, also if build raises
+        if not (folder / ".done").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            (folder / ".done").touch()
+    return folder

@@ -117,18 +117,51 @@ def test_round_trip_is_exact(path: Path, tmp_path: Path) -> None:
     assert list(data)[:3] == ["form", "unit", "unit_kind"] and data["form"] == 2024
 
 
-@pytest.mark.libreoffice
-def test_round_trip_through_libreoffice(tmp_path: Path) -> None:
-    """Every example, opened and saved by LibreOffice, imports to the same submission."""
-    originals = {}
-    files = []
+def hostile_text() -> str:
+    """Guangzhou with text that markup, XML and spreadsheets must keep literal."""
+    data = yaml.safe_load(GUANGZHOU.read_text(encoding="utf-8"))
+    p = data["retained"][0]["projects"][0]
+    p["necessity"] = "& < > \" ' 𠀀 需要"
+    p["remarks"] = "长" * 2000
+    p["name"] = "=SUM(A1:A9) 𠀀项目"
+    p["performance"] = "+10项成果"
+    data["retained"][1]["projects"][0]["remarks"] = "-负号开头"
+    data["post_subsidy"][0]["recipient"] = "@提及的单位"
+    data["contact"]["name"] = "=李明"
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def formula_cell(view) -> str:
+    """The 表二 amount cell the formula test writes =30*2 into."""
+    return f"表二!{openpyxl.utils.get_column_letter(columns(view, 'post_subsidy')['amount'])}{FIRST_BODY_ROW}"
+
+
+@pytest.fixture(scope="module")
+def resaved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path, object]]:
+    """stem → (workbook docgen wrote, the same opened and saved by LibreOffice, the submission it holds)
+    for every example, a hostile workbook and one with a formula: one LibreOffice start for all."""
+    folder = tmp_path_factory.mktemp("lo-resave")
+    books: dict[str, tuple[Path, object]] = {}
     for path in EXAMPLES:
-        xlsx, sub = xlsx_of(path, tmp_path / "in" / f"{path.stem}.xlsx")
-        originals[path.stem] = sub
-        files.append(xlsx)
-    for saved in libreoffice_resave(files, tmp_path / "lo"):
+        books[path.stem] = xlsx_of(path, folder / "in" / f"{path.stem}.xlsx")
+    books["hostile"] = xlsx_of(hostile_text(), folder / "in" / "hostile.xlsx")
+    xlsx, original = xlsx_of(GUANGZHOU, folder / "in" / "formula.xlsx")
+    wb = openpyxl.load_workbook(xlsx)
+    sheet, cell = formula_cell(build_view(load_form(2024), original)).split("!")
+    wb[sheet][cell] = "=30*2"
+    wb.save(xlsx)
+    books["formula"] = (xlsx, original)
+    saved = libreoffice_resave([xlsx for xlsx, _ in books.values()], folder / "lo")
+    return {stem: (xlsx, after, sub) for (stem, (xlsx, sub)), after in zip(books.items(), saved)}
+
+
+@pytest.mark.libreoffice
+def test_round_trip_through_libreoffice(resaved) -> None:
+    """Every example, opened and saved by LibreOffice, imports to the same submission."""
+    for path in EXAMPLES:
+        _, saved, original = resaved[path.stem]
         imported, _, _ = reimport(saved)
-        assert imported == originals[saved.stem], saved.stem
+        assert imported == original, path.stem
 
 
 def test_submission_order_is_restored(tmp_path: Path) -> None:
@@ -157,20 +190,9 @@ def test_submission_order_is_restored(tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
-def test_hostile_text_survives_libreoffice(tmp_path: Path) -> None:
-    data = yaml.safe_load(GUANGZHOU.read_text(encoding="utf-8"))
-    p = data["retained"][0]["projects"][0]
-    p["necessity"] = "& < > \" ' 𠀀 需要"
-    p["remarks"] = "长" * 2000
-    p["name"] = "=SUM(A1:A9) 𠀀项目"
-    p["performance"] = "+10项成果"
-    data["retained"][1]["projects"][0]["remarks"] = "-负号开头"
-    data["post_subsidy"][0]["recipient"] = "@提及的单位"
-    data["contact"]["name"] = "=李明"
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
-    xlsx, original = xlsx_of(text, tmp_path / "in" / "hostile.xlsx")
+def test_hostile_text_survives_libreoffice(resaved) -> None:
+    xlsx, saved, original = resaved["hostile"]
     assert reimport(xlsx)[0] == original
-    saved = libreoffice_resave([xlsx], tmp_path / "lo")[0]
     imported, _out_text, _ = reimport(saved)
     assert imported == original
     assert imported.retained[0].projects[0].remarks == "长" * 2000
@@ -348,19 +370,13 @@ def test_numbers_as_excel_gives_them(tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
-def test_formula_without_a_computed_value(tmp_path: Path) -> None:
-    xlsx, original = xlsx_of(GUANGZHOU, tmp_path / "in" / "f.xlsx")
-    wb = openpyxl.load_workbook(xlsx)
-    view = build_view(load_form(2024), original)
-    c = columns(view, "post_subsidy")
-    wb["表二"].cell(FIRST_BODY_ROW, c["amount"], "=30*2")
-    wb.save(xlsx)
+def test_formula_without_a_computed_value(resaved) -> None:
+    xlsx, saved, original = resaved["formula"]
     with pytest.raises(ImportError_) as err:
         import_workbook(xlsx)
-    ref = f"表二!{openpyxl.utils.get_column_letter(c['amount'])}{FIRST_BODY_ROW}"
+    ref = formula_cell(build_view(load_form(2024), original))
     assert any(p.startswith(ref) and "没有计算结果" in p for p in err.value.problems)
     # Saved by a spreadsheet program, the formula has its value and imports.
-    saved = libreoffice_resave([xlsx], tmp_path / "lo")[0]
     sub, _, _ = reimport(saved)
     assert sub.post_subsidy[0].amount == Decimal(60)
 

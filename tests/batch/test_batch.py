@@ -25,6 +25,15 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
 UNITS = ["heyuan", "shanwei", "yunfu", "guangzhou"]
 FORMATS = ("docx", "xlsx", "pdf")
+SOME = ["heyuan", "shanwei"]  # two small units of UNITS, for the tests that rebuild from nothing
+
+
+def subset(inputs: Path, folder: Path, stems: list[str]) -> Path:
+    """A folder holding only the ``stems`` of ``inputs``."""
+    folder.mkdir()
+    for stem in stems:
+        shutil.copy(inputs / f"{stem}.yaml", folder)
+    return folder
 
 
 def quiet(_: str) -> None:
@@ -124,17 +133,18 @@ def test_template_change_rebuilds_all_and_same_inputs_give_same_bytes(first_run,
     out, _ = first_run
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES_DIR, templates)
+    some = subset(inputs, tmp_path / "in", SOME)
     outdir = tmp_path / "out"
-    report = build(inputs, outdir, jobs=2, formats=FORMATS, archive=False, templates=templates, log=quiet)
+    report = build(some, outdir, jobs=2, formats=FORMATS, archive=False, templates=templates, log=quiet)
     assert report.skipped == []
     # a fresh build from the same inputs and (copied) templates gives identical bytes
-    for unit in UNITS:
+    for unit in SOME:
         for fmt in FORMATS:
             assert sha256_file(outdir / f"{unit}.{fmt}") == sha256_file(out / f"{unit}.{fmt}"), f"{unit}.{fmt}"
     css = next(templates.rglob("*.css.j2"), None) or next(templates.rglob("*.j2"))
     css.write_text(css.read_text(encoding="utf-8") + "\n/* province's tweak */\n", encoding="utf-8")
-    again = build(inputs, outdir, jobs=2, formats=FORMATS, archive=False, templates=templates, log=quiet)
-    assert again.skipped == []
+    again = build(some, outdir, jobs=2, formats=FORMATS, archive=False, templates=templates, log=quiet)
+    assert again.skipped == [] and sorted(again.results) == sorted(SOME)
 
 
 def test_summary_totals_reconcile_with_each_units_own_totals(first_run, inputs: Path) -> None:
@@ -200,14 +210,17 @@ def test_dask_cluster_gives_the_same_bytes(first_run, inputs: Path, tmp_path: Pa
     import distributed  # a test dependency: never skipped
 
     out, _ = first_run
+    some = subset(inputs, tmp_path / "in", [*SOME, "broken"])
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster:
-        report = build(inputs, tmp_path, scheduler=cluster.scheduler_address, formats=FORMATS, archive=False, log=quiet)
+        report = build(
+            some, tmp_path / "out", scheduler=cluster.scheduler_address, formats=FORMATS, archive=False, log=quiet
+        )
     assert report.failed == ["broken"]
-    for unit in UNITS:
+    for unit in SOME:
         for fmt in FORMATS:
-            assert sha256_file(tmp_path / f"{unit}.{fmt}") == sha256_file(out / f"{unit}.{fmt}"), f"{unit}.{fmt}"
+            assert sha256_file(tmp_path / "out" / f"{unit}.{fmt}") == sha256_file(out / f"{unit}.{fmt}"), (unit, fmt)
 
 
 def _children(pid: int) -> list[int]:

@@ -18,7 +18,7 @@ NOTICE = ROOT / "data" / "notices" / "2023-233.yaml"
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("in")
-    for unit in ("shenzhen", "yunfu"):
+    for unit in ("shanwei", "yunfu"):
         shutil.copy(EXAMPLES / f"{unit}.yaml", folder / f"{unit}.yaml")
     broken = (EXAMPLES / "heyuan.yaml").read_text(encoding="utf-8").replace("form: 2024", "form: 2024\ncolour: red")
     (folder / "heyuan.yaml").write_text(broken, encoding="utf-8")
@@ -48,7 +48,7 @@ def test_an_index_names_each_units_files_in_chinese(run) -> None:
     index = out / "文件索引.csv"
     with index.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    sz = next(r for r in rows if r["单位"] == "深圳市市场监督管理局（知识产权局）")
+    sz = next(r for r in rows if r["单位"] == "汕尾市市场监督管理局（知识产权局）")
     assert sz["状态"] == "成功"
     for ext in ("docx", "xlsx", "pdf"):
         assert (out / sz[ext.upper()]).is_file()

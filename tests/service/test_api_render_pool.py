@@ -192,7 +192,7 @@ def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(m
 
     async def body(client, app):
         await submit(client, app, "guangzhou", (EXAMPLES / "guangzhou.yaml").read_bytes())
-        await submit(client, app, "shenzhen", (EXAMPLES / "shenzhen.yaml").read_bytes())
+        await submit(client, app, "shanwei", (EXAMPLES / "shanwei.yaml").read_bytes())
         # a draft is not part of the batch
         draft = await client.put(
             "/api/v1/filings/2024/foshan",
@@ -231,7 +231,7 @@ def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(m
         "guangzhou.pdf",
         "guangzhou.docx",
         "guangzhou.xlsx",
-        "shenzhen.pdf",
+        "shanwei.pdf",
         "汇总表.xlsx",
         "汇总表.pdf",
         "归档卷.pdf",
@@ -243,7 +243,7 @@ def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(m
     sheet = openpyxl.load_workbook(io.BytesIO(summary.content)).worksheets[0]
     units = {str(c.value) for c in sheet["A"] if c.value}
     assert "广州市市场监督管理局" in units or any("广州" in u for u in units)
-    assert any("深圳" in u for u in units) and not any("佛山" in u for u in units)
+    assert any("汕尾" in u for u in units) and not any("佛山" in u for u in units)
     assert missing == [404, 404, 200]
     assert unit_view == 403 and unknown == 404
     assert again.status_code == 409  # only a failed job is started again

@@ -250,6 +250,12 @@ def set_val(parent: etree._Element, name: str, value: str | int | None = None, *
     return e
 
 
+def set_style(p: etree._Element, style_id: str) -> None:
+    """Give paragraph ``p`` the paragraph style ``style_id`` (python-docx's ``paragraph.style = …`` scans
+    every style of the document to find the default each time: 2 s for the notice's four tables)."""
+    set_val(props(p), "pStyle", style_id)
+
+
 def remove(parent: etree._Element, name: str) -> None:
     for e in parent.findall(qn(f"w:{name}")):
         parent.remove(e)

@@ -144,14 +144,15 @@ def add_table(doc: Any, tv: TableView, header_style: str, cell_style: str, run: 
     cols = tv.columns
     t = doc.add_table(rows=1 + len(tv.rows), cols=len(cols))
     t.style = doc.styles["Table Grid"]
+    header_id, cell_id = doc.styles[header_style].style_id, doc.styles[cell_style].style_id
     for c, col in enumerate(cols):
         p = t.rows[0].cells[c].paragraphs[0]
-        p.style = doc.styles[header_style]
+        oxml.set_style(p._p, header_id)
         run(p, col.title, "heiti")
     for r, row in enumerate(tv.rows, start=1):
         for tc, cell in zip(t.rows[r]._tr.findall(oxml.qn("w:tc")), row.cells, strict=False):
             p = _Cell(tc, t).paragraphs[0]
-            p.style = doc.styles[cell_style]
+            oxml.set_style(p._p, cell_id)
             if cell.text and not cell.covered and not cell.hidden:
                 run(p, cell.text, "fangsong")
     format_table(t._tbl, tv, L.TABLE_TEXT_PT)

@@ -72,8 +72,9 @@ def soffice() -> str:
     return require_tool_path("soffice")
 
 
-def convert(src: Path, target: str, outdir: Path) -> list[Path]:
-    """LibreOffice headless conversion with a private profile (parallel runs must not clash)."""
+def convert(sources: list[Path], target: str, outdir: Path) -> list[Path]:
+    """LibreOffice headless conversion of several files in one start, with a private profile (parallel
+    runs must not clash); what it wrote."""
     exe = soffice()
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
@@ -87,14 +88,14 @@ def convert(src: Path, target: str, outdir: Path) -> list[Path]:
                 target,
                 "--outdir",
                 str(outdir),
-                str(src),
+                *map(str, sources),
             ],
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=240,
         )
     assert proc.returncode == 0, proc.stderr
-    produced = sorted(outdir.glob(src.stem + "*"))
+    produced = sorted(p for src in sources for p in outdir.glob(src.stem + "*"))
     assert produced, f"LibreOffice produced nothing: {proc.stdout} {proc.stderr}"
     return produced
 
@@ -102,14 +103,15 @@ def convert(src: Path, target: str, outdir: Path) -> list[Path]:
 CSV_ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 
 
-def csv_sheets(xlsx: Path, outdir: Path) -> dict[str, list[list[str]]]:
-    """Every sheet of the workbook as LibreOffice computes it (raw values, formulas recalculated)."""
-    out = {}
-    for path in convert(xlsx, CSV_ALL_SHEETS, outdir):
+def csv_sheets(workbooks: list[Path], outdir: Path) -> dict[str, dict[str, list[list[str]]]]:
+    """Every sheet of each workbook as LibreOffice computes it (raw values, formulas recalculated):
+    workbook stem → sheet name → rows."""
+    out: dict[str, dict[str, list[list[str]]]] = {wb.stem: {} for wb in workbooks}
+    for path in convert(workbooks, CSV_ALL_SHEETS, outdir):
         if path.suffix == ".csv":
-            sheet = path.stem.rsplit("-", 1)[-1]
+            stem, sheet = path.stem.rsplit("-", 1)
             with path.open(encoding="utf-8", newline="") as fh:
-                out[sheet] = list(csv.reader(fh))
+                out[stem][sheet] = list(csv.reader(fh))
     return out
 
 
@@ -278,12 +280,36 @@ def test_text_never_becomes_a_formula() -> None:
 # --- LibreOffice as a second reader -----------------------------------------------------------------
 
 
+LO_UNITS = ["guangzhou", "protection-center", "dongguan"]
+
+
+@pytest.fixture(scope="module")
+def lo_views() -> dict[str, DocumentView]:
+    views = {name: view_of(ROOT / "data" / "submissions" / "2024" / f"{name}.yaml") for name in LO_UNITS}
+    return {**views, "hostile": view_of_text(hostile_yaml()), "blank": blank_view(load_form(2024))}
+
+
+@pytest.fixture(scope="module")
+def lo_csv(lo_views, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, list[list[str]]]]:
+    """The units' and the hostile workbook as LibreOffice computes them: one LibreOffice start for all."""
+    folder = tmp_path_factory.mktemp("lo-csv")
+    books = [write(lo_views[name], name, folder / "in") for name in [*LO_UNITS, "hostile"]]
+    return csv_sheets(books, folder)
+
+
+@pytest.fixture(scope="module")
+def lo_pdf(lo_views, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Guangzhou's and the blank workbook printed to PDF by LibreOffice, in one start."""
+    folder = tmp_path_factory.mktemp("lo-pdf")
+    books = [write(lo_views[name], name, folder / "in") for name in ("guangzhou", "blank")]
+    return {p.stem: p for p in convert(books, "pdf", folder) if p.suffix == ".pdf"}
+
+
 @pytest.mark.libreoffice
-@pytest.mark.parametrize("name", ["guangzhou", "protection-center", "dongguan"])
-def test_libreoffice_computes_the_totals(name: str, tmp_path: Path) -> None:
-    view = view_of(ROOT / "data" / "submissions" / "2024" / f"{name}.yaml")
-    xlsx = write(view, name, tmp_path / "in")
-    sheets = csv_sheets(xlsx, tmp_path)
+@pytest.mark.parametrize("name", LO_UNITS)
+def test_libreoffice_computes_the_totals(name: str, lo_views, lo_csv) -> None:
+    view = lo_views[name]
+    sheets = lo_csv[name]
     assert set(sheets) == {"表一", "表二", "表三", "表四"}
     for view_table in view.tables:
         table = sheet_table(view, view_table)  # with the sheet's 测算依据 column
@@ -305,10 +331,8 @@ def test_libreoffice_computes_the_totals(name: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_keeps_hostile_text_literal(tmp_path: Path) -> None:
-    view = view_of_text(hostile_yaml())
-    xlsx = write(view, "hostile", tmp_path / "in")
-    sheets = csv_sheets(xlsx, tmp_path)
+def test_libreoffice_keeps_hostile_text_literal(lo_csv) -> None:
+    sheets = lo_csv["hostile"]
     flat = "\n".join(",".join(r) for rows in sheets.values() for r in rows)
     for text in [
         *FORMULA_LIKE,
@@ -323,14 +347,8 @@ def test_libreoffice_keeps_hostile_text_literal(tmp_path: Path) -> None:
 
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("name", ["guangzhou", "blank"])
-def test_libreoffice_prints_a4_landscape(name: str, tmp_path: Path) -> None:
-    view = (
-        blank_view(load_form(2024))
-        if name == "blank"
-        else view_of(ROOT / "data" / "submissions" / "2024" / f"{name}.yaml")
-    )
-    xlsx = write(view, name, tmp_path / "in")
-    pdf = next(p for p in convert(xlsx, "pdf", tmp_path) if p.suffix == ".pdf")
+def test_libreoffice_prints_a4_landscape(name: str, lo_views, lo_pdf) -> None:
+    view, pdf = lo_views[name], lo_pdf[name]
     from testkit import require_tool_path
 
     info = subprocess.run([require_tool_path("pdfinfo"), str(pdf)], capture_output=True, text=True, timeout=60).stdout
