@@ -92,3 +92,11 @@ def pytest_xdist_auto_num_workers(config):
     process, so a spare worker keeps the cores busy); DOCGEN_TEST_WORKERS overrides."""
     wanted = os.environ.get("DOCGEN_TEST_WORKERS", "")
     return int(wanted) if wanted.isdigit() else len(os.sched_getaffinity(0)) + 1
+
+
+def pytest_collection_modifyitems(config, items):
+    """Modules holding slow or LibreOffice tests first (stable, so each module keeps its own order): the
+    workers start on the long modules and finish on short ones, instead of one long module running alone
+    at the end while the other cores idle."""
+    long = {item.path for item in items if item.get_closest_marker("slow") or item.get_closest_marker("libreoffice")}
+    items.sort(key=lambda item: item.path not in long)

@@ -58,6 +58,7 @@ def column_text(page, header: str) -> str:
     return page.crop((left, hit["bottom"], right, page.height)).extract_text() or ""
 
 
+@pytest.mark.slow
 def test_pdf_prints_the_text_literally(outputs) -> None:
     with pdfplumber.open(io.BytesIO(outputs["pdf"])) as pdf:
         text = re.sub(r"\s", "", "".join(p.extract_text() or "" for p in pdf.pages))

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
@@ -216,6 +217,7 @@ def test_pdf_of_whatever_passes_validation(items: list) -> None:
 
 
 # 30 examples: each renders a DOCX and an XLSX (≈0.7 s); the cheap checks above run 200
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(valid_item(), min_size=1, max_size=3))
 def test_valid_hostile_text_renders_docx_and_xlsx(items: list) -> None:

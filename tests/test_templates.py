@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pdfplumber
+import pytest
 from docx import Document
 from typer.testing import CliRunner
 
@@ -30,6 +31,7 @@ def edit_docx_template(path: Path, old: str, new: str) -> None:
             dst.writestr(name, data)
 
 
+@pytest.mark.slow
 def test_rendering_follows_a_copied_and_edited_template_folder(tmp_path: Path) -> None:
     mine = tmp_path / "province-templates"
     shutil.copytree(TEMPLATES_DIR, mine)

@@ -12,6 +12,8 @@ from pypdf import PdfReader
 
 from docgen.batch.runner import build
 
+pytestmark = pytest.mark.slow  # a whole batch with the notice and the archive volume
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
 NOTICE = ROOT / "data" / "notices" / "2023-233.yaml"
@@ -37,7 +39,6 @@ def page_number(page) -> int | None:
     return int(digits) if digits else None
 
 
-@pytest.mark.slow
 def test_volume_order_bookmarks_and_continuous_numbers(volume: Path) -> None:
     reader = PdfReader(volume / "归档卷.pdf")
     top = [o for o in reader.outline if not isinstance(o, list)]

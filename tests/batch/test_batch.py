@@ -21,6 +21,8 @@ from docgen.check.submission import check_file
 from docgen.io.paths import TEMPLATES_DIR
 from docgen.views.form import build_view
 
+pytestmark = pytest.mark.slow  # whole batches, interrupted and rerun
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
 UNITS = ["heyuan", "shanwei", "yunfu", "guangzhou"]
@@ -128,7 +130,6 @@ def test_rerun_rebuilds_nothing_then_only_what_changed(first_run, inputs: Path, 
     assert outputs_of(outdir)["汇总表.xlsx"][1] != after["汇总表.xlsx"][1]
 
 
-@pytest.mark.slow
 def test_template_change_rebuilds_all_and_same_inputs_give_same_bytes(first_run, inputs: Path, tmp_path: Path) -> None:
     out, _ = first_run
     templates = tmp_path / "templates"
@@ -192,7 +193,6 @@ def start_batch_and_wait_for_a_unit(tmp_path: Path, spawn, **popen: object) -> t
     return folder, out, proc
 
 
-@pytest.mark.slow
 def test_ctrl_c_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path, spawn) -> None:
     folder, out, proc = start_batch_and_wait_for_a_unit(tmp_path, spawn)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group, workers too
@@ -205,7 +205,6 @@ def test_ctrl_c_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path, spa
     assert len(list(out.glob("*.pdf"))) >= 5
 
 
-@pytest.mark.slow
 def test_dask_cluster_gives_the_same_bytes(first_run, inputs: Path, tmp_path: Path) -> None:
     import distributed  # a test dependency: never skipped
 
@@ -236,7 +235,6 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-@pytest.mark.slow
 def test_a_killed_worker_leaves_no_partial_file_and_a_rerun_completes(tmp_path: Path, spawn) -> None:
     folder, out, proc = start_batch_and_wait_for_a_unit(tmp_path, spawn)
     workers = _children(proc.pid)

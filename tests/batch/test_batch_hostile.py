@@ -17,6 +17,8 @@ import pytest
 import yaml
 from testkit import run_docgen
 
+pytestmark = pytest.mark.slow  # a whole batch per case
+
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
 NOTICE = ROOT / "data" / "notices" / "2023-233.yaml"

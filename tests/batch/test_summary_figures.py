@@ -18,6 +18,8 @@ import openpyxl
 import pytest
 from testkit import run_docgen
 
+pytestmark = pytest.mark.slow  # a whole batch
+
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
 

@@ -77,6 +77,7 @@ def test_cell_problems_of_the_import_are_reported_by_validate_too(workbook: Path
     assert imp.returncode == 1 and "表一!B5" in imp.stderr and "是否" in imp.stderr, imp.stderr
 
 
+@pytest.mark.slow
 def test_render_takes_a_workbook_and_never_overwrites_it(workbook: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     proc = docgen("render", workbook, "-o", out)

@@ -70,6 +70,7 @@ def make_db_app(tmp_path, database_url):
     yield from _apps(tmp_path, database_url)
 
 
+@pytest.mark.slow
 def test_a_second_render_is_served_from_the_store_and_matches_the_cli(make_app, tmp_path):
     app = make_app(workers=2)
     province = token(app)
@@ -186,6 +187,7 @@ async def wait_job(client, url: str, headers: dict, until=("done", "failed"), ti
     raise AssertionError(f"job still {job}")
 
 
+@pytest.mark.slow
 def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(make_db_app):
     app = make_db_app(workers=2)
     province, unit = token(app), token(app, "guangzhou")
@@ -249,6 +251,7 @@ def test_a_batch_job_builds_every_submitted_filing_the_summary_and_the_archive(m
     assert again.status_code == 409  # only a failed job is started again
 
 
+@pytest.mark.slow
 def test_with_a_scheduler_a_batch_job_renders_on_the_dask_cluster(tmp_path):
     import distributed  # a test dependency: never skipped
 

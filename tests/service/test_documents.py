@@ -89,6 +89,7 @@ def test_render_refuses_an_invalid_fixture_with_its_report(api, cli_reports) -> 
         assert body["report"] == expected(cli_reports[path.name]), path.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # rendering never touches the database
 def test_render_gives_the_cli_bytes(api, tmp_path: Path) -> None:
     """DOCX and XLSX of all 23 examples, and the zip (with the PDF) of one, byte for byte as `docgen render`."""

@@ -73,6 +73,7 @@ def test_multipart_needs_a_file_of_a_known_kind(api) -> None:
     )
 
 
+@pytest.mark.slow
 def test_garbage_bodies_get_a_report_or_a_4xx_and_the_server_stays_healthy(api) -> None:
     rng = random.Random(12)
     bodies = [os.urandom(n) for n in (0, 1, 17, 4096, 70000)] + [

@@ -16,6 +16,8 @@ from docgen.models.form import load_form
 from service.api_helpers import EXAMPLES, YAML, example
 from service.service_helpers import docgen_cli
 
+pytestmark = pytest.mark.slow  # real `docgen serve` processes (uvicorn, render and check pools)
+
 
 def _token(data, database: str, *args: str) -> tuple[str, int]:
     done = docgen_cli("token", "create", *args, data=data, database=database)

@@ -14,6 +14,8 @@ from docgen.service import Settings, accounts
 from docgen.service.db import Database
 from service.service_helpers import Server
 
+pytestmark = pytest.mark.slow  # real servers killed and restarted around a batch job
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "data" / "submissions" / "2024"
 UNITS = ("guangzhou", "heyuan", "shanwei")  # small units: what is tested is the job, not the layout

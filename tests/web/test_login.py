@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from docgen.service.db import Database
 from docgen.service.models import AuditEvent
 from docgen.service.settings import sqlite_url
 from web.conftest import PASSWORD
+
+pytestmark = pytest.mark.slow  # a real server and Chromium
 
 
 def login_form(client: httpx.Client) -> str:

@@ -169,6 +169,7 @@ def test_fetcher_rules(secret, tmp_path: Path) -> None:
     assert f.font_path(secret["secret.png"].as_uri()) is None  # an allowed image is not a font
 
 
+@pytest.mark.slow
 def test_submission_text_naming_urls_fetches_nothing(server, secret, require_tool, tmp_path: Path) -> None:
     from docgen.io.source import parse
     from docgen.registry import Options, render_source
@@ -185,6 +186,7 @@ def test_submission_text_naming_urls_fetches_nothing(server, secret, require_too
     assert_clean(rendered.outputs["pdf"], requests, require_tool, tmp_path, own={"hostile.yaml"})
 
 
+@pytest.mark.slow
 def test_notice_text_naming_urls_fetches_nothing(server, secret, require_tool, tmp_path: Path) -> None:
     from docgen.registry import Options, render_file
 

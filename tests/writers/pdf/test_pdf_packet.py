@@ -310,6 +310,7 @@ def test_cover_lists_totals_and_pages(gz):
     assert view.source_sha256.encode() in xmp and b"docgenVersion" in xmp
 
 
+@pytest.mark.slow
 def test_no_tofu(long):
     """Every character is drawn by an embedded docgen face whose font file maps it (𠀀 and 〇 included)."""
     embedded = embedded_cmaps(long.pdf)
@@ -447,6 +448,7 @@ def examples():
         return {stem: f for stem, f in futures.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_example_renders(examples, path):
     pdf, text, tables = examples[path.stem].result()
@@ -492,6 +494,7 @@ def _assert_total_has_company(doc, ti):
     return table, last, page, cells, ranges
 
 
+@pytest.mark.slow
 def test_total_row_shares_its_page(shenzhen, yangjiang):
     """No table ends with the 合计 row alone on a page: the last data row is on that page too."""
     for doc in (shenzhen, yangjiang):
@@ -520,6 +523,7 @@ def test_total_row_moved_row_repeats_its_group_label(yangjiang):
     assert nows(last.cells[ci].text) in nows(_column_text(cells, *ranges[ci]))
 
 
+@pytest.mark.slow
 def test_total_row_layout_stable(shenzhen):
     """Laying out again gives the same pages and splits, and another process the same bytes."""
     from docgen.writers.pdf.engine import element_ids_per_page
@@ -532,6 +536,7 @@ def test_total_row_layout_stable(shenzhen):
     assert not any(orphan_breaks(shenzhen.view, rows).values())
 
 
+@pytest.mark.slow
 def test_total_row_reproducible_across_processes(shenzhen, examples):
     assert examples["shenzhen"].result()[0] == shenzhen.pdf
 
