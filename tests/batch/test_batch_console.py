@@ -73,3 +73,46 @@ def test_archive_volume_holds_the_summary_and_a_closing_record(run) -> None:
         contents = pdf.pages[0].extract_text() or ""
     assert "卷内备考表" in last and f"{len(reader.pages)}" in last, last
     assert "汇总表" in contents and "卷内备考表" in contents
+
+
+def test_on_a_terminal_the_progress_bar_is_drawn_on_stderr(tmp_path: Path) -> None:
+    """`docgen batch … 2> terminal > file`: the bar goes to the terminal the batch checked, never into stdout."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    import threading
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "shanwei.yaml", folder)
+    master, replica = pty.openpty()
+    seen: list[bytes] = []
+
+    def drain() -> None:  # read while it runs: a full terminal buffer would block the batch
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every writer has closed the terminal
+                return
+            if not chunk:
+                return
+            seen.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "docgen", "batch", str(folder), "-o", str(tmp_path / "out"), "-j", "1"],
+            stdout=subprocess.PIPE,
+            stderr=replica,
+            timeout=300,
+        )
+    finally:
+        os.close(replica)
+        reader.join(30)
+        os.close(master)
+    terminal = b"".join(seen).decode("utf-8", "replace")
+    assert proc.returncode == 0, terminal
+    assert "生成中" in terminal, terminal
+    assert "生成中" not in proc.stdout.decode("utf-8", "replace")
