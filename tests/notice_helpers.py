@@ -9,13 +9,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
 import pytest
-from testkit import SEED, built_once, in_ci  # noqa: F401 - the project's CI rule, one copy
+from testkit import SEED, built_once, in_ci, libreoffice  # noqa: F401 - the project's CI rule, one copy
 from testkit import require as need
 
 from docgen.io.paths import BUILD_DIR, DATA_DIR
@@ -93,31 +92,14 @@ def running_text(pdf) -> str:
 
 
 def libreoffice_pdf(docx: bytes, stem: str) -> Path:
-    """Convert with LibreOffice headless (private profile, 120 s timeout); the PDF's path."""
-    soffice = shutil.which("soffice")
-    need(soffice is not None, "tool 'soffice' (LibreOffice)")
+    """LibreOffice's PDF of ``docx`` (written as OUT/libreoffice/STEM.docx); the PDF's path."""
     outdir = OUT / "libreoffice"
     outdir.mkdir(parents=True, exist_ok=True)
     src = outdir / f"{stem}.docx"
     src.write_bytes(docx)
     target = outdir / f"{stem}.pdf"
     target.unlink(missing_ok=True)
-    profile = (OUT / "lo-profile").resolve()
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(outdir),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    libreoffice([src], "pdf", outdir)
     assert target.exists(), "LibreOffice wrote no PDF"
     return target
 

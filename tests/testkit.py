@@ -183,3 +183,35 @@ def built_once(name: str, build: _Callable[[_Path], None]) -> _Path:
             build(folder)
             (folder / ".done").touch()
     return folder
+
+
+# --------------------------------------------------------------------------- LibreOffice, the second reader
+
+
+def libreoffice(sources: list[_Path], target: str, outdir: _Path) -> list[_Path]:
+    """Convert ``sources`` to ``target`` (``pdf``, ``xlsx:…``, ``csv:…``) with LibreOffice headless in one
+    start, under a private profile and HOME (parallel runs must not clash); the files it wrote for them."""
+    exe = require_tool_path("soffice")
+    outdir.mkdir(parents=True, exist_ok=True)
+    with _tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        proc = _subprocess.run(
+            [
+                exe,
+                f"-env:UserInstallation={_Path(profile).as_uri()}",
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(outdir),
+                *map(str, sources),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**_os.environ, "HOME": profile},
+        )
+    assert proc.returncode == 0, proc.stderr
+    produced = sorted(p for src in sources for p in outdir.glob(src.stem + "*") if p != src)
+    assert produced, f"LibreOffice produced nothing: {proc.stdout} {proc.stderr}"
+    return produced

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -52,31 +50,12 @@ def reimport(path: Path):
 
 
 def libreoffice_resave(files: list[Path], outdir: Path) -> list[Path]:
-    """Open and save as .xlsx in LibreOffice (as a clerk would), private profile, 120 s limit."""
-    from testkit import require_tool_path
+    """Open and save as .xlsx in LibreOffice (as a clerk would), all in one start."""
+    from testkit import libreoffice
 
-    exe = require_tool_path("soffice")
-    outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
-        proc = subprocess.run(
-            [
-                exe,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "xlsx:Calc MS Excel 2007 XML",
-                "--outdir",
-                str(outdir),
-                *map(str, files),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert proc.returncode == 0, proc.stderr
+    libreoffice(files, "xlsx:Calc MS Excel 2007 XML", outdir)
     out = [outdir / f.name for f in files]
-    assert all(p.exists() for p in out), proc.stdout + proc.stderr
+    assert all(p.exists() for p in out), out
     return out
 
 

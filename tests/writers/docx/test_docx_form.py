@@ -4,8 +4,6 @@ LibreOffice as a real second reader (PDF → pdfplumber)."""
 from __future__ import annotations
 
 import io
-import os
-import subprocess
 import tempfile
 import zipfile
 from dataclasses import replace
@@ -15,7 +13,7 @@ import docx
 import pdfplumber
 import pytest
 from lxml import etree
-from testkit import require_tool_path
+from testkit import libreoffice
 
 from docgen.check.submission import check_file, check_text
 from docgen.io.paths import TEMPLATES_DIR
@@ -358,7 +356,6 @@ def test_thousand_rows_render() -> None:
 # --------------------------------------------------------------------------- LibreOffice as second reader
 @pytest.fixture(scope="module")
 def lo_pdfs(rendered) -> dict[str, Path]:
-    soffice = require_tool_path("soffice")
     tmp = Path(tempfile.mkdtemp(prefix="docgen-docx-test-"))
     docs = {
         "guangzhou": rendered["guangzhou"][1],
@@ -367,15 +364,7 @@ def lo_pdfs(rendered) -> dict[str, Path]:
     }
     for name, data in docs.items():
         (tmp / f"{name}.docx").write_bytes(data)
-    profile = (tmp / "lo-profile").as_uri()
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp)]
-        + [str(tmp / f"{n}.docx") for n in docs],
-        check=True,
-        capture_output=True,
-        timeout=120,
-        env={**os.environ, "HOME": str(tmp)},
-    )
+    libreoffice([tmp / f"{n}.docx" for n in docs], "pdf", tmp)
     out = {n: tmp / f"{n}.pdf" for n in docs}
     for n, p in out.items():
         assert p.exists(), f"LibreOffice did not convert {n}"

@@ -6,7 +6,6 @@ import csv
 import io
 import re
 import subprocess
-import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -66,38 +65,10 @@ def hostile_yaml() -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-def soffice() -> str:
-    from testkit import require_tool_path
-
-    return require_tool_path("soffice")
-
-
 def convert(sources: list[Path], target: str, outdir: Path) -> list[Path]:
-    """LibreOffice headless conversion of several files in one start, with a private profile (parallel
-    runs must not clash); what it wrote."""
-    exe = soffice()
-    outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
-        proc = subprocess.run(
-            [
-                exe,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                target,
-                "--outdir",
-                str(outdir),
-                *map(str, sources),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=240,
-        )
-    assert proc.returncode == 0, proc.stderr
-    produced = sorted(p for src in sources for p in outdir.glob(src.stem + "*"))
-    assert produced, f"LibreOffice produced nothing: {proc.stdout} {proc.stderr}"
-    return produced
+    from testkit import libreoffice
+
+    return libreoffice(sources, target, outdir)
 
 
 CSV_ALL_SHEETS = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
