@@ -116,7 +116,7 @@ def rendered(stem: str) -> dict[str, bytes]:
             (folder / f"{stem}.{fmt}").write_bytes(data)
 
     folder = built_once(f"notice-{stem}", build)
-    outputs = {fmt: (folder / f"{stem}.{fmt}").read_bytes() for fmt in formats if (folder / f"{stem}.{fmt}").exists()}
+    outputs = {p.suffix[1:]: p.read_bytes() for p in sorted(folder.glob(f"{stem}.*"))}  # a notice has no xlsx
     OUT.mkdir(parents=True, exist_ok=True)
     for fmt, data in outputs.items():
         (OUT / f"{stem}.{fmt}").write_bytes(data)

@@ -128,8 +128,20 @@ def kill_group(proc: _subprocess.Popen) -> None:
 import traceback as _traceback  # noqa: E402
 
 
+class CliTimeout(Exception):
+    """An in-process CLI call ran past its time limit (a hang, where a subprocess would have been killed)."""
+
+
+def _too_long(signum: int, frame: object) -> None:
+    raise CliTimeout
+
+
 def run_docgen(
-    *args: object, cwd: Path | None = None, env: dict[str, str] | None = None, input: str | None = None
+    *args: object,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+    timeout: float = 300,
 ) -> _subprocess.CompletedProcess[str]:
     """``docgen ARGS`` run in this process, answered as ``subprocess.run(..., capture_output=True, text=True)``.
 
@@ -137,7 +149,8 @@ def run_docgen(
     usage errors and exit codes) without a new interpreter's imports and fonts. For what only a separate
     process shows (signals, the terminal's encoding, DOCGEN_DATA read at import), tests start one.
     ``env`` holds variables to set (None unsets); an exception that escaped the CLI is printed as Python
-    would print it, so a test that looks for "Traceback" still sees it.
+    would print it, so a test that looks for "Traceback" still sees it. Past ``timeout`` seconds a SIGALRM
+    stops the call and the test fails, as ``subprocess.run(timeout=…)`` would (tests run in the main thread).
     """
     from typer.testing import CliRunner
 
@@ -147,10 +160,16 @@ def run_docgen(
     here = _os.getcwd()
     if cwd is not None:
         _os.chdir(cwd)
+    previous = _signal.signal(_signal.SIGALRM, _too_long)
+    _signal.setitimer(_signal.ITIMER_REAL, timeout)
     try:
         result = CliRunner().invoke(app, argv, input=input, env=env, prog_name="docgen")
     finally:
+        _signal.setitimer(_signal.ITIMER_REAL, 0)
+        _signal.signal(_signal.SIGALRM, previous)
         _os.chdir(here)
+    if isinstance(result.exception, CliTimeout):
+        raise _subprocess.TimeoutExpired(["docgen", *argv], timeout)
     stderr, code = result.stderr, result.exit_code
     if result.exc_info is not None and not isinstance(result.exc_info[1], SystemExit):
         stderr += "".join(_traceback.format_exception(*result.exc_info))

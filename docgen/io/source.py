@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.io import limits
+from docgen.io.filekind import special_file
 from docgen.io.yaml_reader import LongNumber, Path_, Problem, ReadError, SourceDecimal, SourceInt, compose
 
 
@@ -103,8 +104,11 @@ def load(path: str | Path) -> Source:
     """Read a submission (or any docgen input) file."""
     p = Path(path)
     try:
-        if p.is_dir():
+        what = special_file(p)
+        if what == "文件夹":
             raise SourceError(str(path), 0, "这是一个文件夹，不是填报文件（is a directory）")
+        if what:
+            raise SourceError(str(path), 0, f"这是一个{what}，不是普通文件，不能作为填报文件（not a regular file）")
         with p.open("rb") as fh:  # never read more than the limit (a device such as /dev/zero never ends)
             raw = fh.read(limits.MAX_FILE_BYTES + 1)
     except OSError as exc:

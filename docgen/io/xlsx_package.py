@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError, iterparse
 
+from docgen.io.filekind import special_file
+
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the workbook file itself
 MAX_PART_BYTES = 16 * 1024 * 1024  # one uncompressed part (a sheet's XML, the shared strings)
 MAX_TOTAL_BYTES = 48 * 1024 * 1024  # every part uncompressed
@@ -61,6 +63,9 @@ def parse_ref(ref: str) -> tuple[int, int] | None:
 def check_file(path: Path) -> None:
     """Raise WorkbookRefused unless `path` is a plain .xlsx package of a sane size."""
     name = path.name
+    what = special_file(path)
+    if what:
+        raise WorkbookRefused(f"{name}: 这是一个{what}，不是工作簿文件；请选择 .xlsx 文件")
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:

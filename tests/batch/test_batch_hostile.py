@@ -1,6 +1,7 @@
 """Hostile and careless batch folders: stray files, one unit twice, stale or tampered outputs, bad options.
 
-Each case lays out its own folder and runs `docgen batch` as the provincial office would, asserting
+Each case lays out its own folder and runs `docgen batch` as the provincial office would (in this
+process, through testkit.run_docgen, which fails a call that hangs past its time limit), asserting
 what it prints, its exit code and what lands in the output folder (read back with openpyxl/pypdf).
 """
 

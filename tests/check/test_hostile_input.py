@@ -243,3 +243,23 @@ def test_a_duplicate_key_in_a_notice_is_reported_too(tmp_path: Path) -> None:
     assert dup and dup[0]["path"] == "issuer" and f"第{first}行已经写过" in dup[0]["message"]
     rendered = runner.invoke(app, ["render", str(path), "-o", str(tmp_path / "out")])
     assert rendered.exit_code == 1 and "duplicate-key" in rendered.output and "Traceback" not in rendered.output
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".xlsx"])
+def test_a_named_pipe_or_a_device_is_refused_never_waited_on(tmp_path: Path, suffix: str) -> None:
+    """A pipe named like a filing (opening one waits for a writer) or /dev/zero: exit 1 with a Chinese
+    message naming the file, at once (run_docgen fails a call that hangs)."""
+    import os
+
+    from testkit import run_docgen
+
+    pipe = tmp_path / f"shenzhen{suffix}"
+    os.mkfifo(pipe)
+    for path, what in ((pipe, "管道"), (Path("/dev/zero"), "设备")):
+        for command in ("validate", "render"):
+            args = [command, str(path)] + (["-o", str(tmp_path / "out")] if command == "render" else [])
+            r = run_docgen(*args, timeout=30)
+            assert r.returncode == 1, (command, path, r.stdout, r.stderr)
+            text = r.stdout + r.stderr
+            assert path.name in text and f"这是一个{what}" in text and "Traceback" not in text, text
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
