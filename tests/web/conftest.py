@@ -138,8 +138,10 @@ def server(tmp_path_factory) -> Server:
     stop_server(s)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium under Playwright's sync API, per module: while it lives, its event loop counts as running in
+    this thread, so a session-long browser made every later asyncio.run() on the same worker fail."""
     _need(f"Chromium ({CHROMIUM})", shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists())
     try:
         from playwright.sync_api import sync_playwright
