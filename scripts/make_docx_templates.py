@@ -198,9 +198,7 @@ def make_form_template(path: Path) -> Path:
     _add_paragraph(doc, "{%p endif %}", "Normal")
     _add_paragraph(doc, "{{ table.title }}", TABLE_TITLE, "xiaobiaosong")
     _add_paragraph(doc, "{{ table.subtitle }}", TABLE_SUBTITLE, "kaiti")
-    _add_paragraph(doc, "{%p if loop.first %}", "Normal")
-    _add_paragraph(doc, "{{ info_text }}", INFO_LINE, "fangsong")
-    _add_paragraph(doc, "{%p endif %}", "Normal")
+    _add_paragraph(doc, "{{ info_text }}", INFO_LINE, "fangsong")  # above every table, as the PDF and XLSX
 
     table = doc.add_table(rows=4, cols=3)
     table.style = doc.styles["Table Grid"]

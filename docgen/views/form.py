@@ -132,7 +132,7 @@ class DocumentView:
 
     @property
     def info_line(self) -> list[tuple[str, str]]:
-        """The line above the first table: 填报单位, 联系人, 联系电话, 填报日期."""
+        """The line above every table: 填报单位, 联系人, 联系电话, 填报日期."""
         return [
             ("填报单位", self.unit),
             ("联系人", self.contact_name),

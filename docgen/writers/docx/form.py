@@ -17,6 +17,7 @@ from jinja2 import Environment
 
 from docgen.io.reproducible import FIXED_TIME, fixed_zip
 from docgen.standard import gbt9704 as L
+from docgen.standard.metrics import text_width_zi
 from docgen.views.form import DocumentView
 from docgen.writers.docx import oxml
 from docgen.writers.docx.table import CELL_MARGIN_MM, format_table
@@ -69,10 +70,23 @@ def write_docx(view: DocumentView, templates: Path) -> bytes:
 
 
 def info_text(view: DocumentView) -> str:
-    """填报单位, 联系人, 联系电话, 填报日期 in one flowing line, one 字 (U+3000) apart, as the PDF prints
-    them (templates/html/_tables.html.j2: form-info)."""
+    """填报单位, 联系人, 联系电话, 填报日期 one 字 (U+3000) apart, as the PDF prints them
+    (templates/html/_tables.html.j2: form-info): an item that does not fit on the line starts the next
+    one (a line break, which docxtpl writes as w:br), so Word never splits "填报日期" inside a word."""
     parts = [f"{label}：{value or (BLANK * 2 if i == 0 else BLANK)}" for i, (label, value) in enumerate(view.info_line)]
-    return "\u3000".join(parts)
+    return "\n".join(info_lines(parts, L.mm_to_pt(L.LANDSCAPE_TEXT_WIDTH_MM) / INFO_LINE_PT))
+
+
+def info_lines(parts: list[str], room_zi: float) -> list[str]:
+    """The items on lines ``room_zi`` 字 wide, whole items only (one longer than a line stands alone and
+    wraps there); one 字 of the room is kept back for the estimate's error on digits and Latin letters."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and text_width_zi(lines[-1]) + 1 + text_width_zi(part) <= room_zi - 1:
+            lines[-1] += "\u3000" + part
+        else:
+            lines.append(part)
+    return lines
 
 
 # --------------------------------------------------------------------------- post-processing

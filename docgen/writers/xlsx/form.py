@@ -86,6 +86,15 @@ def _lines(text: str, width: float, size: float) -> int:
     return total
 
 
+def header_text(title: str, width: float) -> str:
+    """A column title as its header cell holds it: one that wraps is broken before its unit, as
+    "经费安排" / "（万元）", since Excel and LibreOffice would leave the "）" alone on the second line."""
+    at = title.find("（")
+    if at > 0 and _lines(title, width, HEADER_PT) > 1:
+        return title[:at] + "\n" + title[at:]
+    return title
+
+
 def _height(lines: int, size: float) -> float:
     return lines * size * 1.4 + 6
 
@@ -201,11 +210,12 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
     header_lines = 1
     for i, col in enumerate(table.columns, start=1):
         c = ws.cell(row=HEADER_ROW, column=i)
-        set_text(c, col.title)
+        title = header_text(col.title, widths[i - 1])
+        set_text(c, title)
         c.font = _font(HEITI, HEADER_PT)
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         c.border = _BORDER
-        header_lines = max(header_lines, _lines(col.title, widths[i - 1], HEADER_PT))
+        header_lines = max(header_lines, _lines(title, widths[i - 1], HEADER_PT))
     set_text(ws.cell(row=HEADER_ROW, column=order_col), ORDER_HEADER)
     heights[HEADER_ROW] = _height(header_lines, HEADER_PT)
 

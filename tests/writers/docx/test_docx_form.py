@@ -196,14 +196,33 @@ def test_texts_and_page_breaks(rendered) -> None:
     assert subtitles == [t.subtitle for t in view.tables]
     # tables 二, 三, 四 start a page
     assert [p.paragraph_format.page_break_before for p in titles] == [None, True, True, True]
+    # the unit line above every table, as the PDF and XLSX print it; its items whole on their lines
     info = [p.text for p in doc.paragraphs if p.style.name == INFO_LINE]
-    assert len(info) == 1
-    for label, value in view.info_line:
-        assert f"{label}：{value}" in info[0]
+    assert len(info) == len(view.tables)
+    for text in info:
+        lines = text.split("\n")  # python-docx reads w:br as a newline
+        for label, value in view.info_line:
+            assert sum(f"{label}：{value}" in line for line in lines) == 1, (label, lines)
+    # Guangzhou's line is 54½ 字, the page 45½ at 四号: 填报日期 starts the second line
+    assert info[0].split("\n") == [
+        "填报单位：广州市市场监督管理局（知识产权局）\u3000联系人：李明\u3000联系电话：020-83112345",
+        "填报日期：2023年5月26日",
+    ]
     # the title sits on line 3 of the first page: label, empty line, title
     body_paras = [p for p in doc.paragraphs if p.text or p.style.name == ATTACHMENT_LABEL]
     assert body_paras[1].style.name == ATTACHMENT_LABEL and body_paras[1].text == ""
     assert body_paras[2].style.name == TABLE_TITLE
+
+
+def test_info_items_wrap_whole() -> None:
+    from docgen.writers.docx.form import info_lines
+
+    assert info_lines(["甲" * 10, "乙" * 10, "丙" * 10], 32) == ["甲" * 10 + "\u3000" + "乙" * 10, "丙" * 10]
+    # one item longer than a line stands alone (Word wraps it there); the next starts a line
+    assert info_lines(["甲" * 50, "乙" * 3, "丙" * 3], 32) == ["甲" * 50, "乙" * 3 + "\u3000" + "丙" * 3]
+    # digits and Latin letters count half a 字; one 字 of the room is kept back
+    assert info_lines(["甲" * 10, "1" * 42], 32) == ["甲" * 10, "1" * 42]
+    assert info_lines(["甲" * 10, "1" * 40], 32) == ["甲" * 10 + "\u3000" + "1" * 40]
 
 
 def test_blank_info_line_has_blanks(rendered) -> None:
@@ -394,6 +413,10 @@ def test_libreoffice_reads_landscape_tables(name: str, lo_pdfs, rendered) -> Non
     if name == "guangzhou":
         for value in ("170.00", "60.50", "4*30", "李明", "020-83112345"):
             assert value in flat
+        # the unit line above each table, 填报日期 never split across two lines
+        with pdfplumber.open(lo_pdfs[name]) as pdf:
+            hits = [hit for page in pdf.pages for hit in page.search("填报日期：2023年5月26日")]
+        assert len(hits) == len(view.tables)
     else:
         assert "可加行" in flat
 
