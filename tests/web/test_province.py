@@ -4,12 +4,15 @@ the clerk then reads, and a batch run to the end with its summary downloaded."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from docgen.check.submission import check_file
 from docgen.models.form import load_form
+from docgen.views.form import table_totals
 
 pytestmark = pytest.mark.slow  # a real server and Chromium, about a minute
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +29,19 @@ def file_and_submit(server, unit: str, submit: bool = True) -> None:
         if submit:
             r = api.post(f"/api/v1/filings/2024/{unit}/submit")
             assert r.status_code == 200, r.text
+
+
+def example_totals(unit: str) -> list[Decimal]:
+    """An example's table totals and their sum, from its document view (not from the page)."""
+    result = check_file(ROOT / f"data/submissions/2024/{unit}.yaml")
+    assert result.submission is not None
+    figures = list(table_totals(result.form, result.submission).values())
+    return [*figures, sum(figures, Decimal(0))]
+
+
+def foot(page, row_id: str) -> list[str]:
+    """The amounts of a footer row of the units' table, as printed."""
+    return [c.strip() for c in page.locator(f"#{row_id} td.num").all_inner_texts()]
 
 
 def test_province_sees_statuses_and_returns_a_filing(pages, server):
@@ -47,6 +63,12 @@ def test_province_sees_statuses_and_returns_a_filing(pages, server):
     assert page.locator("#units tr[data-unit='shenzhen'] .status").inner_text() == "草稿"
     assert page.locator("#units tr[data-unit='zhuhai'] .status").inner_text() == "未填报"
     assert "已提交 1，草稿 1，已退回 0，未填报 21" in page.inner_text("#units-note")
+    # the footer totals each table: the submitted filings (what the summary will hold), then all filed
+    gz_totals, sz_totals = example_totals("guangzhou"), example_totals("shenzhen")
+    assert foot(page, "sum-submitted") == [f"{v:.2f}" for v in gz_totals]
+    assert foot(page, "sum-all") == [f"{a + b:.2f}" for a, b in zip(gz_totals, sz_totals)]
+    assert "已提交的 1 个单位合计" in page.inner_text("#sum-submitted")
+    assert "全部 2 份填报合计" in page.inner_text("#sum-all")
     pages.shot(page, "statuses")
 
     # open Guangzhou's filing read-only, with its versions, and return it with a reason

@@ -33,9 +33,33 @@
         h("td", { class: "c" }, r.version ? `第 ${r.version} 版` : "—"),
         h("td", { class: "c" }, when(r.updated_at)),
         ...page.tables.map((t) => h("td", { class: "num" }, totalText(r, t.key))),
+        h("td", { class: "num" }, totalText(r, "all")),
         h("td", { class: "c" }, errors ? `${errors} 个错误` : "", errors && warnings ? "，" : "", warnings ? `${warnings} 个警告` : (errors ? "" : (r.version ? "无" : "—"))));
     }));
+    const submitted = rows.filter((r) => r.status === "submitted");
+    const filed = rows.filter((r) => r.version);
+    document.querySelector("#units tfoot").replaceChildren(
+      footRow("sum-submitted", `已提交的 ${submitted.length} 个单位合计（汇总表所含）`, submitted),
+      footRow("sum-all", `全部 ${filed.length} 份填报合计（含草稿、已退回）`, filed));
     note.textContent = `共 ${page.units.length} 个单位：已提交 ${counts.submitted}，草稿 ${counts.draft}，已退回 ${counts.returned}，未填报 ${counts.none}。`;
+  }
+
+  // Sums of the 万元 texts in whole cents (BigInt), so 0.1 + 0.2 is 0.30 exactly; a filing with
+  // errors has no totals and adds nothing.
+  function cents(text) {
+    const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(text ?? ""));
+    return m ? BigInt(m[1]) * 100n + BigInt((m[2] || "").padEnd(2, "0")) : 0n;
+  }
+  function sumText(rows, key) {
+    const c = rows.reduce((acc, r) => acc + cents((r.totals || {})[key]), 0n);
+    return `${c / 100n}.${String(c % 100n).padStart(2, "0")}`;
+  }
+  function footRow(id, label, rows) {
+    return h("tr", { id },
+      h("th", { scope: "row", colspan: "5" }, label),
+      ...page.tables.map((t) => h("td", { class: "num" }, sumText(rows, t.key))),
+      h("td", { class: "num" }, sumText(rows, "all")),
+      h("td", {}, ""));
   }
 
   // ------------------------------------------------------------------ batches
