@@ -20,6 +20,7 @@ from typing import Any
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("docgen_request_id", default="")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # echoed in a header: nothing that could split it
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_STANDARD.add("color_message")  # uvicorn's copy of the message with terminal colour codes: noise in a JSON line
 
 access_log = logging.getLogger("docgen.access")
 

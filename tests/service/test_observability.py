@@ -101,3 +101,21 @@ def test_metrics_count_requests_by_route_template_and_status():
 def test_loopback_addresses():
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("127.8.9.10")
     assert not is_loopback("10.0.0.1") and not is_loopback(None) and not is_loopback("example.org")
+
+
+def test_uvicorns_coloured_copy_of_a_message_stays_out_of_the_json_line():
+    """uvicorn logs its start with extra={"color_message": …} holding terminal colour codes."""
+    stream = io.StringIO()
+    configure(stream=stream)
+    try:
+        logging.getLogger("uvicorn.error").info(
+            "Started server process [%d]", 42, extra={"color_message": "Started server process [\x1b[36m%d\x1b[0m]"}
+        )
+    finally:
+        for name in ("docgen", "uvicorn", "uvicorn.error"):
+            logging.getLogger(name).handlers[:] = []
+            logging.getLogger(name).propagate = True
+        logging.getLogger("uvicorn.access").disabled = False
+    line = json.loads(stream.getvalue())
+    assert line["message"] == "Started server process [42]" and line["logger"] == "uvicorn.error"
+    assert "color_message" not in line and "\\u001b" not in stream.getvalue()
