@@ -459,7 +459,7 @@ def _check_meaning(form: Form, data: dict, col: _Collector) -> None:
             col.warn(
                 "duplicate-project",
                 path,
-                f"项目名称“{name}”在本单位填报中重复出现（首次在 {format_path(paths[0])}）。",
+                f"项目名称“{name}”在本单位填报中重复出现（首次在 {readable_place(paths[0], data)}，{format_path(paths[0])}）。",
                 "通知要求不得重复设立项目，请合并或改名。",
                 "duplicate project name",
             )

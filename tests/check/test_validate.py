@@ -65,6 +65,13 @@ def test_messages_say_what_would_be_right() -> None:
     assert "是否应为“name”" in unknown.hint
 
 
+def test_a_duplicate_names_its_first_use_as_a_clerk_counts() -> None:
+    """The web page shows the message alone: where the name came first is told in words, then as a path."""
+    result = check_file(HERE / "fixtures" / "invalid" / "warn-duplicate.yaml")
+    (warning,) = result.warnings
+    assert "（首次在 表（二）第1行 后补助名称，post_subsidy[0].name）" in warning.message
+
+
 def test_shared_example_validates_unchanged() -> None:
     result = check_file(SHARED_EXAMPLE)
     assert result.ok(), [str(d) for d in result.errors]
