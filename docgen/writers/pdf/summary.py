@@ -14,14 +14,46 @@ if TYPE_CHECKING:  # a type only; the summary view moves to docgen/views/summary
     from docgen.batch.summary import SummaryView
 
 
+MAX_PASSES = 3
+
+
+def layout(view: SummaryView, templates: Path):
+    """The summary laid out so that no table ends with its 合计 row alone on a page: where one would,
+    its last body row starts that page instead (a second pass; the tables start pages of their own,
+    so moving a row never disturbs another table)."""
+    template = engine.jinja_env(Path(templates)).get_template("html/summary.html.j2")
+    breaks: frozenset[str] = frozenset()
+    for _ in range(MAX_PASSES):
+        html = template.render(s=view, fmt=format_amount, breaks=breaks, **engine.template_context())
+        doc = engine.render_html(html, base_url=templates, element_ids="data-row")
+        more = lone_totals(engine.element_ids_per_page(doc)) - breaks
+        if not more:
+            break
+        breaks |= more
+    return doc
+
+
+def lone_totals(pages: list[list[str]]) -> frozenset[str]:
+    """The body rows to move to the next page: for each "<table>-total" row that is its table's only
+    row on its page, the row laid out just before it, unless that row already opens its own page
+    (then the two cannot share one)."""
+    moves = set()
+    for n, ids in enumerate(pages[1:], start=1):
+        for rid in ids:
+            if not rid.endswith("-total"):
+                continue
+            prefix = rid[: -len("total")]
+            if [i for i in ids if i.startswith(prefix)] != [rid]:
+                continue
+            before = [i for i in pages[n - 1] if i.startswith(prefix)]
+            if len(before) >= 2:
+                moves.add(before[-1])
+    return frozenset(moves)
+
+
 def write_summary_pdf_pair(view: SummaryView, templates: Path) -> tuple[bytes, bytes]:
     """(numbered, unnumbered): the file 汇总表.pdf, and its copy for the archive volume (numbered there)."""
-    html = (
-        engine.jinja_env(Path(templates))
-        .get_template("html/summary.html.j2")
-        .render(s=view, fmt=format_amount, **engine.template_context())
-    )
-    doc = engine.render_html(html, base_url=templates)
+    doc = layout(view, templates)
     meta = engine.PdfMetadata(
         title=f"{view.form.year}年度知识产权项目需求汇总表",
         author="docgen",

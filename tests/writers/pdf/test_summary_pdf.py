@@ -1,0 +1,60 @@
+"""汇总表.pdf of all 23 examples, read with pdfplumber: no table ends with its 合计 row alone on a page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from docgen.check.submission import check_file
+from docgen.io.paths import DATA_DIR, TEMPLATES_DIR
+from docgen.views.form import build_view
+from docgen.views.summary import collect, unit_filing
+from docgen.writers.pdf.summary import lone_totals, write_summary_pdf
+
+EXAMPLES = sorted((DATA_DIR / "submissions" / "2024").glob("*.yaml"))
+AMOUNT = re.compile(r"\d\.\d\d")
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
+    """Each page's text lines."""
+    filings, form = [], None
+    for path in EXAMPLES:
+        result = check_file(path)
+        assert result.submission is not None, path
+        form = result.form
+        filings.append(unit_filing(build_view(result.form, result.submission, path.name, path.read_bytes())))
+    assert form is not None and len(filings) == 23
+    pdf = tmp_path_factory.mktemp("summary") / "汇总表.pdf"
+    pdf.write_bytes(write_summary_pdf(collect(form, filings, []), Path(TEMPLATES_DIR)))
+    with pdfplumber.open(pdf) as doc:
+        return [(page.extract_text() or "").splitlines() for page in doc.pages]
+
+
+def test_every_total_row_shares_its_page_with_a_body_row(pages) -> None:
+    # The 23 units' table has 23 rows and a header four lines tall: its 合计 used to fall alone onto
+    # page 2. A body row always holds an amount (d.dd); the title, subtitle and header never do.
+    totals = 0
+    for n, lines in enumerate(pages, start=1):
+        for i, line in enumerate(lines):
+            if line.startswith("合计"):
+                totals += 1
+                assert any(AMOUNT.search(above) for above in lines[:i]), f"page {n}: 合计 alone: {lines}"
+    assert totals == 2 + 4  # the units' and the categories' tables, then one per table of the form
+
+
+def test_the_units_table_ends_on_its_second_page_with_the_last_units(pages) -> None:
+    second = "\n".join(pages[1])
+    assert "国家知识产权局专利局广州代办处" in second and "9272.50" in second  # the grand total of the 23
+
+
+def test_lone_totals_moves_the_last_body_row_only_where_it_helps() -> None:
+    # page 2 holds only units-total: move units-22; t0-total shares page 3 with t0-9: nothing
+    assert lone_totals([["units-0", "units-21", "units-22"], ["units-total"], ["t0-8", "t0-9", "t0-total"]]) == {
+        "units-22"
+    }
+    # the last body row already opens the page before: nothing can help
+    assert lone_totals([["units-0"], ["units-1"], ["units-total"]]) == frozenset()
