@@ -13,7 +13,6 @@ can restore the submission's order after the view grouped rows by category.
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import replace
 from decimal import Decimal
 
@@ -27,10 +26,18 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from docgen.io.reproducible import fixed_zip
 from docgen.standard import gbt9704 as L
-from docgen.standard.metrics import is_wide
 from docgen.standard.text import clean_text
 from docgen.views.form import Cell, ColumnView, DocumentView, Row, TableView, total_row
-from docgen.writers.xlsx.cells import AMOUNT_FORMAT, set_amount, set_text
+from docgen.writers.xlsx.cells import (
+    AMOUNT_FORMAT,
+    MAX_ROW_HEIGHT,
+    char_units,
+    row_height,
+    set_amount,
+    set_text,
+    text_lines,
+    unit_on_its_own_line,
+)
 
 # --- shared with the importer ------------------------------------------------------------------
 
@@ -59,7 +66,6 @@ FANGSONG, HEITI, KAITI, XIAOBIAOSONG = "仿宋_GB2312", "黑体", "楷体_GB2312
 BODY_PT = HEADER_PT = L.TABLE_TEXT_PT  # the same table text size as DOCX and PDF
 INFO_PT, SUBTITLE_PT, TITLE_PT = 11.0, 14.0, 18.0
 TOTAL_WIDTH = 150.0  # sum of column widths (Excel character units); fit-to-width scales it to A4
-MAX_ROW_HEIGHT = 409.0  # Excel's limit (points)
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTERED = {"seq", "category", "quantity", "budget", "amount"}
@@ -69,34 +75,9 @@ def _font(name: str, size: float, bold: bool = False) -> Font:
     return Font(name=name, size=size, bold=bold)
 
 
-def _char_units(ch: str, size: float) -> float:
-    """Width of one character in Excel column units (the default font's '0' ≈ 7 px)."""
-    px = size * 96 / 72
-    wide = is_wide(ch)
-    return (px if wide else px * 0.55) / 7
-
-
-def _lines(text: str, width: float, size: float) -> int:
-    """How many lines `text` wraps to in a cell `width` units wide."""
-    usable = max(width - 1.2, 1.0)
-    total = 0
-    for para in text.split("\n"):
-        units = sum(_char_units(ch, size) for ch in para)
-        total += max(1, math.ceil(units / usable))
-    return total
-
-
 def header_text(title: str, width: float) -> str:
-    """A column title as its header cell holds it: one that wraps is broken before its unit, as
-    "经费安排" / "（万元）", since Excel and LibreOffice would leave the "）" alone on the second line."""
-    at = title.find("（")
-    if at > 0 and _lines(title, width, HEADER_PT) > 1:
-        return title[:at] + "\n" + title[at:]
-    return title
-
-
-def _height(lines: int, size: float) -> float:
-    return lines * size * 1.4 + 6
+    """A column title as its header cell holds it (HEADER_PT): see cells.unit_on_its_own_line."""
+    return unit_on_its_own_line(title, width, HEADER_PT)
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -117,9 +98,9 @@ def _info_groups(table: TableView, texts: list[str]) -> list[tuple[int, int]]:
     for cuts in combinations(range(1, n), 3):
         bounds = (0, *cuts, n)
         groups = [(bounds[k] + 1, bounds[k + 1]) for k in range(4)]
-        lines = sum(_lines(t, sum(widths[a - 1 : b]), INFO_PT) for t, (a, b) in zip(room, groups))
+        lines = sum(text_lines(t, sum(widths[a - 1 : b]), INFO_PT) for t, (a, b) in zip(room, groups))
         spare = min(
-            sum(widths[a - 1 : b]) - sum(_char_units(ch, INFO_PT) for ch in t) for t, (a, b) in zip(room, groups)
+            sum(widths[a - 1 : b]) - sum(char_units(ch, INFO_PT) for ch in t) for t, (a, b) in zip(room, groups)
         )
         score = (lines, -spare)
         if best is None or score < best[0]:
@@ -191,7 +172,7 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
         c.font = _font(font, size)
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         ws.merge_cells(f"A{title_row}:{last}{title_row}")
-        heights[title_row] = _height(_lines(text, sum(widths), size), size) + 4
+        heights[title_row] = row_height(text_lines(text, sum(widths), size), size) + 4
 
     # The unit info line: four cells "填报单位：…".
     info_lines = 1
@@ -203,8 +184,8 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
         c.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
         if end > first:
             ws.merge_cells(start_row=INFO_ROW, start_column=first, end_row=INFO_ROW, end_column=end)
-        info_lines = max(info_lines, _lines(text, sum(widths[first - 1 : end]), INFO_PT))
-    heights[INFO_ROW] = _height(info_lines, INFO_PT)
+        info_lines = max(info_lines, text_lines(text, sum(widths[first - 1 : end]), INFO_PT))
+    heights[INFO_ROW] = row_height(info_lines, INFO_PT)
 
     # Column header.
     header_lines = 1
@@ -215,9 +196,9 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
         c.font = _font(HEITI, HEADER_PT)
         c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         c.border = _BORDER
-        header_lines = max(header_lines, _lines(title, widths[i - 1], HEADER_PT))
+        header_lines = max(header_lines, text_lines(title, widths[i - 1], HEADER_PT))
     set_text(ws.cell(row=HEADER_ROW, column=order_col), ORDER_HEADER)
-    heights[HEADER_ROW] = _height(header_lines, HEADER_PT)
+    heights[HEADER_ROW] = row_height(header_lines, HEADER_PT)
 
     # Body and 合计.
     amount_cols = [i for i, col in enumerate(table.columns) if col.numeric]
@@ -257,7 +238,7 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
             if row.kind == "total":
                 c.font = _font(HEITI if ci == 0 else FANGSONG, BODY_PT)
             width = sum(widths[ci : ci + cell.colspan])
-            n = _lines(text_for_height, width, BODY_PT) if text_for_height else 1
+            n = text_lines(text_for_height, width, BODY_PT) if text_for_height else 1
             if cell.rowspan > 1:
                 merge_needs.append((xr, xr + cell.rowspan - 1, n))
             else:
@@ -268,12 +249,12 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
             for ci, col in enumerate(table.columns):
                 locked = row.kind == "preset" and col.key in PRESET_KEYS
                 ws.cell(row=xr, column=ci + 1).protection = Protection(locked=locked)
-        heights[xr] = _height(row_lines, BODY_PT)
+        heights[xr] = row_height(row_lines, BODY_PT)
         if row.kind in ("data", "preset") and row.item >= 0 and not view.blank:
             ws.cell(row=xr, column=order_col, value=row.item)
     # A vertical merge's text spreads over its rows: grow them evenly if it needs more room.
     for r0, r1, n in merge_needs:
-        need = _height(n, BODY_PT)
+        need = row_height(n, BODY_PT)
         have = sum(heights[r] for r in range(r0, r1 + 1))
         if need > have:
             extra = (need - have) / (r1 - r0 + 1)
@@ -352,7 +333,7 @@ def _instructions(wb: Workbook, view: DocumentView) -> None:
     set_text(c, form.instructions_title)
     c.font = _font(XIAOBIAOSONG, TITLE_PT)
     c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.row_dimensions[1].height = _height(_lines(form.instructions_title, 110, TITLE_PT), TITLE_PT)
+    ws.row_dimensions[1].height = row_height(text_lines(form.instructions_title, 110, TITLE_PT), TITLE_PT)
     for i, item in enumerate(form.instructions, start=2):
         text = f"{item.number}. {item.title}。{item.text}"
         c = ws.cell(row=i, column=1)
@@ -360,7 +341,7 @@ def _instructions(wb: Workbook, view: DocumentView) -> None:
         c.font = _font(FANGSONG, INFO_PT + 1)
         c.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
         ws.row_dimensions[i].height = round(
-            min(_height(_lines(text, 110, INFO_PT + 1), INFO_PT + 1), MAX_ROW_HEIGHT), 1
+            min(row_height(text_lines(text, 110, INFO_PT + 1), INFO_PT + 1), MAX_ROW_HEIGHT), 1
         )
     ws.page_setup.orientation = "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from docgen.io.reproducible import fixed_zip
 from docgen.views.summary import PRESET_MARK, SummaryView
-from docgen.writers.xlsx.cells import set_amount, set_text
+from docgen.writers.xlsx.cells import MAX_ROW_HEIGHT, row_height, set_amount, set_text, text_lines, unit_on_its_own_line
 
 _THIN = Side(style="thin")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -31,6 +31,7 @@ _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _RIGHT = Alignment(horizontal="right", vertical="center")
 SUMMARY_SHEET, PROJECTS_SHEET, WARNINGS_SHEET, MISSING_SHEET = "单位汇总", "项目清单", "警告", "未报送或失败"
 REVIEW_HEADS = ("审核意见", "拟安排金额（万元）")
+UNIT_WIDTH = 38  # a unit's full name, 17 字 at 11 pt, on one line (Excel column units)
 
 
 def _text(ws: Worksheet, r: int, c: int, value: str, font: Font = _BODY, align: Alignment = _WRAP) -> None:
@@ -66,10 +67,34 @@ def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
         ws.column_dimensions[get_column_letter(c)].width = w
 
 
-def _print(ws: Worksheet, title_rows: str) -> None:
+def _fit_rows(ws: Worksheet, first: int, heads: Sequence[int]) -> None:
+    """Heights for rows whose texts wrap (column titles, unit names, the project list's long texts), from
+    the column widths already set; titles in `heads` rows that wrap are broken before their unit."""
+    width = {c: ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ws.max_column + 1)}
+    spans: dict[tuple[int, int], float | None] = {}  # a merged range's first cell → its width (None: rows)
+    for m in ws.merged_cells.ranges:
+        across = sum(width.get(c, 8.43) for c in range(m.min_col, m.max_col + 1))
+        spans[(m.min_row, m.min_col)] = None if m.max_row > m.min_row else across
+    for row in ws.iter_rows(min_row=first):
+        lines, size = 1, 11.0
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.value:
+                continue
+            w = spans.get((cell.row, cell.column), width.get(cell.column, 8.43))
+            if w is None:
+                continue  # a title over two rows (单位) has their room
+            size = float(cell.font.sz or 11)
+            if cell.row in heads:
+                set_text(cell, unit_on_its_own_line(cell.value, w, size))
+            lines = max(lines, text_lines(cell.value, w, size))
+        if lines > 1:
+            ws.row_dimensions[row[0].row].height = round(min(row_height(lines, size), MAX_ROW_HEIGHT), 1)
+
+
+def _print(ws: Worksheet, title_rows: str, one_page: bool = False) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, (1 if one_page else 0)
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = title_rows
     ws.oddFooter.center.text = "— &P —"
@@ -98,6 +123,7 @@ def _unit_sheet(wb: Workbook, view: SummaryView) -> None:
     _count(ws, r, len(view.tables) + 4, len(view.warning_rows), _HEAD)
     # Every category across the four tables, below a blank row.
     r += 2
+    cat_head_row = r
     cat_heads = ["类型", *(t.title for t in view.tables), "合计（万元）", "项目数"]
     for c, h in enumerate(cat_heads, start=1):
         _text(ws, r, c, h, _HEAD, _CENTER)
@@ -118,9 +144,10 @@ def _unit_sheet(wb: Workbook, view: SummaryView) -> None:
         _amount(ws, r, c, view.table_total(t.key), _HEAD)
     _amount(ws, r, len(view.tables) + 2, view.grand_total(), _HEAD)
     _count(ws, r, len(view.tables) + 3, sum(p.count for p in view.rows), _HEAD)
-    _widths(ws, [36, 16, 16, 16, 16, 14, 8, 8])
+    _widths(ws, [UNIT_WIDTH, 18, 18, 18, 18, 14, 8, 8])
+    _fit_rows(ws, 2, heads=(2, cat_head_row))
     ws.freeze_panes = "B3"
-    _print(ws, "2:2")
+    _print(ws, "2:2", one_page=True)  # the province's overview: both blocks on one sheet of paper
 
 
 def _matrix_sheets(wb: Workbook, view: SummaryView) -> None:
@@ -155,7 +182,8 @@ def _matrix_sheets(wb: Workbook, view: SummaryView) -> None:
         grand = t.total(view.units)
         _count(ws, r, ncols - 1, grand.count, _HEAD)
         _amount(ws, r, ncols, grand.amount, _HEAD)
-        _widths(ws, [36] + [8 if col % 2 == 0 else 12 for col in range(2, ncols + 1)])
+        _widths(ws, [UNIT_WIDTH] + [8 if col % 2 == 0 else 12 for col in range(2, ncols + 1)])
+        _fit_rows(ws, 2, heads=(2, 3))
         ws.freeze_panes = "B4"
         _print(ws, "1:3")
 
@@ -181,7 +209,7 @@ PROJECT_HEADS = (
 
 def _projects_sheet(wb: Workbook, view: SummaryView) -> None:
     ws = wb.create_sheet(PROJECTS_SHEET)
-    widths = [30, 22, 18, 36, 28, 8, 12, 12, 40, 36, 36, 24, 8, 28, 30, 14]
+    widths = [UNIT_WIDTH, 22, 18, 36, 28, 8, 12, 12, 40, 36, 36, 24, 8, 28, 30, 14]
     for c, h in enumerate(PROJECT_HEADS, start=1):
         _text(ws, 1, c, h, _HEAD, _CENTER)
     for r, row in enumerate(view.rows, start=2):
@@ -200,6 +228,7 @@ def _projects_sheet(wb: Workbook, view: SummaryView) -> None:
         for c in (15, 16):
             _empty(ws, r, c)  # the reviewer's columns: left empty, unlocked, for their decision
     _widths(ws, widths)
+    _fit_rows(ws, 1, heads=(1,))
     ws.auto_filter.ref = f"A1:{get_column_letter(len(PROJECT_HEADS))}{len(view.rows) + 1}"
     ws.freeze_panes = "A2"
     _print(ws, "1:1")
@@ -212,7 +241,8 @@ def _warnings_sheet(wb: Workbook, view: SummaryView) -> None:
     for r, (unit, source, text) in enumerate(view.warning_rows, start=2):
         for c, value in enumerate((unit, source, text), start=1):
             _text(ws, r, c, value)
-    _widths(ws, [36, 20, 110])
+    _widths(ws, [UNIT_WIDTH, 20, 110])
+    _fit_rows(ws, 1, heads=(1,))
     ws.freeze_panes = "A2"
     _print(ws, "1:1")
 
@@ -224,7 +254,8 @@ def _missing_sheet(wb: Workbook, view: SummaryView) -> None:
     for r, (unit, status, reason) in enumerate(view.missing, start=2):
         for c, value in enumerate((unit, status, reason), start=1):
             _text(ws, r, c, value)
-    _widths(ws, [36, 14, 100])
+    _widths(ws, [UNIT_WIDTH, 14, 100])
+    _fit_rows(ws, 1, heads=(1,))
     _print(ws, "1:1")
 
 

@@ -7,29 +7,19 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from summary_helpers import examples_summary
 
-from docgen.check.submission import check_file
-from docgen.io.paths import DATA_DIR, TEMPLATES_DIR
-from docgen.views.form import build_view
-from docgen.views.summary import collect, unit_filing
+from docgen.io.paths import TEMPLATES_DIR
 from docgen.writers.pdf.summary import lone_totals, write_summary_pdf
 
-EXAMPLES = sorted((DATA_DIR / "submissions" / "2024").glob("*.yaml"))
 AMOUNT = re.compile(r"\d\.\d\d")
 
 
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
     """Each page's text lines."""
-    filings, form = [], None
-    for path in EXAMPLES:
-        result = check_file(path)
-        assert result.submission is not None, path
-        form = result.form
-        filings.append(unit_filing(build_view(result.form, result.submission, path.name, path.read_bytes())))
-    assert form is not None and len(filings) == 23
     pdf = tmp_path_factory.mktemp("summary") / "汇总表.pdf"
-    pdf.write_bytes(write_summary_pdf(collect(form, filings, []), Path(TEMPLATES_DIR)))
+    pdf.write_bytes(write_summary_pdf(examples_summary(), Path(TEMPLATES_DIR)))
     with pdfplumber.open(pdf) as doc:
         return [(page.extract_text() or "").splitlines() for page in doc.pages]
 
