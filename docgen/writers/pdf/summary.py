@@ -17,20 +17,28 @@ if TYPE_CHECKING:  # a type only; the summary view moves to docgen/views/summary
 MAX_PASSES = 3
 
 
+def parts(view: SummaryView) -> list[str]:
+    """The summary's sections, each starting a page: the units' table, the categories', one per table."""
+    return ["units", "cats", *(f"t{i}" for i in range(len(view.tables))), *(["missing"] if view.missing else [])]
+
+
 def layout(view: SummaryView, templates: Path):
     """The summary laid out so that no table ends with its 合计 row alone on a page: where one would,
-    its last body row starts that page instead (a second pass; the tables start pages of their own,
-    so moving a row never disturbs another table)."""
+    its last body row starts that page instead. Each section is laid out as its own document (it starts a
+    page anyway), so that second pass redoes one table, not the summary; the pages are then joined."""
     template = engine.jinja_env(Path(templates)).get_template("html/summary.html.j2")
-    breaks: frozenset[str] = frozenset()
-    for _ in range(MAX_PASSES):
-        html = template.render(s=view, fmt=format_amount, breaks=breaks, **engine.template_context())
-        doc = engine.render_html(html, base_url=templates, element_ids="data-row")
-        more = lone_totals(engine.element_ids_per_page(doc)) - breaks
-        if not more:
-            break
-        breaks |= more
-    return doc
+    docs = []
+    for part in parts(view):
+        breaks: frozenset[str] = frozenset()
+        for _ in range(MAX_PASSES):
+            html = template.render(s=view, fmt=format_amount, breaks=breaks, part=part, **engine.template_context())
+            doc = engine.render_html(html, base_url=templates, element_ids="data-row")
+            more = lone_totals(engine.element_ids_per_page(doc)) - breaks
+            if not more:
+                break
+            breaks |= more
+        docs.append(doc)
+    return docs[0].copy([page for d in docs for page in d.pages])
 
 
 def lone_totals(pages: list[list[str]]) -> frozenset[str]:
