@@ -126,6 +126,31 @@ def test_a_full_queue_answers_429_with_retry_after_and_the_rest_render(make_app)
     assert ready.status_code == 200 and app.state.pool.counts["rejected"] == 3
 
 
+def test_a_full_check_queue_answers_429_with_retry_after_and_the_rest_are_checked(make_app):
+    app = make_app(workers=1, render_warm=False, check_workers=1, check_queue=1)
+    unit = token(app, "shenzhen")
+
+    async def body(client, app):
+        await app.state.check_pool.ready()  # until then checks run in a thread, with no queue to fill
+        data = [unique("shenzhen.yaml", f"c{i}") for i in range(8)]  # the largest example, each bytes new
+        replies = await asyncio.gather(
+            *(client.post("/api/v1/validate", content=d, headers={**YAML, **bearer(unit)}) for d in data)
+        )
+        return replies, app.state.check_pool.counts["rejected"]
+
+    replies, rejected = asyncio.run(serve(app, body))
+    statuses = [r.status_code for r in replies]
+    assert set(statuses) == {200, 429} and statuses.count(200) >= 2, statuses  # 1 checking + 1 waiting
+    assert rejected == statuses.count(429)
+    for r in replies:
+        if r.status_code == 429:
+            assert int(r.headers["retry-after"]) >= 1
+            assert r.headers["content-type"] == "application/problem+json"
+            assert "检查任务排队已满" in r.json()["detail"]
+        else:
+            assert r.json()["valid"] is True and r.json()["errors"] == 0
+
+
 def test_a_render_past_its_time_limit_answers_504_and_its_worker_is_replaced(make_app):
     app = make_app(workers=1, render_timeout=0.2)  # any real PDF takes longer than 0.2 s
     province = token(app)
