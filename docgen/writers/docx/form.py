@@ -138,17 +138,26 @@ def _pstyle(p) -> str | None:
     return ps.get(oxml.qn("w:val")) if ps is not None else None
 
 
+CORE_PROPERTY_CHARS = 255
+"""python-docx refuses a longer core property; a unit of another kind may have a long name."""
+
+
+def _clip(text: str, limit: int = CORE_PROPERTY_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _core_properties(doc, view: DocumentView) -> None:
     cp = doc.core_properties
-    cp.title = view.document_title
+    cp.title = _clip(view.document_title)
     cp.subject = f"{view.form.notice_number} 附件1" if getattr(view.form, "notice_number", "") else "附件1"
     cp.author = "docgen"
     cp.last_modified_by = "docgen"
-    keywords = [view.title, view.unit or "空白表", view.generator]
-    if view.source_sha256:
-        keywords.append(f"sha256:{view.source_sha256}")
-    cp.keywords = "; ".join(k for k in keywords if k)
-    cp.comments = f"source: {view.source_name}" if view.source_name else "blank form"
+    tail = [view.generator, f"sha256:{view.source_sha256}" if view.source_sha256 else ""]
+    rest = "; ".join(k for k in (view.title, *tail) if k)
+    # the unit's name is what gets shortened, so the generator and the source's SHA-256 stay whole
+    unit = _clip(view.unit or "空白表", max(8, CORE_PROPERTY_CHARS - len(rest) - 2))
+    cp.keywords = _clip("; ".join(k for k in (view.title, unit, *tail) if k))
+    cp.comments = _clip(f"source: {view.source_name}" if view.source_name else "blank form")
     # A constant, not the clock (docgen.io.reproducible.fixed_zip pins these dates as well).
     cp.created = cp.modified = FIXED_TIME
     cp.revision = 1

@@ -329,6 +329,28 @@ def hostile_view() -> DocumentView:
     return build_view(result.form, result.submission, "hostile.yaml", HOSTILE.encode())
 
 
+def test_a_200_character_unit_name_and_a_long_file_name_still_render() -> None:
+    """Found by hypothesis: python-docx refuses core properties over 255 characters, and the unit's name
+    (a unit of another kind may give any) went into the keywords whole."""
+    unit = "某" * 200
+    text = f"form: 2024\nunit: {unit}\nunit_kind: other\ncontact: {{name: 张三, phone: '0'}}\ndate: 2023-05-26\n"
+    result = check_text(text, "x.yaml")
+    assert result.submission is not None, [str(d) for d in result.diagnostics]
+    name = "长" * 250 + ".yaml"
+    doc = open_docx(write_docx(build_view(result.form, result.submission, name, text.encode()), TEMPLATES_DIR))
+    cp = doc.core_properties
+    assert all(len(v) <= 255 for v in (cp.title, cp.subject, cp.keywords, cp.comments))
+    assert cp.keywords.endswith(f"sha256:{view_sha(text)}") and "某某某某某某" in cp.keywords
+    assert cp.comments.startswith("source: 长长") and cp.comments.endswith("…")
+    assert any(unit in p.text for p in doc.paragraphs)  # the document itself prints the whole name
+
+
+def view_sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def test_hostile_text_survives() -> None:
     data = write_docx(hostile_view(), TEMPLATES_DIR)
     doc = open_docx(data)

@@ -24,6 +24,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> list[list[str]]:
         return [(page.extract_text() or "").splitlines() for page in doc.pages]
 
 
+@pytest.mark.slow  # several seconds: the whole suite runs it, the quick one does not
 def test_every_total_row_shares_its_page_with_a_body_row(pages) -> None:
     # The 23 units' table has 23 rows and a header four lines tall: its 合计 used to fall alone onto
     # page 2. A body row always holds an amount (d.dd); the title, subtitle and header never do.
@@ -36,6 +37,7 @@ def test_every_total_row_shares_its_page_with_a_body_row(pages) -> None:
     assert totals == 2 + 4  # the units' and the categories' tables, then one per table of the form
 
 
+@pytest.mark.slow  # several seconds: the whole suite runs it, the quick one does not
 def test_the_units_table_ends_on_its_second_page_with_the_last_units(pages) -> None:
     second = "\n".join(pages[1])
     assert "国家知识产权局专利局广州代办处" in second and "9272.50" in second  # the grand total of the 23
