@@ -15,6 +15,17 @@ if TYPE_CHECKING:  # a type only; the summary view moves to docgen/views/summary
 
 
 MAX_PASSES = 3
+TEMPLATE = "html/summary.html.j2"
+
+
+def _knows_parts(env) -> bool:
+    """Whether the summary template renders one section when asked (``part``): a province's copy made
+    before sections existed prints them all at every call, so it is laid out once, whole."""
+    from jinja2 import meta
+
+    assert env.loader is not None
+    source = env.loader.get_source(env, TEMPLATE)[0]
+    return "part" in meta.find_undeclared_variables(env.parse(source))
 
 
 def parts(view: SummaryView) -> list[str]:
@@ -26,9 +37,10 @@ def layout(view: SummaryView, templates: Path):
     """The summary laid out so that no table ends with its 合计 row alone on a page: where one would,
     its last body row starts that page instead. Each section is laid out as its own document (it starts a
     page anyway), so that second pass redoes one table, not the summary; the pages are then joined."""
-    template = engine.jinja_env(Path(templates)).get_template("html/summary.html.j2")
+    env = engine.jinja_env(Path(templates))
+    template = env.get_template(TEMPLATE)
     docs = []
-    for part in parts(view):
+    for part in parts(view) if _knows_parts(env) else [None]:
         breaks: frozenset[str] = frozenset()
         for _ in range(MAX_PASSES):
             html = template.render(s=view, fmt=format_amount, breaks=breaks, part=part, **engine.template_context())

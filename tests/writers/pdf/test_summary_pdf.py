@@ -50,3 +50,18 @@ def test_lone_totals_moves_the_last_body_row_only_where_it_helps() -> None:
     }
     # the last body row already opens the page before: nothing can help
     assert lone_totals([["units-0"], ["units-1"], ["units-total"]]) == frozenset()
+
+
+@pytest.mark.slow  # several seconds: the whole suite runs it, the quick one does not
+def test_a_province_copy_of_the_template_from_before_sections_prints_each_page_once(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_DIR, copy)
+    old = Path(__file__).resolve().parents[2] / "data" / "templates-before-sections" / "summary.html.j2"
+    shutil.copy(old, copy / "html" / "summary.html.j2")
+    pdf = tmp_path / "汇总表.pdf"
+    pdf.write_bytes(write_summary_pdf(examples_summary(), copy))
+    with pdfplumber.open(pdf) as doc:
+        titles = [(page.extract_text() or "").count("各单位合计") for page in doc.pages]
+        assert sum(titles) == 1 and len(doc.pages) in (10, 11), (len(doc.pages), titles)
