@@ -31,6 +31,7 @@ _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _RIGHT = Alignment(horizontal="right", vertical="center")
 SUMMARY_SHEET, PROJECTS_SHEET, WARNINGS_SHEET, MISSING_SHEET = "单位汇总", "项目清单", "警告", "未报送或失败"
 REVIEW_HEADS = ("审核意见", "拟安排金额（万元）")
+DEFAULT_WIDTH = 8.43  # Excel's width of a column none was set for
 UNIT_WIDTH = 38  # a unit's full name, 17 字 at 11 pt, on one line (Excel column units)
 
 
@@ -70,25 +71,27 @@ def _widths(ws: Worksheet, widths: Sequence[float]) -> None:
 def _fit_rows(ws: Worksheet, first: int, heads: Sequence[int]) -> None:
     """Heights for rows whose texts wrap (column titles, unit names, the project list's long texts), from
     the column widths already set; titles in `heads` rows that wrap are broken before their unit."""
-    width = {c: ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, ws.max_column + 1)}
+    width = {c: ws.column_dimensions[get_column_letter(c)].width or DEFAULT_WIDTH for c in range(1, ws.max_column + 1)}
     spans: dict[tuple[int, int], float | None] = {}  # a merged range's first cell → its width (None: rows)
     for m in ws.merged_cells.ranges:
-        across = sum(width.get(c, 8.43) for c in range(m.min_col, m.max_col + 1))
+        across = sum(width.get(c, DEFAULT_WIDTH) for c in range(m.min_col, m.max_col + 1))
         spans[(m.min_row, m.min_col)] = None if m.max_row > m.min_row else across
     for row in ws.iter_rows(min_row=first):
-        lines, size = 1, 11.0
+        need = 0.0  # the tallest cell's height; a row of single lines keeps the default
         for cell in row:
             if not isinstance(cell.value, str) or not cell.value:
                 continue
-            w = spans.get((cell.row, cell.column), width.get(cell.column, 8.43))
+            w = spans.get((cell.row, cell.column), width.get(cell.column, DEFAULT_WIDTH))
             if w is None:
                 continue  # a title over two rows (单位) has their room
             size = float(cell.font.sz or 11)
             if cell.row in heads:
                 set_text(cell, unit_on_its_own_line(cell.value, w, size))
-            lines = max(lines, text_lines(cell.value, w, size))
-        if lines > 1:
-            ws.row_dimensions[row[0].row].height = round(min(row_height(lines, size), MAX_ROW_HEIGHT), 1)
+            lines = text_lines(cell.value, w, size)
+            if lines > 1:
+                need = max(need, row_height(lines, size))
+        if need:
+            ws.row_dimensions[row[0].row].height = round(min(need, MAX_ROW_HEIGHT), 1)
 
 
 def _print(ws: Worksheet, title_rows: str, one_page: bool = False) -> None:
