@@ -290,14 +290,19 @@ def face_file(font: ResolvedFont) -> Path:
     if font.file.suffix.lower() not in (".ttc", ".otc"):
         return font.file
     st = font.file.stat()
-    tag = hashlib.sha1(f"{font.file.resolve()}|{font.index}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()[:12]
+    # "v2": files saved before recalcTimestamp=False carry their machine's save time; never reuse them
+    key = f"v2|{font.file.resolve()}|{font.index}|{st.st_size}|{st.st_mtime_ns}"
+    tag = hashlib.sha1(key.encode()).hexdigest()[:12]
     out = cache_dir() / f"{font.file.stem}-{font.index}-{tag}.otf"
     if not out.exists():
         from fontTools.ttLib import TTFont
 
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f"{out.name}.{os.getpid()}.tmp")
-        TTFont(font.file, fontNumber=font.index, lazy=True).save(tmp, reorderTables=False)
+        # recalcTimestamp=False: fontTools would stamp head.modified with the time of this save, and the
+        # PDF's embedded subset keeps the head table, so every machine's PDFs differed by when its cache
+        # was filled (same machine, same bytes; another machine, other bytes)
+        TTFont(font.file, fontNumber=font.index, lazy=True, recalcTimestamp=False).save(tmp, reorderTables=False)
         tmp.replace(out)  # atomic: parallel renderers never see half a file
     return out
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from docgen.standard import fonts
@@ -165,3 +167,24 @@ def test_official_face_wins_when_installed(monkeypatch, tmp_path):
     assert font.substitute_for == ""
     with pytest.raises(fonts.OfficialFontMissing, match="kaiti"):
         fonts.resolve("kaiti", require_official=True)
+
+
+def test_a_face_taken_from_a_collection_keeps_the_collections_bytes(fc_list, require, tmp_path, monkeypatch):
+    """The face saved from a .ttc carries the collection's own head.modified, never the time of the save.
+
+    The PDF embeds a subset of it with its head table, so a save-time stamp made every machine's PDFs
+    differ by when its font cache was filled (the golden hashes failed on each fresh machine).
+    """
+    from fontTools.ttLib import TTFont
+
+    from_collection = [f for f in (*fonts.resolve_all().values(), *fonts.fallbacks()) if f.file.suffix == ".ttc"]
+    require(bool(from_collection), "a role or fallback served by a font collection (.ttc)")
+    font = from_collection[0]
+    monkeypatch.setenv("DOCGEN_FONT_CACHE", str(tmp_path / "one"))
+    first = fonts.face_file(font)
+    saved, source = TTFont(first)["head"], TTFont(font.file, fontNumber=font.index)["head"]
+    assert (saved.modified, saved.created) == (source.modified, source.created)
+    # a cache filled at another time, in another folder, holds the very same bytes
+    monkeypatch.setenv("DOCGEN_FONT_CACHE", str(tmp_path / "two"))
+    os.utime(first, (0, 0))  # the copy's own mtime plays no part either
+    assert fonts.face_file(font).read_bytes() == first.read_bytes()
