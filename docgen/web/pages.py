@@ -62,7 +62,17 @@ def current_year() -> int:
     return max(available_years())
 
 
+def _display_name(principal: Principal | None) -> str:
+    """The header's name for who is logged in: a unit's own name (汕尾市市场监督管理局…), not its login."""
+    if principal is None:
+        return ""
+    if principal.is_province:
+        return "省局"
+    return accounts.known_units().get(principal.unit_id or "", principal.name)
+
+
 def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("who", _display_name(context.get("principal")))
     html = _env().get_template(template).render(version=__version__, **context)
     return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
@@ -76,8 +86,16 @@ async def _who(request: Request) -> tuple[Principal, str] | None:
     return await sessions.from_request(request)
 
 
+def _next(value: object) -> str:
+    """Where to go after logging in: a path of this site only (never ``//host`` or ``https://…``), else ""."""
+    text = str(value or "")[:500]
+    if not text.startswith("/") or text.startswith("//") or "\\" in text or any(ord(c) < 32 for c in text):
+        return ""
+    return text
+
+
 def _login_page(
-    request: Request, status: int = 200, error: str = "", name: str = "", retry_after: int = 0
+    request: Request, status: int = 200, error: str = "", name: str = "", retry_after: int = 0, next_path: str = ""
 ) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
     resp = page(
@@ -86,6 +104,7 @@ def _login_page(
         csrf=token,
         error=error,
         name=name,
+        next_path=next_path,
         year=current_year(),
         title=load_form(current_year()).title,
     )
@@ -99,27 +118,30 @@ def _login_page(
 async def home(request: Request) -> Response:
     found = await _who(request)
     if found is not None:
-        return RedirectResponse(_home(found[0]), status_code=303)
-    return _login_page(request)
+        return RedirectResponse(_next(request.query_params.get("next")) or _home(found[0]), status_code=303)
+    return _login_page(request, next_path=_next(request.query_params.get("next")))
 
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    form = await request.form(max_files=0, max_fields=5)
+    form = await request.form(max_files=0, max_fields=6)
     name = str(form.get("name") or "").strip()[:100]
     password = str(form.get("password") or "")[:1000]
+    next_path = _next(form.get("next"))
     sent = str(form.get("csrf_token") or "")
     expected = request.cookies.get(sessions.LOGIN_CSRF_COOKIE, "")
     if not sent or not expected or not same(sent, expected):
-        return _login_page(request, 403, "页面已过期，请重新输入用户名和密码。", name)
+        return _login_page(request, 403, "页面已过期，请重新输入用户名和密码。", name, next_path=next_path)
     if not name or not password:
-        return _login_page(request, 400, "请输入用户名和密码。", name)
+        return _login_page(request, 400, "请输入用户名和密码。", name, next_path=next_path)
     ip = sessions.client_ip(request)
     key = sessions.throttle_key(name, ip)
     db = request.app.state.db
     wait = await db.read(lambda s: sessions.locked_for(s, key))
     if wait:
-        return _login_page(request, 429, f"登录失败次数过多，请 {max(wait // 60, 1)} 分钟后再试。", name, wait)
+        return _login_page(
+            request, 429, f"登录失败次数过多，请 {max(wait // 60, 1)} 分钟后再试。", name, wait, next_path=next_path
+        )
 
     def attempt(s: Any) -> tuple[Principal | None, str, str, int]:
         principal = accounts.login(s, name, password)  # writes login / login-failed to the audit log
@@ -132,11 +154,12 @@ async def login(request: Request) -> Response:
     principal, secret, _, locked = await db.write(attempt)
     if principal is None:
         if locked:
-            return _login_page(request, 429, f"登录失败次数过多，请 {locked // 60} 分钟后再试。", name, locked)
-        return _login_page(
-            request, 200, "用户名或密码不正确。", name
-        )  # the page says it; a 4xx only adds a console error
-    resp = RedirectResponse(_home(principal), status_code=303)
+            return _login_page(
+                request, 429, f"登录失败次数过多，请 {locked // 60} 分钟后再试。", name, locked, next_path=next_path
+            )
+        # the page says it; a 4xx only adds a console error
+        return _login_page(request, 200, "用户名或密码不正确。", name, next_path=next_path)
+    resp = RedirectResponse(next_path or _home(principal), status_code=303)
     resp.set_cookie(sessions.COOKIE, secret, **sessions.cookie_args(request, int(sessions.LIFETIME.total_seconds())))
     resp.delete_cookie(sessions.LOGIN_CSRF_COOKIE, path="/")
     return resp
@@ -157,7 +180,7 @@ async def logout(request: Request) -> Response:
 
 
 def _need_login(request: Request) -> RedirectResponse:
-    return RedirectResponse("/?next=" + quote(request.url.path), status_code=303)
+    return RedirectResponse("/?next=" + quote(request.url.path, safe="/"), status_code=303)
 
 
 def _not_found(principal: Principal, csrf: str, text: str = "没有这个页面。") -> HTMLResponse:

@@ -105,3 +105,45 @@ def test_login_page_in_the_browser(pages):
     assert page.url.endswith("/filing/2024")
     page.get_by_role("button", name="退出登录").click()
     page.get_by_role("button", name="登录").wait_for()
+
+
+def test_login_keeps_where_the_clerk_was_going_and_says_whom_to_ask(pages):
+    """?next= is honoured (a path of this site only), focus returns to the password after a wrong one,
+    the page says whom to ask for a forgotten password, and the header names the unit, not its login."""
+    page = pages.new()
+    page.goto("/province/2024/shenzhen")  # a bookmarked filing, no session yet
+    assert "/?next=/province/2024/shenzhen" in page.url
+    assert "省局账号管理员" in page.locator("#forgot").inner_text()
+    page.get_by_label("用户名").fill("province")
+    page.get_by_label("密码").fill("not-the-password")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("alert").get_by_text("用户名或密码不正确").wait_for()
+    assert page.evaluate("document.activeElement.id") == "password"
+    assert page.get_by_label("用户名").input_value() == "province"
+    page.keyboard.type(PASSWORD)  # the clerk just types the password again
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/province/2024/shenzhen")
+    assert "深圳市市场监督管理局" in page.locator("main").inner_text()
+    assert page.locator("header .who").inner_text().startswith("省局")
+
+    clerk = pages.new()
+    clerk.goto("/?next=//evil.example/steal")  # another host is never a destination
+    pages.login(clerk, "gz-clerk")
+    assert clerk.url.endswith("/filing/2024")
+    who = clerk.locator("header .who").inner_text()
+    assert who.startswith("广州市市场监督管理局（知识产权局）") and "gz-clerk" in who
+    pages.shot(clerk, "header")
+
+
+def test_next_is_a_path_of_this_site_only(server):
+    with httpx.Client(base_url=server.url) as c:
+        for evil in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"):
+            r = c.get("/", params={"next": evil})
+            assert 'name="next"' not in r.text, evil
+        r = c.get("/", params={"next": "/filing/2024"})
+        assert 'name="next" value="/filing/2024"' in r.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
+        r = c.post(
+            "/login", data={"name": "sz-clerk", "password": PASSWORD, "csrf_token": token, "next": "//evil.example"}
+        )
+        assert r.status_code == 303 and r.headers["location"] == "/filing/2024"

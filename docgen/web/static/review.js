@@ -6,6 +6,8 @@
 
   async function loadVersions() {
     const body = document.querySelector("#versions tbody");
+    // a unit that never saved has no versions to ask for (the 404 was only a console error)
+    if (!page.hasFiling) { body.replaceChildren(h("tr", {}, h("td", { colspan: 6 }, "尚无保存的版本。"))); return; }
     const resp = await api("GET", page.api.versions);
     if (resp.status !== 200) {
       body.replaceChildren(h("tr", {}, h("td", { colspan: 6 }, resp.status === 404 ? "尚无保存的版本。" : problemText(resp))));
