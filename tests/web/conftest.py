@@ -192,11 +192,13 @@ class Pages:
 
     def new(self, **context_args):
         context = self.browser.new_context(
-            base_url=self.server.url,
-            locale="zh-CN",
-            accept_downloads=True,
-            viewport={"width": 1280, "height": 900},
-            **context_args,
+            **{
+                "base_url": self.server.url,
+                "locale": "zh-CN",
+                "accept_downloads": True,
+                "viewport": {"width": 1280, "height": 900},
+                **context_args,  # a test may ask for a phone's viewport
+            }
         )
         watch = Watch(self.server.url)
 

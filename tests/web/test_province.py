@@ -124,3 +124,33 @@ def test_province_runs_a_batch_and_downloads_the_summary(pages, server, tmp_path
     text = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
     assert "佛山市市场监督管理局" in text
     assert page.get_by_role("link", name="归档卷.pdf").count() == 1
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
+def test_on_a_phone_the_unit_column_stays_in_view_and_no_table_widens_the_page(pages, server):
+    file_and_submit(server, "foshan")
+    page = pages.new(**PHONE)
+    pages.login(page, "province")
+    page.wait_for_selector("#app[data-ready='1']", state="attached")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    unit = page.locator("#units tr[data-unit='foshan'] th[scope='row']")
+    unit.evaluate("e => e.scrollIntoView({block: 'center'})")
+    page.locator("#units").evaluate("t => t.parentElement.scrollLeft = 10000")  # to the last column
+    assert page.locator("#units").evaluate("t => t.parentElement.scrollLeft") > 100  # it did scroll sideways
+    box = unit.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    # the unit's name is what shows there, not the column scrolled under it
+    at = page.evaluate(
+        f"document.elementFromPoint({box['x'] + 8}, {box['y'] + box['height'] / 2}).closest('th')?.innerText"
+    )
+    assert at and at.startswith("佛山市")
+    pages.shot(page, "phone-units", full_page=False)
+
+    page.goto("/province/2024/foshan")
+    page.wait_for_selector("#app[data-ready='1']", state="attached")
+    page.locator("#versions tbody tr").first.wait_for()
+    assert "第 1 版" in page.inner_text("#versions")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    pages.shot(page, "phone-versions")
