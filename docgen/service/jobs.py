@@ -55,17 +55,35 @@ class BatchJob(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
+    @property
+    def phase(self) -> str:
+        """What a running job is doing: the units' packets, then the summary and the archive volume."""
+        if self.status != "running":
+            return self.status
+        return "units" if self.done < self.total else "summary"
+
+    def included(self) -> list[tuple[str, int]]:
+        """(unit id, version) of every filing the job took."""
+        out = []
+        for item in self.units or []:
+            unit, at, number = item.rpartition("@")
+            out.append((unit, int(number)) if at and number.isdigit() else (item, 0))
+        return out
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "year": self.year,
             "status": self.status,
+            "phase": self.phase,
             "done": self.done,
             "total": self.total,
+            "units": [{"unit": unit, "version": number} for unit, number in self.included()],
             "files": list(self.files or []),
             "errors": list(self.errors or []),
             "reason": self.reason,
             "attempts": self.attempts,
+            "created_by": self.created_by,
             "created_at": _iso(self.created_at),
             "started_at": _iso(self.started_at),
             "finished_at": _iso(self.finished_at),
@@ -167,6 +185,51 @@ class JobRunner:
 
     async def get(self, job_id: str) -> BatchJob | None:
         return await self.db.read(lambda s: s.get(BatchJob, job_id))
+
+    async def recent(self, year: int | None, limit: int) -> list[BatchJob]:
+        """The newest jobs first (of one year, if given)."""
+
+        def read(session: Session) -> list[BatchJob]:
+            query = select(BatchJob).order_by(BatchJob.created_at.desc(), BatchJob.id).limit(limit)
+            if year is not None:
+                query = query.where(BatchJob.year == year)
+            return list(session.scalars(query))
+
+        return await self.db.read(read)
+
+    def bundle(self, job: BatchJob, names: dict[str, str]) -> Path | None:
+        """Every file of a finished job in one zip, made once; a unit's files under its Chinese name.
+
+        ``names`` maps unit id → unit name. Entries: 汇总表 and 归档卷 at the top, each unit's files in
+        单位文件包/ as "广州市市场监督管理局（知识产权局）.pdf"; fixed dates, so the same job gives the same bytes.
+        """
+        if job.status != "done" or not job.files:
+            return None
+        target = self.folder(job.id) / "bundle.zip"
+        if target.is_file():
+            return target
+        import zipfile
+
+        from docgen.io.reproducible import FIXED_ZIP_TIME
+
+        tmp = target.with_name(f".bundle.{uuid.uuid4().hex}.zip")
+        try:
+            with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+                for name in job.files:
+                    path = self.output(job.id) / name
+                    if not path.is_file():
+                        continue
+                    stem, dot, ext = name.rpartition(".")
+                    entry = f"单位文件包/{names[stem]}{dot}{ext}" if stem in names else name
+                    info = zipfile.ZipInfo(entry, date_time=FIXED_ZIP_TIME)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.external_attr = 0o600 << 16
+                    with path.open("rb") as src, zf.open(info, "w") as dst:
+                        shutil.copyfileobj(src, dst, 1 << 20)
+            tmp.replace(target)  # a reader never sees half a zip
+        finally:
+            tmp.unlink(missing_ok=True)
+        return target
 
     async def restart(self, job_id: str) -> BatchJob | None:
         """Run a failed job again over its input (finished units are kept); None if it cannot be."""

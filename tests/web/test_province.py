@@ -4,6 +4,8 @@ the clerk then reads, and a batch run to the end with its summary downloaded."""
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -124,6 +126,36 @@ def test_province_runs_a_batch_and_downloads_the_summary(pages, server, tmp_path
     text = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
     assert "佛山市市场监督管理局" in text
     assert page.get_by_role("link", name="归档卷.pdf").count() == 1
+
+    # what the batch took and left out, by Chinese names, with no job id on the page
+    status = page.inner_text("#batch-status")
+    assert not re.search(r"[0-9a-f]{16,}", page.inner_text("#batch")), status
+    units = page.locator("#batch-units")
+    units.locator("summary").click()
+    assert "佛山市市场监督管理局（知识产权局）：" in units.inner_text()
+    left = page.locator("#batch-left-out")
+    left.locator("summary").click()
+    assert "未纳入本次批处理的单位" in left.inner_text() and "珠海市市场监督管理局（知识产权局）" in left.inner_text()
+    assert "佛山市市场监督管理局" not in left.inner_text()
+    pages.shot(page, "batch-named")
+
+    # every file in one zip, the units' files under their Chinese names
+    with page.expect_download(timeout=120_000) as dl:
+        page.get_by_role("link", name=re.compile("全部文件（ZIP")).click()
+    bundle = tmp_path / "all.zip"
+    dl.value.save_as(bundle)
+    with zipfile.ZipFile(bundle) as zf:
+        entries = zf.namelist()
+        assert {"汇总表.xlsx", "归档卷.pdf", "单位文件包/佛山市市场监督管理局（知识产权局）.pdf"} <= set(entries), (
+            entries
+        )
+        assert zf.read("汇总表.xlsx") == path.read_bytes()
+
+    # a reload shows the last batch again, finished, with its files
+    page.reload()
+    page.wait_for_selector("#batch[data-status='done']", state="attached")
+    assert "已完成" in page.inner_text("#batch-status")
+    assert page.get_by_role("link", name="汇总表.xlsx").count() == 1
 
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}

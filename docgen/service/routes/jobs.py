@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+import asyncio
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from docgen.service.accounts import Principal
+from docgen.service.accounts import Principal, known_units
 from docgen.service.auth import province_principal
 from docgen.service.problems import Problem
 
@@ -24,6 +26,24 @@ JOB_SCHEMA = {
     "properties": {
         "id": {"type": "string"},
         "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "phase": {
+            "type": "string",
+            "enum": ["queued", "units", "summary", "done", "failed"],
+            "description": "运行中的阶段：units 生成各单位文件包，summary 生成汇总表和归档卷",
+        },
+        "units": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"unit": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "integer"}},
+            },
+            "description": "纳入本次批处理的填报（单位及所用版本）",
+        },
+        "left_out": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"unit": {"type": "string"}, "name": {"type": "string"}}},
+            "description": "未纳入的单位（批处理开始时尚未报送）",
+        },
         "done": {"type": "integer", "description": "已处理的单位数"},
         "total": {"type": "integer", "description": "单位总数"},
         "files": {
@@ -78,6 +98,44 @@ async def start_batch(body: BatchRequest, request: Request, principal: Principal
     return JSONResponse({"id": job.id, "status_url": url}, status_code=202, headers={"Location": url})
 
 
+def _described(job) -> dict:
+    """A job as the API shows it: the units it took and those it left out, by their Chinese names."""
+    from docgen.models.form import available_years, load_form
+
+    names = known_units()
+    out = job.as_json()
+    for item in out["units"]:
+        item["name"] = names.get(item["unit"], item["unit"])
+    taken = {unit for unit, _ in job.included()}
+    form_units = load_form(job.year).units if job.year in available_years() else []
+    out["left_out"] = [{"unit": u.id, "name": u.name} for u in form_units if u.id not in taken]
+    return out
+
+
+@router.get(
+    "/jobs",
+    summary="最近的批量任务",
+    description="最新的在前；`year` 只列该年度的任务。刷新页面后，省局页面据此显示上一次批处理的结果。",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "schema": {"type": "object", "properties": {"jobs": {"type": "array", "items": JOB_SCHEMA}}}
+                }
+            }
+        }
+    },
+)
+async def list_jobs(
+    request: Request,
+    year: int | None = Query(None, ge=2000, le=2100, description="征集表年度"),
+    limit: int = Query(10, ge=1, le=100, description="最多列出几个任务"),
+    _: Principal = PROVINCE,
+) -> dict:
+    jobs = await request.app.state.jobs.recent(year, limit)
+    return {"jobs": [_described(job) for job in jobs]}
+
+
 @router.get(
     "/jobs/{job_id}",
     name="job_status",
@@ -86,7 +144,7 @@ async def start_batch(body: BatchRequest, request: Request, principal: Principal
     responses={200: {"content": {"application/json": {"schema": JOB_SCHEMA}}}},
 )
 async def job_status(job_id: str, request: Request, _: Principal = PROVINCE) -> dict:
-    return (await _job(request, job_id)).as_json()
+    return _described(await _job(request, job_id))
 
 
 @router.post(
@@ -103,6 +161,20 @@ async def restart_job(job_id: str, request: Request, _: Principal = PROVINCE) ->
         raise Problem(409, f"任务状态为 {job.status}，只有失败的任务可以重新启动。")
     url = _status_url(request, job.id)
     return JSONResponse({"id": job.id, "status_url": url}, status_code=202, headers={"Location": url})
+
+
+@router.get(
+    "/jobs/{job_id}/files.zip",
+    summary="下载批量任务的全部文件（ZIP）",
+    response_class=FileResponse,
+    description="汇总表、归档卷在最上层，各单位的文件在“单位文件包/”下，以单位中文名称命名。任务完成后才有。",
+)
+async def job_bundle(job_id: str, request: Request, _: Principal = PROVINCE) -> FileResponse:
+    job = await _job(request, job_id)
+    path = await asyncio.to_thread(request.app.state.jobs.bundle, job, known_units())
+    if path is None:
+        raise Problem(409, f"任务状态为 {job.status}，完成后才能下载全部文件。")
+    return FileResponse(path, media_type="application/zip", filename=f"{job.year}年度批处理文件.zip")
 
 
 @router.get(

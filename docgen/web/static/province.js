@@ -63,7 +63,10 @@
   }
 
   // ------------------------------------------------------------------ batches
+  // The last job of the year is shown again after a reload (GET jobs?year=…); a running one is followed.
   let polling = null;
+  const unitName = Object.fromEntries(page.units.map((u) => [u.id, u.name]));
+
   async function startBatch() {
     const out = document.getElementById("batch-status");
     const btn = document.getElementById("batch-start");
@@ -75,31 +78,90 @@
       btn.disabled = false;
       return;
     }
-    watch(resp.data.status_url || `${page.api.jobs}/${resp.data.id}`, resp.data.id);
+    watch(resp.data.status_url || `${page.api.jobs}/${resp.data.id}`);
   }
 
-  function watch(url, id) {
+  async function showLast() {
+    const resp = await api("GET", `${page.api.jobs}?year=${page.year}&limit=1`);
+    const job = resp.status === 200 && resp.data.jobs && resp.data.jobs[0];
+    if (job) watch(`${page.api.jobs}/${job.id}`);
+  }
+
+  function stateText(job) {
+    const started = `${when(job.created_at)} 开始${job.created_by ? `（${job.created_by.replace(/^user:/, "")}）` : ""}`;
+    const counts = `${job.done || 0} / ${job.total || 0} 个单位`;
+    if (job.status === "queued") return `批处理（${started}）：排队中`;
+    if (job.status === "running" && job.phase === "summary") {
+      return `批处理（${started}）：各单位文件包已完成（${counts}），正在生成汇总表和归档卷……`;
+    }
+    if (job.status === "running") return `批处理（${started}）：正在生成各单位文件包，${counts}`;
+    if (job.status === "done") return `批处理（${started}）：已完成，${counts}，${when(job.finished_at)} 结束`;
+    return `批处理（${started}）：失败。${job.reason || ""}`;
+  }
+
+  function leftOut(job) {
+    const box = document.getElementById("batch-left-out");
+    const names = (job.left_out || []).map((u) => u.name);
+    box.hidden = names.length === 0;
+    if (!names.length) return;
+    box.replaceChildren(
+      h("summary", {}, `未纳入本次批处理的单位：${names.length} 个（开始时尚未报送）`),
+      h("ul", {}, ...names.map((n) => h("li", {}, n))));
+  }
+
+  function fileLink(job, name, label) {
+    return h("a", { href: `${page.api.jobs}/${job.id}/files/${encodeURIComponent(name)}`, download: name }, label);
+  }
+
+  function showFiles(job) {
+    const files = document.getElementById("batch-files");
+    const names = (job.files || []).map((f) => (typeof f === "string" ? f : f.name));
+    const byUnit = {};
+    const main = [];
+    for (const n of names) {
+      const stem = n.replace(/\.[^.]+$/, "");
+      if (unitName[stem]) (byUnit[stem] = byUnit[stem] || []).push(n);
+      else main.push(n);
+    }
+    main.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    const items = main.map((n) => h("li", {}, fileLink(job, n, n)));
+    if (job.status === "done" && names.length) {
+      items.unshift(h("li", {}, h("a", { href: `${page.api.jobs}/${job.id}/files.zip`, download: `${page.year}年度批处理文件.zip` },
+        "全部文件（ZIP，各单位文件以单位名称命名）")));
+    }
+    files.replaceChildren(...items);
+    const units = page.units.filter((u) => byUnit[u.id]);
+    const box = document.getElementById("batch-units");
+    box.hidden = units.length === 0;
+    box.replaceChildren(
+      h("summary", {}, `各单位文件包：${units.length} 个单位`),
+      h("ul", { class: "files" }, ...units.map((u) => h("li", {}, `${u.name}：`,
+        ...byUnit[u.id].sort().flatMap((n, i) => [i ? " · " : "", fileLink(job, n, n.split(".").pop().toUpperCase())])))));
+  }
+
+  function watch(url) {
     const out = document.getElementById("batch-status");
     const bar = document.getElementById("batch-progress");
-    const files = document.getElementById("batch-files");
     const btn = document.getElementById("batch-start");
-    bar.hidden = false;
     clearInterval(polling);
+    let last = "";
     const tick = async () => {
-      const resp = await api("GET", url);
+      let resp;
+      try { resp = await api("GET", url); } catch (e) { out.textContent = "无法读取批处理进度：网络中断，稍后自动重试。"; return; }
       if (resp.status !== 200) { out.textContent = `无法读取批处理进度：${problemText(resp)}`; return; }
       const job = resp.data;
-      bar.max = job.total || 1;
-      bar.value = job.done || 0;
-      const label = { queued: "排队中", running: "进行中", done: "已完成", failed: "失败" }[job.status] || job.status;
-      out.textContent = `批处理 ${id}：${label}，${job.done || 0} / ${job.total || 0}`;
+      const finished = job.status === "done" || job.status === "failed";
+      bar.hidden = finished;
+      bar.max = (job.total || 0) + 1;  // the summary and archive are the last step
+      bar.value = (job.done || 0) + (job.status === "done" ? 1 : 0);
+      const text = stateText(job);
+      if (text !== last) { out.textContent = text; last = text; }  // the live region speaks only on a change
       document.getElementById("batch").dataset.status = job.status;
-      if (job.status === "done" || job.status === "failed") {
+      btn.disabled = !finished;
+      if (finished) {
         clearInterval(polling);
-        btn.disabled = false;
-        const names = (job.files || []).map((f) => (typeof f === "string" ? f : f.name));
-        names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-        files.replaceChildren(...names.map((n) => h("li", {}, h("a", { href: `${page.api.jobs}/${id}/files/${encodeURIComponent(n)}`, download: n.split("/").pop() }, n))));
+        showFiles(job);
+        leftOut(job);
         const errs = job.errors || [];
         document.getElementById("batch-errors").replaceChildren(...errs.map((e) => h("li", { class: "error" }, typeof e === "string" ? e : (e.message || JSON.stringify(e)))));
       }
@@ -112,5 +174,5 @@
 
   document.getElementById("batch-start").addEventListener("click", startBatch);
   document.getElementById("refresh").addEventListener("click", loadUnits);
-  loadUnits().then(() => { document.getElementById("app").dataset.ready = "1"; });
+  Promise.all([loadUnits(), showLast()]).then(() => { document.getElementById("app").dataset.ready = "1"; });
 })();
