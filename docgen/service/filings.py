@@ -121,6 +121,8 @@ def describe(filing: Filing | None, row: FilingVersion | None) -> dict[str, Any]
         "status": filing.status if filing else "none",
         "version": row.number if row else None,
         "updated_at": iso(filing.updated_at) if filing else None,
+        # the clerk's receipt: when the filing now with the province was sent
+        "submitted_at": iso(filing.submitted_at) if filing and filing.status == "submitted" else None,
         "returned": (
             {"reason": filing.return_reason, "at": iso(filing.returned_at)} if filing and filing.return_reason else None
         ),

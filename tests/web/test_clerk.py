@@ -104,7 +104,7 @@ def test_clerk_journey(pages, tmp_path):
     assert "f-retained-1-budget-msg" in budget.get_attribute("aria-describedby")
     link = page.locator("#check-list a", has_text="之和不符")
     assert link.get_attribute("href") == "#f-retained-1-budget"
-    assert page.locator("#check-summary").get_attribute("aria-live") == "polite"
+    assert page.locator("#check-summary .verdict").get_attribute("aria-live") == "polite"
     assert page.get_by_role("button", name="报送省局").is_disabled()
     pages.shot(page, "budget-message")
     link.click()
@@ -230,6 +230,7 @@ def test_clerk_journey(pages, tmp_path):
     submit = page.get_by_role("button", name="报送省局")
     assert submit.is_enabled()
     submit.click()
+    page.get_by_role("dialog", name="确认报送省局").get_by_role("button", name="确定报送").click()
     page.locator("#filing-status .state").get_by_text("已提交").wait_for()
     assert page.get_by_label("联系人", exact=True).get_attribute("readonly") is not None
     assert page.locator("#table-retained").get_by_role("button", name="添加主要工作内容").count() == 0

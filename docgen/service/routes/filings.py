@@ -183,7 +183,13 @@ async def submit(
 ) -> dict:
     writable(principal, year, unit)
     filing, row = await request.app.state.db.write(lambda s: store.submit(s, year, unit, principal))
-    return {"year": year, "unit": unit, "status": filing.status, "version": row.number}
+    return {
+        "year": year,
+        "unit": unit,
+        "status": filing.status,
+        "version": row.number,
+        "submitted_at": store.iso(filing.submitted_at),
+    }
 
 
 @router.post(

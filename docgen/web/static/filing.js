@@ -21,19 +21,34 @@
   };
 
   // ------------------------------------------------------------------ amounts (exact, in 分)
-  const AMOUNT = /^\s*(\d+)(?:\.(\d{1,2}))?\s*$/;
+  // The checker's rule (docgen/models/values.py), so the page never shows a sum the checker refuses:
+  // full-width digits, point and signs read as ASCII (an input method's １２．５); a comma is refused
+  // ("60,5" is not 605); at most two decimals; never negative; an exponent is allowed as Decimal reads it.
+  const WIDE = { "０": "0", "１": "1", "２": "2", "３": "3", "４": "4", "５": "5", "６": "6", "７": "7", "８": "8", "９": "9",
+    "．": ".", "－": "-", "＋": "+", "\u2212": "-" };
+  const narrow = (text) => String(text ?? "").replace(/[０-９．－＋\u2212]/g, (c) => WIDE[c]).trim();
+  const DECIMAL = /^\+?(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/;
   function cents(text) {
-    const m = AMOUNT.exec(String(text ?? "").replace(/,/g, ""));
-    if (!m) return null;
-    return Number(m[1]) * 100 + Number((m[2] || "").padEnd(2, "0"));
+    const m = DECIMAL.exec(narrow(text));
+    if (!m || (m[1] === "" && (m[2] || "") === "")) return null;
+    let digits = (m[1] || "") + (m[2] || "");
+    let point = (m[1] || "").length + Number(m[3] || 0);  // digits before the decimal point
+    digits = digits.replace(/^0+(?=\d)/, (z) => { point -= z.length; return ""; });
+    const frac = digits.length - point;  // decimals written (after the exponent)
+    if (frac > 2 && /[1-9]/.test(digits.slice(point + 2))) return null;  // 30.001: refused, as the checker does
+    const whole = point <= 0 ? "0" : digits.slice(0, point).padEnd(point, "0");
+    const dec = (point < 0 ? "0".repeat(-point) + digits : digits.slice(Math.max(point, 0))).slice(0, 2).padEnd(2, "0");
+    const c = Number(whole) * 100 + Number(dec);
+    return Number.isSafeInteger(c) ? c : null;
   }
   function yuan(c) {
     if (c === null) return "—";
     return `${Math.floor(c / 100)}.${String(c % 100).padStart(2, "0")}`;
   }
   function count(text) {
-    const m = /^\s*(\d+)\s*$/.exec(String(text ?? ""));
-    return m ? Number(m[1]) : null;
+    const m = /^\+?(\d+)$/.exec(narrow(text));
+    const n = m ? Number(m[1]) : null;
+    return n && Number.isSafeInteger(n) ? n : null;  // a count is a whole number ≥ 1
   }
 
   // ------------------------------------------------------------------ the submission
@@ -156,7 +171,15 @@
       h("button", { type: "button", class: "tool", "data-tool": "down", disabled: index === length - 1, "aria-label": `下移第${n}个${noun}`, onclick: move(1) }, "下移"),
       h("button", {
         type: "button", class: "tool danger", "data-tool": "remove", "aria-label": `删除第${n}个${noun}`,
-        onclick: () => { getAt(listPath).splice(index, 1); changed(true, listPath, "add"); },
+        onclick: () => {
+          const before = snapshot();
+          const list = getAt(listPath);
+          list.splice(index, 1);
+          // focus stays on the row that took its place (or the one above), never the top of the page
+          const next = list.length ? `${listPath}[${Math.min(index, list.length - 1)}]` : listPath;
+          changed(true, next, list.length ? "remove" : null);
+          offerUndo(`已删除第${n}个${noun}。`, before, `${listPath}[${index}]`);
+        },
       }, "删除"));
   }
 
@@ -182,6 +205,25 @@
       h("legend", {}, `${title(table, "name")} ${pi + 1}`),
       h("div", { class: "fields" }, fields),
       rowTools(`${itemPath}.projects`, pi, length, "项目", true));
+  }
+
+  // ------------------------------------------------------------------ undo
+  const snapshot = () => JSON.parse(JSON.stringify(state.sub));
+  let undoTimer = null;
+  /** A bar saying what was done, with 撤销 (kept 30 s or until the next undoable act). */
+  function offerUndo(text, before, focusPath) {
+    const bar = document.getElementById("undo-bar");
+    clearTimeout(undoTimer);
+    bar.replaceChildren(h("span", {}, text), " ",
+      h("button", { type: "button", id: "undo", onclick: () => {
+        state.sub = before;
+        bar.hidden = true;
+        bar.replaceChildren();
+        changed(true, focusPath);
+        setStatus("已撤销。", "ok");
+      } }, "撤销"));
+    bar.hidden = false;
+    undoTimer = setTimeout(() => { bar.hidden = true; bar.replaceChildren(); }, 30_000);
   }
 
   function addButton(text, onclick) {
@@ -319,7 +361,9 @@
     updateTotals();
     showReport(state.report);
     if (focusPath) {
-      const target = document.getElementById(fieldId(focusPath));
+      // the row itself, else the table section it belongs to (an emptied list: its 添加 button)
+      const target = document.getElementById(fieldId(focusPath)) || document.querySelector(`section[data-path="${CSS.escape(focusPath)}"]`)
+        || targetOf(focusPath);
       const el = target && (focusTool ? target.querySelector(`:scope > .row-tools [data-tool="${focusTool}"]:not([disabled])`) : null)
         || (target && target.matches("input, select, textarea") ? target : target && target.querySelector("input, select, textarea, button"));
       if (el) el.focus();
@@ -339,13 +383,13 @@
             const n = count(p.count), c = cents(p.unit_amount);
             const product = n !== null && c !== null ? n * c : null;
             const out = document.getElementById(`${fieldId(`${path}.projects[${pi}]`)}-product`);
-            if (out) out.textContent = product === null ? "= —" : `= ${yuan(product)} ${form.amount_unit}`;
+            if (out) say(out, product === null ? "= —" : `= ${yuan(product)} ${form.amount_unit}`);
             if (product === null) sumOk = false; else sum += product;
           });
           const b = cents(item.budget);
           const out = document.getElementById(`${fieldId(path)}-sum`);
           if (out) {
-            out.textContent = `各项目“项目数×单项金额”之和：${sumOk ? yuan(sum) : "—"} ${form.amount_unit}`;
+            say(out, `各项目“项目数×单项金额”之和：${sumOk ? yuan(sum) : "—"} ${form.amount_unit}`);
             out.classList.toggle("differs", sumOk && b !== null && b !== sum);
           }
           if (b === null) ok = false; else total += b;
@@ -362,18 +406,18 @@
             if (c === null) sumOk = false; else sum += c;
           }
           const out = document.getElementById(`${fieldId(path)}-sum`);
-          if (out) out.textContent = `本工作内容金额合计：${sumOk ? yuan(sum) : "—"} ${form.amount_unit}`;
+          if (out) say(out, `本工作内容金额合计：${sumOk ? yuan(sum) : "—"} ${form.amount_unit}`);
           if (!sumOk) ok = false;
           total += sum;
         }
       });
       const out = document.getElementById(`total-${table.key}`);
-      if (out) out.textContent = ok ? yuan(total) : `${yuan(total)}（有未填或格式不对的金额）`;
+      if (out) say(out, ok ? yuan(total) : `${yuan(total)}（有未填或格式不对的金额）`);
       grand += total;
       grandOk = grandOk && ok;
     }
     const g = document.getElementById("grand-total");
-    if (g) g.textContent = yuan(grand);
+    if (g) say(g, yuan(grand));
   }
 
   // ------------------------------------------------------------------ live checking
@@ -384,8 +428,20 @@
   }
   async function check() {
     const seq = ++state.checkSeq;
-    const resp = await api("POST", page.api.validate, toJson(state.sub));
+    let resp;
+    try {
+      resp = await api("POST", page.api.validate, toJson(state.sub));
+    } catch (e) {
+      if (seq !== state.checkSeq) return;
+      // offline: the last result may no longer hold; checked again as soon as the connection is back
+      state.checkPending = true;
+      say(document.querySelector("#check-summary .verdict"), "与服务器的连接中断，暂时无法检查；恢复连接后自动重新检查。");
+      document.getElementById("check-summary").classList.remove("bad");
+      document.getElementById("check-list").replaceChildren();
+      return;
+    }
     if (seq !== state.checkSeq) return; // a newer check is under way
+    state.checkPending = false;
     if (resp.status === 200) {
       state.report = resp.data;
       showReport(resp.data);
@@ -410,6 +466,13 @@
     return null;
   }
 
+  /** A message as the page shows it: no field keys ("经费安排（budget）", "name 为空"), which mean nothing to a clerk. */
+  function plain(text) {
+    return String(text || "").replace(/（[A-Za-z_][A-Za-z0-9_.[\]]*）/g, "").replace(/([：:]\s*)[A-Za-z_][A-Za-z0-9_]*\s+为空/g, "$1为空");
+  }
+  /** Where, as the clerk counts it (表（一）第1项 第2个项目 拟设置项目), then what. */
+  const placed = (d) => `${d.place ? `${d.place}：` : ""}${plain(d.message)}${d.hint ? ` ${plain(d.hint)}` : ""}`;
+
   function showReport(report) {
     for (const el of document.querySelectorAll(".msg")) el.replaceChildren();
     for (const el of document.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
@@ -418,14 +481,14 @@
     const list = document.getElementById("check-list");
     const submit = document.getElementById("submit");
     if (!report) {
-      summary.querySelector(".verdict").textContent = "尚未检查。";
+      say(summary.querySelector(".verdict"), "尚未检查。");
       list.replaceChildren();
       return;
     }
     const items = [];
     report.diagnostics.forEach((d, n) => {
       const target = targetOf(d.path);
-      const text = d.message + (d.hint ? ` ${d.hint}` : "");
+      const text = plain(d.message) + (d.hint ? ` ${plain(d.hint)}` : "");
       const level = d.severity === "error" ? "错误" : "警告";
       let link = null;
       if (target) {
@@ -439,13 +502,13 @@
       }
       items.push(h("li", { class: d.severity },
         h("span", { class: "level" }, `${level}：`),
-        link ? h("a", { href: link, "data-path": d.path, onclick: (ev) => { ev.preventDefault(); focusField(link.slice(1)); } }, text) : text,
+        link ? h("a", { href: link, "data-path": d.path, onclick: (ev) => { ev.preventDefault(); focusField(link.slice(1)); } }, placed(d)) : placed(d),
         d.cell ? ` （${d.cell}）` : ""));
     });
     const verdict = report.errors
       ? `发现 ${report.errors} 个错误${report.warnings ? `、${report.warnings} 个警告` : ""}，改正错误后才能提交。`
       : report.warnings ? `没有错误，有 ${report.warnings} 个警告（可以提交，建议核对）。` : "检查通过：没有错误和警告。";
-    summary.querySelector(".verdict").textContent = verdict;
+    say(summary.querySelector(".verdict"), verdict);
     summary.classList.toggle("bad", report.errors > 0);
     list.replaceChildren(...items);
     if (submit) submit.disabled = state.readOnly || report.errors > 0;
@@ -513,12 +576,21 @@
     saving = null;
     return ok;
   }
-  window.addEventListener("online", () => { if (!state.readOnly) save(); });
+  window.addEventListener("online", () => {
+    if (!state.readOnly) save();
+    check();  // what the page says must be about what is in it now
+  });
 
+  /** Put text into a live region only when it differs: a screen reader speaks every write. */
+  function say(el, text) {
+    if (el && el.textContent !== text) el.textContent = text;
+  }
   function setStatus(text, kind) {
     const el = document.getElementById("save-status");
-    el.textContent = text;
     el.dataset.kind = kind || "";
+    // "正在保存……" would be spoken at every pause in typing: the busy state is shown, not announced
+    el.setAttribute("aria-busy", kind === "busy" ? "true" : "false");
+    if (kind !== "busy") say(el, text);
   }
 
   function changed(structural, focusPath, tool) {
@@ -544,7 +616,10 @@
     const el = document.getElementById("filing-status");
     const parts = [`状态：${STATUS[state.status] || state.status}`];
     if (state.version) parts.push(`最新版本：第 ${state.version} 版`);
-    el.querySelector(".state").textContent = parts.join("　");
+    say(el.querySelector(".state"), parts.join("　"));
+    const receipt = document.getElementById("receipt");
+    receipt.hidden = !(state.status === "submitted" && state.submittedAt);
+    if (!receipt.hidden) say(receipt, `已于 ${when(state.submittedAt)} 报送省局（第 ${state.version} 版）。如需修改，请联系省局退回。`);
     const reason = document.getElementById("return-reason");
     if (state.status !== "submitted" && state.reason) {
       reason.hidden = false;
@@ -582,6 +657,7 @@
     state.status = server ? server.status || "none" : "none";
     state.version = server ? server.version || 0 : 0;
     state.reason = server && server.returned ? server.returned.reason || "" : "";
+    state.submittedAt = server ? server.submitted_at || null : null;
     state.readOnly = page.readOnly || state.status === "submitted";
     state.sub = normalise(server && server.submission);
     state.savedJson = server && server.submission ? JSON.stringify(toJson(state.sub)) : "";
@@ -682,18 +758,22 @@
     const { report, submission } = resp.data;
     const rows = report.diagnostics.map((d) => h("li", { class: d.severity },
       h("span", { class: "where" }, d.cell ? `${d.cell}` : d.line ? `第 ${d.line} 行` : file.name), "：",
-      `${d.severity === "error" ? "错误" : "警告"} ${d.message}${d.hint ? ` ${d.hint}` : ""}`));
+      `${d.severity === "error" ? "错误" : "警告"} ${placed(d)}`));
     const verdict = report.errors ? `${file.name}：发现 ${report.errors} 个错误${report.warnings ? `、${report.warnings} 个警告` : ""}。`
       : `${file.name}：没有错误${report.warnings ? `，有 ${report.warnings} 个警告` : ""}。`;
     const loadBtn = submission && !state.readOnly ? h("button", {
       type: "button", class: "add", id: "upload-load",
       onclick: () => {
+        const before = snapshot();
         const sub = normalise(submission);
         sub.unit = page.unit.name; sub.unit_kind = page.unit.kind;
         if (page.unit.city) sub.city = page.unit.city;
         state.sub = sub;
-        out.replaceChildren(h("p", {}, `已将 ${file.name} 的内容载入页面${report.errors ? "（请改正其中的错误）" : ""}。`));
+        // the sheet/cell list stays: the clerk fixes the workbook's cells from it
+        document.getElementById("upload-load").replaceWith(h("p", { class: "ok" },
+          `已将 ${file.name} 的内容载入页面${report.errors ? "（请按上面列出的单元格改正错误）" : ""}。`));
         changed(true);
+        offerUndo(`已用 ${file.name} 替换页面内容。`, before);
       },
     }, "载入到页面（替换当前内容）") : null;
     out.replaceChildren(...[h("p", { class: report.errors ? "error" : "ok" }, verdict),
@@ -701,14 +781,29 @@
     input.value = "";
   }
 
+  /** Resolves true when the clerk confirms in the page's dialog (keyboard: Esc cancels). */
+  function confirmSubmit() {
+    const dialog = document.getElementById("submit-dialog");
+    dialog.querySelector(".version").textContent = `第 ${state.version} 版`;
+    dialog.querySelector(".total").textContent = document.getElementById("grand-total").textContent;
+    return new Promise((resolve) => {
+      dialog.addEventListener("close", () => resolve(dialog.returnValue === "submit"), { once: true });
+      dialog.returnValue = "";
+      dialog.showModal();
+      dialog.querySelector("button[value='cancel']").focus();  // the safe choice first
+    });
+  }
+
   async function submit() {
     const note = document.getElementById("submit-note");
     if (!(await save())) { note.textContent = "未能保存到服务器，暂不能提交。"; return; }
     await check();
     if (state.report && state.report.errors) { note.textContent = "还有错误，不能提交。"; return; }
-    const resp = await api("POST", page.api.submit);
+    if (!(await confirmSubmit())) { note.textContent = "未报送。"; document.getElementById("submit").focus(); return; }
+    let resp;
+    try { resp = await api("POST", page.api.submit); } catch (e) { note.textContent = "与服务器的连接中断，未能报送；恢复连接后请再点“报送省局”。"; return; }
     if (resp.status === 200) {
-      note.textContent = "已提交。";
+      note.textContent = `已于 ${when(resp.data.submitted_at || new Date().toISOString())} 报送省局（第 ${resp.data.version} 版）。`;
       localStorage.removeItem(DRAFT_KEY);
       await load();
     } else if (resp.status === 422) {
