@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 from sqlalchemy import select
@@ -99,7 +100,10 @@ def test_submit_return_and_save_while_submitted(api) -> None:
     assert body["report"]["valid"] is False and body["report"]["diagnostics"][0]["code"] == "budget-mismatch"
     _put(api, example())
     r = api.client.post(URL + "/submit", headers=api.auth("guangzhou"))
-    assert r.status_code == 200 and r.json() == {"year": 2024, "unit": "guangzhou", "status": "submitted", "version": 2}
+    assert r.status_code == 200
+    receipt = r.json()
+    assert receipt.pop("submitted_at").startswith(str(dt.date.today().year))  # the clerk's receipt: when
+    assert receipt == {"year": 2024, "unit": "guangzhou", "status": "submitted", "version": 2}
     assert_problem(api.client.post(URL + "/submit", headers=api.auth("guangzhou")), 409)
     assert_problem(_put(api, example()), 409)  # no new version while submitted
     assert len(api.client.get(URL + "/versions", headers=api.auth("guangzhou")).json()["versions"]) == 2
@@ -172,6 +176,7 @@ def test_province_list_has_every_unit_in_published_order_with_totals(api) -> Non
         "status": "none",
         "version": None,
         "updated_at": None,
+        "submitted_at": None,
         "returned": None,
         "errors": None,
         "warnings": None,
