@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from openpyxl.utils import get_column_letter
 
+from docgen.check.units import unit_named
 from docgen.io.xlsx_grid import MAX_ROWS, Book, Grid, WorkbookRefused, read_book
 from docgen.io.xlsx_package import MAX_NUMBER_DIGITS
 from docgen.models.diagnostics import format_path
@@ -841,7 +842,7 @@ def read_workbook(path: str | Path) -> WorkbookImport:
         raise ImportError_(problems)
 
     unit_kind, city = "other", None
-    match = next((u for u in form.units if squash(u.name) == squash(unit)), None)
+    match = unit_named(form, unit)
     if match is not None:
         unit_kind, city = match.kind, match.city
     elif props.get(PROP_UNIT) == unit and props.get(PROP_UNIT_KIND):

@@ -6,7 +6,6 @@ usage problem, 1 for an invalid notice), raised before a single unit is rendered
 
 from __future__ import annotations
 
-import difflib
 import fcntl
 import os
 import socket
@@ -16,7 +15,8 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import urlparse
 
-from docgen.models.form import Form, squash
+from docgen.check.units import closest_unit, unit_named
+from docgen.models.form import Form
 
 LOCK_NAME = ".docgen.lock"  # the flock a running batch holds in its output folder
 INPUT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -116,13 +116,6 @@ def find_inputs(folder: Path) -> list[Path]:
     )
 
 
-def closest_unit(form: Form, name: str) -> str:
-    names = [u.name for u in form.units]
-    by_squash = {squash(n): n for n in names}
-    match = difflib.get_close_matches(squash(name), list(by_squash), n=1, cutoff=0.0)
-    return by_squash[match[0]] if match else names[0]
-
-
 @dataclass
 class Refusal:
     """A file of the folder that is not built: why, and which unit it names (if any)."""
@@ -176,7 +169,7 @@ def sort_inputs(folder: Path, form: Form | None = None) -> Sorted:
         if not isinstance(name, str) or not name.strip():
             out.accepted.append((path, text, ""))  # the worker reports the missing unit with its line
             continue
-        unit = next((u for u in form.units if squash(u.name) == squash(name)), None)
+        unit = unit_named(form, name)
         if unit is None:
             near = closest_unit(form, name)
             out.refused.append(

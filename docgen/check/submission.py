@@ -18,6 +18,7 @@ from docgen.check.aliases import ALIASES, canonical, key_candidates
 from docgen.check.translate import TYPE_HINTS as _TYPE_HINTS
 from docgen.check.translate import Collector, Schema, report, title
 from docgen.check.translate import short_title as _short_title
+from docgen.check.units import closest_unit, unit_named
 from docgen.io.source import Path_, Source, SourceError, load, parse
 from docgen.models.diagnostics import Diagnostic, InvalidInput, format_path
 from docgen.models.form import Form, TableSpec, available_years, form_path, latest_year, load_form, year_named
@@ -418,6 +419,7 @@ def _check_delegated(form: Form, data: Any, col: _Collector, names: list) -> Non
 
 
 def _check_meaning(form: Form, data: dict, col: _Collector) -> None:
+    _check_unit(form, data, col)
     kind, city = data.get("unit_kind"), data.get("city")
     if kind == "city" and not city:
         col.error(
@@ -469,6 +471,30 @@ def _check_meaning(form: Form, data: dict, col: _Collector) -> None:
         )
 
 
+def _check_unit(form: Form, data: dict, col: _Collector) -> None:
+    """The unit must be one of the form's, as the batch and the service identify it (check.units)."""
+    name = data.get("unit")
+    if not isinstance(name, str) or not name.strip():
+        return  # a missing, blank or non-text unit is the model's error
+    unit = unit_named(form, name)
+    if unit is None:
+        col.error(
+            "unknown-unit",
+            ("unit",),
+            f"填报单位“{name.strip()[:60]}”不在 {form.year} 年度征集表的单位名单中。",
+            f"最接近的是“{closest_unit(form, name)}”；请按名单写全称。",
+            "unit not in the form's list",
+        )
+    elif name.strip() != unit.name:
+        col.warn(
+            "unit-variant",
+            ("unit",),
+            f"填报单位“{name.strip()[:60]}”按名单中的“{unit.name}”处理，文件中将写作后者。",
+            "请按名单写全称（全角括号，无空格或不可见字符）。",
+            "unit written as a variant of a listed name",
+        )
+
+
 def _parsed_date(value: Any) -> Any:
     try:
         return _date(value)
@@ -485,9 +511,14 @@ def _normalise(form: Form, sub: Submission) -> Submission:
             return item.model_copy(update={"category": cat.name}) if cat else item
         return item
 
+    unit = unit_named(form, sub.unit)
     return sub.model_copy(
         update={
-            key: [fix(it, form.table(key)) for it in getattr(sub, key)] for key in ("retained", "support", "delegated")
+            **{
+                key: [fix(it, form.table(key)) for it in getattr(sub, key)]
+                for key in ("retained", "support", "delegated")
+            },
+            "unit": unit.name if unit else sub.unit,
         }
     )
 

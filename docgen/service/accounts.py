@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from docgen.service import audit
@@ -75,6 +75,46 @@ def add_user(
     session.flush()
     audit.record(session, actor, "user-add", f"user:{name}", role=role, unit=unit)
     return user
+
+
+def _user(session: Session, name: str) -> User:
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise AccountError(f"没有账号“{name}”")
+    return user
+
+
+def end_sessions(session: Session, user: User) -> int:
+    """Log the user out everywhere (a changed password or a disabled account must not leave a live cookie)."""
+    from docgen.web.models import WebSession  # the web app's table, on the same metadata
+
+    ended = session.scalars(select(WebSession.id_sha256).where(WebSession.user_id == user.id)).all()
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    return len(ended)
+
+
+def set_password(session: Session, name: str, password: str, actor: str = "cli") -> User:
+    """A new password; every session of the user ends."""
+    if len(password) < 8:
+        raise AccountError("密码至少 8 个字符")
+    user = _user(session, name)
+    user.password_hash = hash_password(password)
+    ended = end_sessions(session, user)
+    audit.record(session, actor, "user-passwd", f"user:{name}", sessions_ended=ended)
+    return user
+
+
+def set_disabled(session: Session, name: str, disabled: bool, actor: str = "cli") -> User:
+    """Disable (every session ends, logins refused) or enable an account."""
+    user = _user(session, name)
+    user.disabled = disabled
+    ended = end_sessions(session, user) if disabled else 0
+    audit.record(session, actor, "user-disable" if disabled else "user-enable", f"user:{name}", sessions_ended=ended)
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.role.desc(), User.unit_id, User.name)))
 
 
 def login(session: Session, name: str, password: str) -> Principal | None:

@@ -8,7 +8,19 @@ from sqlalchemy.orm import Session
 
 from docgen.service.models import AuditEvent
 
-ACTIONS = ("save", "submit", "return", "login", "login-failed", "token-create", "token-revoke", "user-add")
+ACTIONS = (
+    "save",
+    "submit",
+    "return",
+    "login",
+    "login-failed",
+    "token-create",
+    "token-revoke",
+    "user-add",
+    "user-passwd",
+    "user-disable",
+    "user-enable",
+)
 
 
 def record(session: Session, actor: str, action: str, target: str = "", **detail: Any) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -27,7 +29,9 @@ token_app = typer.Typer(help="管理 API 令牌（供脚本和其他系统调用
 
 def _db(data: Path, database: str):
     from docgen.service.db import Database
+    from docgen.service.transport import private_data
 
+    private_data(data, sqlite=not database)  # the SQLite file holds password hashes: the owner's alone
     db = Database.from_settings(Settings(data=data, database_url=database))
     db.migrate()
     return db
@@ -64,14 +68,44 @@ def serve(
     demo: bool = typer.Option(
         False, "--demo", help="演示模式：创建省局和各单位的登录账号（打印出来），并载入 23 个示例填报作为草稿"
     ),
+    certfile: Path | None = typer.Option(
+        None, "--certfile", help="HTTPS：证书文件（PEM，可含中间证书）；与 --keyfile 一起使用时直接以 HTTPS 服务"
+    ),
+    keyfile: Path | None = typer.Option(None, "--keyfile", help="HTTPS：证书的私钥文件（PEM）"),
+    forwarded_allow_ips: str = typer.Option(
+        "",
+        "--forwarded-allow-ips",
+        help="信任其 X-Forwarded-For / X-Forwarded-Proto 请求头的反向代理地址（逗号分隔，如 127.0.0.1）；"
+        "默认不信任任何代理",
+    ),
+    max_connections: int = typer.Option(
+        256, "--max-connections", help="同时处理的连接和请求上限；超过时返回 503，不再占用资源"
+    ),
+    saves_per_minute: int = typer.Option(
+        60, "--saves-per-minute", help="每个单位每分钟最多保存的版本数（自动保存另计，为其 4 倍）；超过时返回 429"
+    ),
+    unit_quota_mb: float = typer.Option(
+        1024, "--unit-quota-mb", help="每个单位保存的各版本合计的存储上限（MB）；超过时返回 413"
+    ),
+    body_timeout: float = typer.Option(
+        60.0, "--body-timeout", help="请求内容须在此秒数内传完，否则返回 408 并关闭连接（防止慢速发送占住连接）"
+    ),
 ) -> None:
     """启动填报服务（HTTP API，/docs 为接口文档）。Ctrl-C 或 SIGTERM 平稳退出。"""
+    from docgen.service.server import Transport
     from docgen.service.server import serve as run
 
     if not (0 < port < 65536):
         _fail(f"端口 {port} 无效")
     if render_timeout <= 0:
         _fail("--render-timeout 应大于 0")
+    if (certfile is None) != (keyfile is None):
+        _fail("--certfile 和 --keyfile 须同时给出")
+    for path in (certfile, keyfile):
+        if path is not None and not path.is_file():
+            _fail(f"找不到文件 {path}")
+    if max_connections < 1 or body_timeout <= 0:
+        _fail("--max-connections 和 --body-timeout 应大于 0")
     settings = Settings(
         data=data,
         database_url=database,
@@ -80,9 +114,16 @@ def serve(
         check_workers=None if check_workers < 0 else check_workers,
         scheduler=scheduler or None,
         render_timeout=render_timeout,
+        body_timeout=body_timeout,
+        saves_per_minute=max(saves_per_minute, 0),
+        drafts_per_minute=max(saves_per_minute, 0) * 4,
+        unit_quota=int(max(unit_quota_mb, 0) * 1024 * 1024),
+    )
+    transport = Transport(
+        certfile=certfile, keyfile=keyfile, forwarded_allow_ips=forwarded_allow_ips, max_connections=max_connections
     )
     try:
-        run(settings, host, port, demo=demo)
+        run(settings, host, port, demo=demo, transport=transport)
     except Exception as exc:
         if os.environ.get("DOCGEN_DEBUG"):
             raise
@@ -101,10 +142,7 @@ def user_add(
     """添加登录账号：单位账号（--unit）或省局账号（--province）。"""
     from docgen.service.accounts import AccountError, add_user
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    password = _password(password_stdin)
     db = _db(data, database)
     try:
         user = db.write_sync(lambda s: add_user(s, name, password, unit, province))
@@ -113,6 +151,78 @@ def user_add(
     finally:
         db.dispose()
     typer.echo(f"已添加账号 {user.name}（{'省局' if user.role == 'province' else user.unit_id}）", err=True)
+
+
+def _password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("新密码", hide_input=True, confirmation_prompt=True))
+
+
+@user_app.command("passwd")
+def user_passwd(
+    name: str = typer.Argument(..., help="登录名"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="从标准输入读取新密码（第一行）"),
+    data: Path = DataOpt,
+    database: str = DatabaseOpt,
+) -> None:
+    """修改账号的密码；该账号的所有登录会话随即失效。"""
+    from docgen.service.accounts import set_password
+
+    password = _password(password_stdin)
+    _account_change(data, database, lambda s: set_password(s, name, password))
+    typer.echo(f"已修改账号 {name} 的密码；其登录会话已全部失效", err=True)
+
+
+def _account_change(data: Path, database: str, change: Callable[[Any], object]) -> None:
+    """Run an account change in one transaction; its AccountError is the command's Chinese message (exit 2)."""
+    from docgen.service.accounts import AccountError
+
+    db = _db(data, database)
+    try:
+        db.write_sync(change)
+    except AccountError as exc:
+        _fail(str(exc))
+    finally:
+        db.dispose()
+
+
+def _set_disabled(name: str, disabled: bool, data: Path, database: str) -> None:
+    from docgen.service.accounts import set_disabled
+
+    _account_change(data, database, lambda s: set_disabled(s, name, disabled))
+
+
+@user_app.command("disable")
+def user_disable(
+    name: str = typer.Argument(..., help="登录名"), data: Path = DataOpt, database: str = DatabaseOpt
+) -> None:
+    """停用账号：立即退出所有登录会话，此后不能登录（数据保留，可用 enable 恢复）。"""
+    _set_disabled(name, True, data, database)
+    typer.echo(f"已停用账号 {name}；其登录会话已全部失效", err=True)
+
+
+@user_app.command("enable")
+def user_enable(
+    name: str = typer.Argument(..., help="登录名"), data: Path = DataOpt, database: str = DatabaseOpt
+) -> None:
+    """恢复已停用的账号。"""
+    _set_disabled(name, False, data, database)
+    typer.echo(f"已恢复账号 {name}", err=True)
+
+
+@user_app.command("list")
+def user_list(data: Path = DataOpt, database: str = DatabaseOpt) -> None:
+    """列出所有账号：登录名、角色（省局或单位编号）、是否停用。"""
+    from docgen.service.accounts import list_users
+
+    db = _db(data, database)
+    try:
+        users = db.read_sync(lambda s: [(u.name, u.role, u.unit_id, u.disabled) for u in list_users(s)])
+    finally:
+        db.dispose()
+    for name, role, unit, disabled in users:
+        typer.echo(f"{name}\t{'省局' if role == 'province' else unit}\t{'已停用' if disabled else '正常'}")
 
 
 @token_app.command("create")

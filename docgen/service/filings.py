@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, defer
 
 from docgen.service import audit
 from docgen.service.accounts import Principal
-from docgen.service.models import Filing, FilingVersion, utcnow
+from docgen.service.models import Filing, FilingDraft, FilingVersion, utcnow
 from docgen.service.problems import Problem
 from docgen.service.reports import Checked
 from docgen.service.uploads import Upload
@@ -23,6 +24,57 @@ def iso(value: dt.datetime | None) -> str | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A client's precondition on a filing (RFC 9110 §13): If-Match / If-None-Match ETags, or the version it
+    edited (`base_version`, 0 for none yet). Without any, a save or submit acts on whatever is latest."""
+
+    if_match: tuple[str, ...] | None = None
+    if_none_match: tuple[str, ...] | None = None
+    base_version: int | None = None
+
+    def check(self, filing: Filing | None) -> None:
+        """412 when the filing is no longer what the client saw."""
+        current = etag(filing)
+        number = filing.latest if filing is not None else 0
+        ok = True
+        if self.base_version is not None and self.base_version != number:
+            ok = False
+        if self.if_match is not None and not (
+            (current is not None and "*" in self.if_match) or (current is not None and current in self.if_match)
+        ):
+            ok = False
+        if (
+            self.if_none_match is not None
+            and current is not None
+            and ("*" in self.if_none_match or current in self.if_none_match)
+        ):
+            ok = False
+        if not ok:
+            raise Problem(
+                412,
+                (
+                    f"该填报已在别处修改，现为第 {number} 版（{STATUS_ZH.get(filing.status, '')}）"
+                    if number and filing
+                    else "该填报在别处有了变化"
+                )
+                + "，与您所依据的版本不同；请重新读取最新版本，核对后再保存或报送。",
+                headers={"ETag": current} if current else {},
+                current_version=number,
+                status_now=filing.status if filing is not None else "none",
+            )
+
+
+STATUS_ZH = {"draft": "草稿", "submitted": "已报送", "returned": "已退回", "none": "未填报"}
+
+
+def etag(filing: Filing | None) -> str | None:
+    """The strong ETag of a filing's latest version and status (what GET answers and If-Match compares)."""
+    if filing is None or not filing.latest:
+        return None
+    return f'"{filing.latest}-{filing.status}"'
 
 
 def find(session: Session, year: int, unit: str, lock: bool = False) -> Filing | None:
@@ -47,16 +99,55 @@ def latest(session: Session, year: int, unit: str, content: bool = False) -> tup
     return filing, row
 
 
-def save(session: Session, year: int, unit: str, upload: Upload, checked: Checked, who: Principal) -> FilingVersion:
-    """Add version n+1 (409 while submitted); committed with its audit event by the caller's transaction."""
+def _filing_for_write(session: Session, year: int, unit: str, expect: Expect) -> Filing:
+    """The filing locked for this transaction (created when new), after the client's precondition; 409 while submitted."""
     filing = find(session, year, unit, lock=True)
+    expect.check(filing)
     if filing is None:
         filing = Filing(year=year, unit_id=unit, status="draft", latest=0)
         session.add(filing)
         session.flush()
     if filing.status == "submitted":
         raise Problem(409, "该填报已报送，不能再修改；如需修改，请联系省局退回。")
+    return filing
+
+
+def stored_bytes(session: Session, unit: str) -> int:
+    """Bytes of every version the unit ever saved (all years): what its quota counts."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(FilingVersion.size), 0))
+        .join(Filing, Filing.id == FilingVersion.filing_id)
+        .where(Filing.unit_id == unit)
+    )
+    return int(total or 0)
+
+
+def save(
+    session: Session,
+    year: int,
+    unit: str,
+    upload: Upload,
+    checked: Checked,
+    who: Principal,
+    expect: Expect = Expect(),
+    quota: int | None = None,
+) -> tuple[FilingVersion, bool, str]:
+    """(version n+1, True, its ETag), or the latest again when its bytes are the same (False); the working draft
+    is superseded either way. 412 on a failed precondition, 409 while submitted, 413 past the unit's quota.
+    Committed with its audit event by the caller's transaction."""
+    filing = _filing_for_write(session, year, unit, expect)
+    session.execute(delete(FilingDraft).where(FilingDraft.filing_id == filing.id))
+    if filing.latest:
+        last = version(session, filing, filing.latest, content=False)
+        if last is not None and last.sha256 == upload.sha256 and last.media_type == upload.media_type:
+            return last, False, etag(filing) or ""
+    if quota is not None and stored_bytes(session, unit) + len(upload.content) > quota:
+        raise Problem(
+            413,
+            f"本单位保存的各版本已达存储上限 {quota / 1024 / 1024:g} MB，不能再保存新版本；请联系省局。",
+        )
     now = utcnow()
+    report = checked.report
     row = FilingVersion(
         filing_id=filing.id,
         number=filing.latest + 1,
@@ -68,11 +159,17 @@ def save(session: Session, year: int, unit: str, upload: Upload, checked: Checke
         sha256=upload.sha256,
         content=upload.content,
         submission=checked.data,
-        report=checked.report,
+        report=report,
         totals=checked.totals,
+        valid=bool(report.get("valid")),
+        errors=int(report.get("errors") or 0),
+        warnings=int(report.get("warnings") or 0),
     )
     session.add(row)
-    filing.latest, filing.status, filing.updated_at = row.number, "draft", now
+    # a returned filing stays returned (with the province's reason) until it is submitted again
+    filing.latest, filing.updated_at = row.number, now
+    if filing.status != "returned":
+        filing.status = "draft"
     audit.record(
         session,
         who.actor,
@@ -84,13 +181,54 @@ def save(session: Session, year: int, unit: str, upload: Upload, checked: Checke
         valid=checked.valid,
     )
     session.flush()
-    return row
+    return row, True, etag(filing) or ""
 
 
-def submit(session: Session, year: int, unit: str, who: Principal) -> tuple[Filing, FilingVersion]:
+def save_draft(
+    session: Session, year: int, unit: str, upload: Upload, checked: Checked, who: Principal, expect: Expect = Expect()
+) -> FilingDraft:
+    """Autosave: overwrite the filing's one working draft (no version, no audit event, status unchanged)."""
+    filing = _filing_for_write(session, year, unit, expect)
+    draft = session.get(FilingDraft, filing.id)
+    if draft is None:
+        draft = FilingDraft(filing_id=filing.id)
+        session.add(draft)
+    draft.base_version, draft.updated_at, draft.updated_by = filing.latest, utcnow(), who.actor
+    draft.filename, draft.media_type, draft.size = upload.filename, upload.media_type, len(upload.content)
+    draft.sha256, draft.content = upload.sha256, upload.content
+    draft.submission, draft.report = checked.data, checked.report
+    session.flush()
+    return draft
+
+
+def draft_of(session: Session, year: int, unit: str) -> FilingDraft:
+    filing = find(session, year, unit)
+    draft = session.get(FilingDraft, filing.id) if filing is not None else None
+    if draft is None:
+        raise Problem(404, "没有自动保存的草稿。")
+    return draft
+
+
+def draft_info(draft: FilingDraft) -> dict[str, Any]:
+    return {
+        "base_version": draft.base_version,
+        "updated_at": iso(draft.updated_at),
+        "by": draft.updated_by,
+        "sha256": draft.sha256,
+        "filename": draft.filename,
+        "submission": draft.submission,
+        "report": draft.report,
+    }
+
+
+def submit(
+    session: Session, year: int, unit: str, who: Principal, expect: Expect = Expect()
+) -> tuple[Filing, FilingVersion]:
+    """Submit the latest version, the one the client reviewed when it says so (412 otherwise)."""
     filing = find(session, year, unit, lock=True)
     if filing is None or not filing.latest:
         raise Problem(409, "尚未保存任何版本，不能报送。")
+    expect.check(filing)
     if filing.status == "submitted":
         raise Problem(409, "该填报已报送。")
     row = version(session, filing, filing.latest, content=False)
@@ -101,6 +239,7 @@ def submit(session: Session, year: int, unit: str, who: Principal) -> tuple[Fili
         )
     now = utcnow()
     filing.status, filing.submitted_at, filing.updated_at = "submitted", now, now
+    session.execute(delete(FilingDraft).where(FilingDraft.filing_id == filing.id))
     audit.record(session, who.actor, "submit", f"{year}/{unit}", version=row.number, sha256=row.sha256)
     return filing, row
 
@@ -129,47 +268,73 @@ def describe(filing: Filing | None, row: FilingVersion | None) -> dict[str, Any]
     }
 
 
+def _summary(session: Session, filing: Filing) -> FilingVersion | None:
+    """The latest version without its bytes, parsed submission or report (a list row needs none of them)."""
+    query = select(FilingVersion).where(FilingVersion.filing_id == filing.id, FilingVersion.number == filing.latest)
+    return session.scalar(
+        query.options(defer(FilingVersion.content), defer(FilingVersion.submission), defer(FilingVersion.report))
+    )
+
+
 def listing(session: Session, year: int, units: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """One row per unit of the year's form, in published order."""
     filings = {f.unit_id: f for f in session.scalars(select(Filing).where(Filing.year == year))}
     rows = []
     for unit_id, name in units:
         filing = filings.get(unit_id)
-        row = version(session, filing, filing.latest, content=False) if filing and filing.latest else None
+        row = _summary(session, filing) if filing and filing.latest else None
         rows.append(
             {
                 "unit": unit_id,
                 "name": name,
                 **describe(filing, row),
-                "errors": row.report.get("errors") if row else None,
-                "warnings": row.report.get("warnings") if row else None,
+                "errors": row.errors if row else None,
+                "warnings": row.warnings if row else None,
                 "totals": row.totals if row else None,
             }
         )
     return rows
 
 
-def version_info(row: FilingVersion) -> dict[str, Any]:
-    return {
-        "number": row.number,
-        "time": iso(row.created_at),
-        "who": row.created_by,
-        "sha256": row.sha256,
-        "size": row.size,
-        "filename": row.filename,
-        "media_type": row.media_type,
-        "valid": bool(row.report.get("valid")),
-    }
+VERSION_COLUMNS = (
+    FilingVersion.number,
+    FilingVersion.created_at,
+    FilingVersion.created_by,
+    FilingVersion.sha256,
+    FilingVersion.size,
+    FilingVersion.filename,
+    FilingVersion.media_type,
+    FilingVersion.valid,
+    FilingVersion.errors,
+    FilingVersion.warnings,
+)
 
 
-def versions(session: Session, year: int, unit: str) -> list[dict[str, Any]]:
+def versions(session: Session, year: int, unit: str, offset: int = 0, limit: int = 100) -> tuple[list[dict], int]:
+    """One page of the versions, oldest first, from their metadata columns only (never bytes or reports)."""
     filing = find(session, year, unit)
     if filing is None:
         raise Problem(404, f"{year} 年度尚无该单位的填报。")
-    rows = session.scalars(
-        select(FilingVersion)
+    total = session.scalar(select(func.count()).where(FilingVersion.filing_id == filing.id)) or 0
+    rows = session.execute(
+        select(*VERSION_COLUMNS)
         .where(FilingVersion.filing_id == filing.id)
-        .options(defer(FilingVersion.content))
         .order_by(FilingVersion.number)
+        .offset(offset)
+        .limit(limit)
     )
-    return [version_info(r) for r in rows]
+    return [
+        {
+            "number": r.number,
+            "time": iso(r.created_at),
+            "who": r.created_by,
+            "sha256": r.sha256,
+            "size": r.size,
+            "filename": r.filename,
+            "media_type": r.media_type,
+            "valid": bool(r.valid),
+            "errors": r.errors,
+            "warnings": r.warnings,
+        }
+        for r in rows
+    ], int(total)

@@ -86,8 +86,30 @@ class FilingVersion(Base):
     submission: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)  # parsed data, when it parses
     report: Mapped[dict[str, Any]] = mapped_column(JSON)
     totals: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)  # table key → 万元 text, when valid
+    # the report's verdict and counts as columns: the versions listing never loads a report
+    valid: Mapped[bool] = mapped_column(default=False)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
 
     filing: Mapped[Filing] = relationship(back_populates="versions")
+
+
+class FilingDraft(Base):
+    """A filing's one working draft (what autosave keeps between versions): overwritten, never a version."""
+
+    __tablename__ = "filing_drafts"
+
+    filing_id: Mapped[int] = mapped_column(ForeignKey("filings.id", ondelete="CASCADE"), primary_key=True)
+    base_version: Mapped[int] = mapped_column(Integer)  # the version it was edited from (0: none yet)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    submission: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class AuditEvent(Base):

@@ -19,7 +19,9 @@ TITLES = {
     403: "无权访问",
     404: "未找到",
     405: "不支持该方法",
+    408: "请求超时",
     409: "状态冲突",
+    412: "版本已变",
     413: "请求内容过大",
     415: "不支持的内容类型",
     422: "内容有误",
@@ -33,6 +35,47 @@ _DEFAULT_DETAIL = {
     405: "该地址不支持此请求方法。",
     401: "请提供有效的令牌（Authorization: Bearer …）。",
 }
+
+
+# What each status means for the API's operations (the OpenAPI document lists them per operation).
+_MEANING = {
+    304: "与 If-None-Match 中的 ETag 相同，未改变",
+    400: "请求有误（参数、请求头或请求体无法读取）",
+    401: "没有或无效的凭据",
+    403: "无权访问（单位账号调用省局接口，或缺少 CSRF 令牌）",
+    404: "没有该年度、单位或填报（其他单位的填报同样返回 404）",
+    408: "请求内容未在时限内传完",
+    409: "状态冲突（如已报送的填报不能再修改）",
+    412: "前提条件不成立：最新版本已不是 If-Match / base_version 所指的版本",
+    413: "请求内容超过上限，或本单位存储已满",
+    415: "不支持的内容类型",
+    422: "内容有误（附检查报告 report），或文件中的填报单位不是本单位",
+    429: "请求过多（生成队列已满或保存过于频繁），见 Retry-After",
+    503: "服务暂不可用",
+    504: "生成超时",
+}
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 问题文档，detail 为中文说明",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+    "required": ["status", "detail"],
+}
+
+
+def problems_for(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these problem answers (401 is added to every operation by the app)."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        if status == 304:
+            out[status] = {"description": _MEANING[status]}
+        else:
+            out[status] = {"description": _MEANING[status], "content": {MEDIA: {"schema": PROBLEM_SCHEMA}}}
+    return out
 
 
 class Problem(Exception):

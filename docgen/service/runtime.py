@@ -32,7 +32,8 @@ def install(app: FastAPI, settings: Any) -> None:
     state.pool = _pool(settings)
     state.check_pool = _check_pool(settings)
     state.store = OutputStore(settings.data, templates=settings.templates)
-    state.jobs = JobRunner(state.db, state.pool, settings.data, settings.templates, scheduler=settings.scheduler)
+    state.batch_pool = _batch_pool(settings)
+    state.jobs = JobRunner(state.db, state.batch_pool, settings.data, settings.templates, scheduler=settings.scheduler)
     state.metrics = Metrics(state)
     app.include_router(jobs.router)
     app.include_router(metrics.router)
@@ -48,6 +49,19 @@ def _pool(settings: Any) -> RenderPool:
         templates=settings.templates,
         warm=settings.render_warm,
         scratch=Path(settings.data) / "tmp",
+    )
+
+
+def _batch_pool(settings: Any) -> RenderPool:
+    """Batch jobs' own worker(s): a batch of 23 units runs for minutes, and in the render pool it would hold
+    a worker a clerk's render needs; here concurrent batches wait for each other instead."""
+    return RenderPool(
+        getattr(settings, "batch_workers", 1),
+        queue_limit=8,
+        timeout=settings.render_timeout,
+        templates=settings.templates,
+        warm=False,
+        scratch=Path(settings.data) / "tmp-batch",
     )
 
 
@@ -69,10 +83,12 @@ def _check_pool(settings: Any) -> RenderPool | None:
 async def start(app: FastAPI) -> None:
     state = app.state
     if state.pool.zygote_pid is not None:  # a second lifespan of the same app: a fresh pool
-        state.pool = state.jobs.pool = _pool(state.settings)
+        state.pool = _pool(state.settings)
+        state.batch_pool = state.jobs.pool = _batch_pool(state.settings)
     if state.check_pool is not None and state.check_pool.zygote_pid is not None:
         state.check_pool = _check_pool(state.settings)
     await state.pool.start(wait=False)  # warm-up runs in the background; /readyz answers 503 until it is done
+    await state.batch_pool.start(wait=False)
     if state.check_pool is not None:
         await state.check_pool.start(wait=False)  # until it is up, checks run in a thread (routes.common.check)
     recovered = await state.jobs.recover()
@@ -95,6 +111,7 @@ async def stop(app: FastAPI) -> None:
     )
     state.jobs.stopping()
     await state.pool.close(grace=getattr(state.settings, "shutdown_grace", 10.0))
+    await state.batch_pool.close(grace=getattr(state.settings, "shutdown_grace", 10.0))
     if state.check_pool is not None:
         await state.check_pool.close(grace=getattr(state.settings, "shutdown_grace", 10.0))
     await state.jobs.stop()

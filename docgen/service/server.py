@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import signal
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from docgen.service.settings import Settings
@@ -15,13 +17,36 @@ def _exit_quietly(signum: int, frame: Any) -> None:
     raise SystemExit(0)
 
 
-def serve(settings: Settings, host: str, port: int, demo: bool = False, log_level: str = "info") -> None:
+@dataclass(frozen=True)
+class Transport:
+    """How connections arrive: uvicorn's own TLS, trusted proxies' forwarded headers, how many at once."""
+
+    certfile: Path | None = None
+    keyfile: Path | None = None
+    forwarded_allow_ips: str = ""  # "": no proxy is trusted (X-Forwarded-* ignored)
+    max_connections: int = 256
+
+    @property
+    def https(self) -> bool:
+        return self.certfile is not None
+
+
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    demo: bool = False,
+    log_level: str = "info",
+    transport: Transport = Transport(),
+) -> None:
     import uvicorn
 
     from docgen.service.app import create_app
+    from docgen.service.transport import private_data
 
     signal.signal(signal.SIGTERM, _exit_quietly)
     signal.signal(signal.SIGINT, _exit_quietly)
+    private_data(settings.data, umask=True, sqlite=not settings.database_url)
     app = create_app(settings)
     if demo:
         from docgen.service.demo import seed
@@ -40,7 +65,13 @@ def serve(settings: Settings, host: str, port: int, demo: bool = False, log_leve
         host=host,
         port=port,
         log_level=log_level,
-        proxy_headers=False,
+        # with trusted proxies, uvicorn takes the client's address from X-Forwarded-For and the scheme from
+        # X-Forwarded-Proto (so the login throttle counts real clients and the cookie is Secure over HTTPS)
+        proxy_headers=bool(transport.forwarded_allow_ips),
+        forwarded_allow_ips=transport.forwarded_allow_ips or None,
+        ssl_certfile=str(transport.certfile) if transport.certfile else None,
+        ssl_keyfile=str(transport.keyfile) if transport.keyfile else None,
+        limit_concurrency=transport.max_connections,
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=int(settings.render_timeout) + 5,
@@ -48,7 +79,9 @@ def serve(settings: Settings, host: str, port: int, demo: bool = False, log_leve
     )
     server = uvicorn.Server(config)
     print(
-        f"docgen serve：http://{host}:{port}/ （API 文档 /docs，数据目录 {settings.data}）", file=sys.stderr, flush=True
+        f"docgen serve：{'https' if transport.https else 'http'}://{host}:{port}/ （API 文档 /docs，数据目录 {settings.data}）",
+        file=sys.stderr,
+        flush=True,
     )
     server.run()
     if not server.started:

@@ -11,6 +11,10 @@ from docgen.io.paths import TEMPLATES_DIR
 DEFAULT_DATA = Path("var")
 MAX_BODY = 5 * 1024 * 1024  # the contract's default body limit (5 MB)
 RENDER_TIMEOUT = 60.0  # seconds, the contract's default per-render limit
+BODY_TIMEOUT = 60.0  # seconds a request body may take to arrive (5 MB at 1 Mbit/s is 42 s)
+SAVES_PER_MINUTE = 60  # versions a unit may save per minute (an explicit save is a click, not a keystroke)
+DRAFTS_PER_MINUTE = 240  # autosaves of the working draft per unit per minute
+UNIT_QUOTA = 1024 * 1024 * 1024  # bytes of versions one unit may store (200 versions at the 5 MB body limit)
 
 
 def sqlite_url(data: Path) -> str:
@@ -43,6 +47,11 @@ class Settings:
     check_queue: int | None = None  # checks that may wait for a check worker; None: 32 per worker; past it 429
     render_warm: bool = True  # workers fork from a zygote with WeasyPrint and the fonts loaded (tests may skip it)
     shutdown_grace: float = 10.0  # seconds running renders may finish after SIGTERM before they are abandoned
+    body_timeout: float = BODY_TIMEOUT
+    saves_per_minute: int = SAVES_PER_MINUTE  # 0: no limit
+    drafts_per_minute: int = DRAFTS_PER_MINUTE
+    unit_quota: int = UNIT_QUOTA
+    batch_workers: int = 1  # batch jobs run in a pool of their own, so a batch never holds a clerk's render worker
 
     @property
     def url(self) -> str:

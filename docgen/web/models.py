@@ -25,11 +25,12 @@ class WebSession(Base):
 
 
 class LoginThrottle(Base):
-    """Failed logins per user name and client address: too many in a row lock that pair for a while."""
+    """Failed logins per account ("user:NAME") and per client address ("ip:ADDR"): too many lock it a while."""
 
     __tablename__ = "login_throttle"
 
-    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "name|ip"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "user:NAME" | "ip:ADDRESS"
     failures: Mapped[int] = mapped_column(Integer, default=0)
     first_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    strikes: Mapped[int] = mapped_column(Integer, default=0)  # locks in a row: each one twice as long

@@ -135,9 +135,10 @@ async def login(request: Request) -> Response:
     if not name or not password:
         return _login_page(request, 400, "请输入用户名和密码。", name, next_path=next_path)
     ip = sessions.client_ip(request)
-    key = sessions.throttle_key(name, ip)
     db = request.app.state.db
-    wait = await db.read(lambda s: sessions.locked_for(s, key))
+    # the lock tested and this attempt counted in one transaction before the (slow) password check:
+    # a burst of parallel guesses gets no more verifications than the limit allows
+    wait, locking = await db.write(lambda s: sessions.begin_attempt(s, name, ip))
     if wait:
         return _login_page(
             request, 429, f"登录失败次数过多，请 {max(wait // 60, 1)} 分钟后再试。", name, wait, next_path=next_path
@@ -146,8 +147,8 @@ async def login(request: Request) -> Response:
     def attempt(s: Any) -> tuple[Principal | None, str, str, int]:
         principal = accounts.login(s, name, password)  # writes login / login-failed to the audit log
         if principal is None or principal.user_id is None:
-            return None, "", "", sessions.failed(s, key)
-        sessions.succeeded(s, key)
+            return None, "", "", locking
+        sessions.succeeded(s, name, ip)
         secret, csrf = sessions.create(s, principal.user_id, ip)
         return principal, secret, csrf, 0
 
@@ -155,7 +156,12 @@ async def login(request: Request) -> Response:
     if principal is None:
         if locked:
             return _login_page(
-                request, 429, f"登录失败次数过多，请 {locked // 60} 分钟后再试。", name, locked, next_path=next_path
+                request,
+                429,
+                f"登录失败次数过多，请 {max(locked // 60, 1)} 分钟后再试。",
+                name,
+                locked,
+                next_path=next_path,
             )
         # the page says it; a 4xx only adds a console error
         return _login_page(request, 200, "用户名或密码不正确。", name, next_path=next_path)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 
 from fastapi import Request
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from docgen.service.accounts import Principal
@@ -22,9 +25,9 @@ CSRF_HEADER = "x-csrf-token"
 LIFETIME = dt.timedelta(hours=10)  # a working day, then log in again
 IDLE = dt.timedelta(hours=2)  # a session unused this long ends (a computer left unlocked)
 TOUCH_EVERY = dt.timedelta(minutes=1)  # last_seen is written at most this often, not on every request
-MAX_FAILURES = 5  # failed logins in a row for one name from one address …
+MAX_FAILURES = 5  # failed logins in a row for one account …
 FAILURE_WINDOW = dt.timedelta(minutes=15)  # … within this time …
-LOCK = dt.timedelta(minutes=5)  # … lock that pair for this long
+LOCK = dt.timedelta(minutes=5)  # … lock it for this long (then twice as long at each next lock)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -127,38 +130,85 @@ def cookie_args(request: Request, max_age: int) -> dict:
 # ---------------------------------------------------------------------------- throttle
 
 
-def throttle_key(name: str, ip: str) -> str:
-    return f"{name.strip().lower()[:200]}|{ip[:64]}"
+@dataclass(frozen=True)
+class Limit:
+    """Failures that lock a key, within what time, and the first lock (each next one twice as long)."""
+
+    failures: int
+    window: dt.timedelta
+    lock: dt.timedelta
+    longest: dt.timedelta = dt.timedelta(hours=1)
+
+    def lock_for(self, strikes: int) -> dt.timedelta:
+        return min(self.lock * (2 ** min(strikes, 12)), self.longest)
 
 
-def locked_for(session: Session, key: str) -> int:
-    """Seconds until this name may try again from this address (0: now)."""
-    row = session.get(LoginThrottle, key)
-    if row is None or row.locked_until is None:
-        return 0
-    left = (_aware(row.locked_until) - utcnow()).total_seconds()
-    return max(int(left + 0.999), 0)
+# An account locks after 5 failures in a row from anywhere; an address (the real client's, from a trusted
+# proxy's X-Forwarded-For) after 20 failures on any accounts, so one guesser behind a proxy or NAT locks
+# neither every colleague behind it nor, trying many names, escapes the per-account count.
+ACCOUNT = Limit(MAX_FAILURES, FAILURE_WINDOW, LOCK)
+ADDRESS = Limit(20, FAILURE_WINDOW, LOCK)
+FORGET_STRIKES = dt.timedelta(days=1)  # a key quiet this long starts again from the shortest lock
 
 
-def failed(session: Session, key: str) -> int:
-    """Count a failed login; returns the seconds of lock it caused (0: none yet)."""
+def throttle_keys(name: str, ip: str) -> dict[str, Limit]:
+    return {f"user:{name.strip().lower()[:200]}": ACCOUNT, f"ip:{ip[:64]}": ADDRESS}
+
+
+def _locked_rows(session: Session, keys: list[str]) -> list[LoginThrottle]:
+    """The keys' rows, created when missing and locked for this transaction (SELECT … FOR UPDATE on
+    PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers), so concurrent attempts queue here."""
     now = utcnow()
-    row = session.get(LoginThrottle, key)
-    if row is None:
-        row = LoginThrottle(key=key, failures=0, first_at=now)
-        session.add(row)
-    if _aware(row.first_at) + FAILURE_WINDOW < now:
-        row.failures, row.first_at, row.locked_until = 0, now, None
-    row.failures += 1
-    if row.failures >= MAX_FAILURES:
-        row.locked_until = now + LOCK
-        row.failures, row.first_at = 0, now
-        return int(LOCK.total_seconds())
-    return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    for key in keys:
+        session.execute(
+            insert(LoginThrottle)
+            .values(key=key, failures=0, first_at=now, locked_until=None, strikes=0)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+    query = select(LoginThrottle).where(LoginThrottle.key.in_(keys)).order_by(LoginThrottle.key).with_for_update()
+    return list(session.scalars(query.execution_options(populate_existing=True)))
 
 
-def succeeded(session: Session, key: str) -> None:
-    session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+def _left(row: LoginThrottle, now: dt.datetime) -> int:
+    if row.locked_until is None:
+        return 0
+    return max(int((_aware(row.locked_until) - now).total_seconds() + 0.999), 0)
+
+
+def begin_attempt(session: Session, name: str, ip: str) -> tuple[int, int]:
+    """Before a password is verified, in one transaction: test the locks and count this attempt as a failure
+    (undone by `succeeded`). (seconds to wait, 0: go on; seconds of the lock this attempt set, if any)."""
+    now = utcnow()
+    limits = throttle_keys(name, ip)
+    rows = _locked_rows(session, list(limits))
+    wait = max((_left(row, now) for row in rows), default=0)
+    if wait:
+        return wait, 0
+    caused = 0
+    for row in rows:
+        limit = limits[row.key]
+        if _aware(row.first_at) + limit.window < now:
+            if _aware(row.first_at) + FORGET_STRIKES < now:
+                row.strikes = 0
+            row.failures, row.first_at, row.locked_until = 0, now, None
+        row.failures += 1
+        if row.failures >= limit.failures:
+            lock = limit.lock_for(row.strikes)
+            row.locked_until, row.failures, row.first_at = now + lock, 0, now
+            row.strikes += 1
+            caused = max(caused, int(lock.total_seconds()))
+    return 0, caused
+
+
+def succeeded(session: Session, name: str, ip: str) -> None:
+    """The right password: the account starts afresh, and the address's count forgets this attempt."""
+    account, address = list(throttle_keys(name, ip))
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key == account))
+    row = session.get(LoginThrottle, address)
+    if row is not None and row.failures > 0:
+        row.failures -= 1
 
 
 def user_id_of(session: Session, name: str) -> int | None:

@@ -15,6 +15,11 @@ def example(unit: str = "guangzhou") -> bytes:
     return (EXAMPLES / f"{unit}.yaml").read_bytes()
 
 
+def invalid(name: str = "budget", city: str = "广州市") -> bytes:
+    """An invalid fixture (Guangzhou's) as another city's own draft (a filing holds only its own unit's data)."""
+    return (INVALID / f"{name}.yaml").read_bytes().replace("广州市".encode(), city.encode())
+
+
 def assert_problem(response, status: int) -> dict:
     """A problem document with the status and a Chinese detail."""
     assert response.status_code == status, response.text

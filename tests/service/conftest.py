@@ -58,6 +58,7 @@ def api_check_pool(tmp_path: Path) -> Iterator[Api]:
 
 def make_api(tmp_path: Path, database_url: str, **settings: object) -> Iterator[Api]:
     data = tmp_path / "var"
+    settings.setdefault("saves_per_minute", 0)  # these tests save far more often than a clerk; test_trust tests the cap
     # Cold workers: most of these tests never render, so the pool need not load the fonts first.
     # Checks in a thread (check_workers=0) unless a test asks for the check pool, which serve starts.
     app = create_app(Settings(data=data, database_url=database_url, workers=1, render_warm=False, **settings))  # type: ignore[arg-type]

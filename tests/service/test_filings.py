@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from docgen.models.form import load_form
 from docgen.service.models import AuditEvent
-from service.api_helpers import INVALID, YAML, assert_problem, example
+from service.api_helpers import YAML, assert_problem, example, invalid
 
 URL = "/api/v1/filings/2024/guangzhou"
 
@@ -22,7 +22,7 @@ def test_versions_are_immutable_and_byte_exact(api) -> None:
     bodies = [
         example(),
         example().replace(b"\n", b"\r\n"),
-        (INVALID / "budget.yaml").read_bytes(),
+        invalid(),
         b"\xef\xbb\xbf" + example(),
         example() + b"# \xe6\xb3\xa8\xe9\x87\x8a trailing comment\n",
     ]
@@ -94,7 +94,7 @@ def api_helpers_example_path():
 
 def test_submit_return_and_save_while_submitted(api) -> None:
     assert_problem(api.client.post(URL + "/submit", headers=api.auth("guangzhou")), 409)  # nothing saved yet
-    _put(api, (INVALID / "budget.yaml").read_bytes())
+    _put(api, invalid())
     r = api.client.post(URL + "/submit", headers=api.auth("guangzhou"))
     body = assert_problem(r, 422)
     assert body["report"]["valid"] is False and body["report"]["diagnostics"][0]["code"] == "budget-mismatch"
@@ -122,10 +122,10 @@ def test_submit_return_and_save_while_submitted(api) -> None:
     assert_problem(api.client.post(URL + "/return", json={"reason": reason}, headers=api.auth("province")), 409)
     latest = api.client.get(URL, headers=api.auth("guangzhou")).json()
     assert latest["status"] == "returned" and latest["returned"]["reason"] == reason
-    # the unit may save again, and submit again
-    r = _put(api, example())
+    # the unit may save again (it stays 已退回 until submitted again), and submit again
+    r = _put(api, example() + b"# corrected\n")
     assert r.status_code == 200 and r.json()["version"] == 3
-    assert api.client.get(URL, headers=api.auth("guangzhou")).json()["status"] == "draft"
+    assert api.client.get(URL, headers=api.auth("guangzhou")).json()["status"] == "returned"
     assert api.client.post(URL + "/submit", headers=api.auth("guangzhou")).status_code == 200
     events = api.app.state.db.read_sync(
         lambda s: [
@@ -153,7 +153,7 @@ def test_province_list_has_every_unit_in_published_order_with_totals(api) -> Non
     _put(api, example())
     api.client.put(
         "/api/v1/filings/2024/shenzhen",
-        content=(INVALID / "budget.yaml").read_bytes().replace("广州市".encode(), "深圳市".encode()),
+        content=invalid(city="深圳市").replace("广州市".encode(), "深圳市".encode()),
         headers={**YAML, **api.auth("shenzhen")},
     )
     api.client.post(URL + "/submit", headers=api.auth("guangzhou"))

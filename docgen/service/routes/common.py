@@ -102,7 +102,10 @@ async def render_upload(request: Request, upload: Upload, name: str, fmt: str) -
         path = request.app.state.store.lookup(upload.content, name, fmt, count_miss=False)
         if path is not None:
             return await anyio.to_thread.run_sync(path.read_bytes)
-    return await render_checked(request, await check(request, upload), name, fmt)
+    checked = await check(request, upload)
+    principal = getattr(request.state, "principal", None)
+    async with request.app.state.render_share.slot(principal.actor if principal is not None else "anonymous"):
+        return await render_checked(request, checked, name, fmt)
 
 
 def file_response(content: bytes, media_type: str, filename: str, etag: str | None = None) -> Response:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
-from fastapi import APIRouter, Body, Depends, Path, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 
 from docgen.service import filings as store
 from docgen.service.accounts import Principal
 from docgen.service.auth import current_principal, province_principal
-from docgen.service.problems import Problem
+from docgen.service.models import FilingDraft
+from docgen.service.problems import Problem, problems_for
+from docgen.service.reports import Checked
 from docgen.service.routes.common import (
     REPORT_SCHEMA,
     SUBMISSION_BODY,
@@ -22,6 +25,8 @@ from docgen.service.routes.common import (
     render_upload,
 )
 from docgen.service.uploads import MEDIA_KIND, Upload, read_upload
+
+T = TypeVar("T")
 
 router = APIRouter(prefix="/api/v1/filings", tags=["填报"])
 
@@ -64,17 +69,43 @@ async def list_filings(request: Request, year: int = Year, _: Principal = Depend
     return {"year": year, "filings": rows}
 
 
+def expectation(request: Request, base_version: int | None = None) -> store.Expect:
+    """The request's precondition: If-Match / If-None-Match (RFC 9110) and/or base_version."""
+
+    def tags(name: str) -> tuple[str, ...] | None:
+        header = request.headers.get(name)
+        if header is None:
+            return None
+        return tuple(t.strip() for t in header.split(",") if t.strip())[:20]
+
+    return store.Expect(tags("if-match"), tags("if-none-match"), base_version)
+
+
+BaseVersion = Query(
+    None,
+    ge=0,
+    le=10**9,
+    description="所依据的版本号（0 表示尚无版本）：最新版本已不是它时返回 412，不保存。与 If-Match 请求头作用相同；"
+    "都不带时直接保存为新版本（供脚本使用）。",
+)
+
+
 @router.get(
-    "/{year}/{unit}", summary="最新版本", description="该单位最新保存的版本：版本号、状态、填报内容和检查报告。"
+    "/{year}/{unit}",
+    summary="最新版本",
+    description="该单位最新保存的版本：版本号、状态、填报内容和检查报告。响应头 ETag 标识该版本及其状态，"
+    "保存（PUT）或报送时放在 If-Match 中，可避免覆盖别处的修改。",
+    responses=problems_for(304, 404),
 )
 async def get_latest(
     request: Request, year: int = Year, unit: str = Unit, principal: Principal = Depends(current_principal)
-) -> dict:
+) -> Response:
     readable(principal, year, unit)
 
-    def read(session: Any) -> dict:
+    def read(session: Any) -> tuple[dict, str | None]:
         filing, row = store.latest(session, year, unit)
-        return {
+        draft = session.get(FilingDraft, filing.id)
+        body = {
             "year": year,
             "unit": unit,
             **store.describe(filing, row),
@@ -82,69 +113,185 @@ async def get_latest(
             "filename": row.filename,
             "submission": row.submission,
             "report": row.report,
+            "draft": (
+                {"base_version": draft.base_version, "updated_at": store.iso(draft.updated_at), "sha256": draft.sha256}
+                if draft is not None
+                else None
+            ),
         }
+        return body, store.etag(filing)
 
-    return await request.app.state.db.read(read)
+    body, tag = await request.app.state.db.read(read)
+    headers = {"ETag": tag, "Cache-Control": "no-cache"} if tag else {}
+    if tag and tag in (request.headers.get("if-none-match") or "").replace(" ", "").split(","):
+        return Response(status_code=304, headers=headers)
+    return JSONResponse(body, headers=headers)
 
 
 @router.put(
     "/{year}/{unit}",
     summary="保存新版本",
-    description="保存为新版本（草稿可以有错误）；返回版本号和检查报告。已报送的填报返回 409。"
-    "返回 200 即已可靠写入数据库。",
+    description="明确保存（或上传文件）为新版本（草稿可以有错误）；返回版本号和检查报告。内容与最新版本逐字节相同时"
+    "不产生新版本（created 为 false）。带 If-Match 或 base_version 时，最新版本已变则返回 412；已报送的填报返回 409。"
+    "已退回的填报保存后仍为“已退回”，直到再次报送。返回 200 即已可靠写入数据库。",
     openapi_extra=SUBMISSION_BODY,
     responses={
         200: {
             "description": "已保存",
+            "headers": {"ETag": {"description": "新版本的 ETag", "schema": {"type": "string"}}},
             "content": {
                 "application/json": {
                     "schema": {
                         "type": "object",
-                        "properties": {"version": {"type": "integer"}, "report": REPORT_SCHEMA},
+                        "properties": {
+                            "version": {"type": "integer"},
+                            "created": {"type": "boolean"},
+                            "status": {"type": "string"},
+                            "sha256": {"type": "string"},
+                            "report": REPORT_SCHEMA,
+                        },
                     }
                 }
             },
-        }
+        },
+        **problems_for(400, 403, 404, 409, 412, 413, 415, 422, 429),
     },
 )
 async def save(
-    request: Request, year: int = Year, unit: str = Unit, principal: Principal = Depends(current_principal)
+    request: Request,
+    year: int = Year,
+    unit: str = Unit,
+    base_version: int | None = BaseVersion,
+    principal: Principal = Depends(current_principal),
+) -> Response:
+    expect, upload, checked = await _incoming(request, year, unit, principal, base_version, "save")
+    quota = request.app.state.settings.unit_quota or None
+    row, created, tag = await _write_filing(
+        request, lambda s: store.save(s, year, unit, upload, checked, principal, expect, quota)
+    )
+    body = {
+        "version": row.number,
+        "created": created,
+        "status": tag.strip('"').split("-", 1)[1],
+        "sha256": row.sha256,
+        "report": checked.report if created else row.report,
+    }
+    return JSONResponse(body, headers={"ETag": tag})
+
+
+@router.put(
+    "/{year}/{unit}/draft",
+    summary="自动保存（工作草稿）",
+    description="网页输入时的自动保存：覆盖该填报唯一的工作草稿，不产生新版本、不改变状态。"
+    "带 If-Match 或 base_version 时，最新版本已变（别处保存过）则返回 412。",
+    openapi_extra=SUBMISSION_BODY,
+    responses=problems_for(400, 403, 404, 409, 412, 413, 415, 422, 429),
+)
+async def save_draft(
+    request: Request,
+    year: int = Year,
+    unit: str = Unit,
+    base_version: int | None = BaseVersion,
+    principal: Principal = Depends(current_principal),
 ) -> dict:
+    expect, upload, checked = await _incoming(request, year, unit, principal, base_version, "draft")
+    draft = await _write_filing(request, lambda s: store.save_draft(s, year, unit, upload, checked, principal, expect))
+    return {"year": year, "unit": unit, **store.draft_info(draft)}
+
+
+async def _incoming(
+    request: Request, year: int, unit: str, principal: Principal, base_version: int | None, what: str
+) -> tuple[store.Expect, Upload, Checked]:
+    """A save's or autosave's body: allowed, within the unit's rate, read, checked, and the unit's own."""
     writable(principal, year, unit)
+    expect = expectation(request, base_version)
+    _rate(request, what, unit)
     upload = await read_upload(request, default_stem=unit)
     checked = await check(request, upload)
     _same_unit(checked.data, year, unit)
+    return expect, upload, checked
+
+
+async def _write_filing(request: Request, write: Callable[[Any], T]) -> T:
     for attempt in range(3):
         try:
-            row = await request.app.state.db.write(lambda s: store.save(s, year, unit, upload, checked, principal))
-            break
+            return await request.app.state.db.write(write)
         except IntegrityError:  # two first saves at once (PostgreSQL): the loser retries on the row that now exists
             if attempt == 2:
                 raise Problem(409, "同时有其他保存请求，请重试。") from None
-    return {"version": row.number, "status": "draft", "sha256": row.sha256, "report": checked.report}
-
-
-def _same_unit(data: Any, year: int, unit: str) -> None:
-    """A filing may not hold another unit's submission (a draft may have any other error)."""
-    if not isinstance(data, dict) or not isinstance(data.get("unit"), str):
-        return
-    from docgen.models.form import load_form, squash
-
-    form = load_form(year)
-    named = next((u for u in form.units if squash(u.name) == squash(data["unit"])), None)
-    if named is not None and named.id != unit:
-        raise Problem(422, f"文件中的填报单位是“{named.name}”，不是本单位（{unit}）；请检查是否选错了文件。")
+    raise AssertionError("unreachable")
 
 
 @router.get(
-    "/{year}/{unit}/versions", summary="历史版本", description="保存过的每一个版本：版本号、时间、保存者、SHA-256。"
+    "/{year}/{unit}/draft",
+    summary="自动保存的工作草稿",
+    description="最近一次自动保存的内容、它所依据的版本号（base_version）和检查报告；没有时返回 404。",
+    responses=problems_for(404),
 )
-async def list_versions(
+async def get_draft(
     request: Request, year: int = Year, unit: str = Unit, principal: Principal = Depends(current_principal)
 ) -> dict:
     readable(principal, year, unit)
-    rows = await request.app.state.db.read(lambda s: store.versions(s, year, unit))
-    return {"year": year, "unit": unit, "versions": rows}
+    draft = await request.app.state.db.read(lambda s: store.draft_of(s, year, unit))
+    return {"year": year, "unit": unit, **store.draft_info(draft)}
+
+
+def _rate(request: Request, what: str, unit: str) -> None:
+    """429 past the saves (or autosaves) one unit may make per minute."""
+    wait = request.app.state.save_rates[what].hit(unit)
+    if wait:
+        raise Problem(
+            429,
+            f"本单位一分钟内保存次数过多，请 {wait} 秒后再试。",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def _same_unit(data: Any, year: int, unit: str) -> None:
+    """A filing holds its own unit's submission only: every unit the data names (under `unit` or a Chinese key,
+    compared as validate and the batch compare them) must be the account's; a draft may leave it blank."""
+    from docgen.check.units import named_units, unit_named
+    from docgen.models.form import load_form
+
+    form = load_form(year)
+    own = form.unit(unit)
+    for value in named_units(data):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        named = unit_named(form, value) if isinstance(value, str) else None
+        if named is None or named.id != unit:
+            shown = named.name if named is not None else str(value).strip()[:60]
+            raise Problem(
+                422,
+                f"文件中的填报单位是“{shown}”，不是本单位（{own.name if own else unit}）；"
+                "只能保存本单位的填报，请检查是否选错了文件。",
+            )
+
+
+@router.get(
+    "/{year}/{unit}/versions",
+    summary="历史版本",
+    description="保存过的版本（从旧到新，分页）：版本号、时间、保存者、SHA-256、大小、有无错误。"
+    '下一页见响应头 Link（rel="next"）。',
+    responses=problems_for(400, 404),
+)
+async def list_versions(
+    request: Request,
+    year: int = Year,
+    unit: str = Unit,
+    page: int = Query(1, ge=1, le=10**6, description="页码，从 1 开始"),
+    per_page: int = Query(100, ge=1, le=500, description="每页条数（最多 500）"),
+    principal: Principal = Depends(current_principal),
+) -> Response:
+    readable(principal, year, unit)
+    rows, total = await request.app.state.db.read(
+        lambda s: store.versions(s, year, unit, (page - 1) * per_page, per_page)
+    )
+    headers = {}
+    if page * per_page < total:
+        headers["Link"] = f'<{request.url.path}?page={page + 1}&per_page={per_page}>; rel="next"'
+    body = {"year": year, "unit": unit, "total": total, "page": page, "per_page": per_page, "versions": rows}
+    return JSONResponse(body, headers=headers)
 
 
 @router.get(
@@ -176,20 +323,28 @@ async def get_version(
 @router.post(
     "/{year}/{unit}/submit",
     summary="报送",
-    description="最新版本没有错误时报送（状态 submitted），否则返回 422 和检查报告。",
+    description="报送最新版本：没有错误时状态变为 submitted，否则返回 422 和检查报告。"
+    "带 version（或 If-Match 请求头）时只报送该版本：最新版本已不是它（别处又保存过）则返回 412，不报送。",
+    responses=problems_for(400, 403, 404, 409, 412, 422),
 )
 async def submit(
-    request: Request, year: int = Year, unit: str = Unit, principal: Principal = Depends(current_principal)
-) -> dict:
+    request: Request,
+    year: int = Year,
+    unit: str = Unit,
+    version: int | None = Query(None, ge=1, le=10**9, description="核对过的版本号：只有它仍是最新版本时才报送"),
+    principal: Principal = Depends(current_principal),
+) -> Response:
     writable(principal, year, unit)
-    filing, row = await request.app.state.db.write(lambda s: store.submit(s, year, unit, principal))
-    return {
+    expect = expectation(request, version)
+    filing, row = await request.app.state.db.write(lambda s: store.submit(s, year, unit, principal, expect))
+    body = {
         "year": year,
         "unit": unit,
         "status": filing.status,
         "version": row.number,
         "submitted_at": store.iso(filing.submitted_at),
     }
+    return JSONResponse(body, headers={"ETag": store.etag(filing) or ""})
 
 
 @router.post(

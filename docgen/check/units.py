@@ -1,0 +1,46 @@
+"""Which published unit a submission names: the one comparison validate, the service and the batch share."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from docgen.check.aliases import ALIASES
+from docgen.models.form import Form, Unit
+from docgen.models.submission import Submission
+
+# Characters that print as nothing (zero-width spaces and joiners, bidi marks, soft hyphen, variation
+# selectors, BOM, fillers) and white space: a name that differs from the list only by these is that name.
+_INVISIBLE = re.compile(
+    "[\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202f"
+    "\u205f-\u206f\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0\x00-\x1f\x7f-\x9f]+"
+)
+
+
+def unit_key(name: str) -> str:
+    """A unit's name as compared: NFKC (full-width brackets and letters are the half-width ones), nothing invisible."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", _INVISIBLE.sub("", name)))
+
+
+def unit_named(form: Form, name: str) -> Unit | None:
+    """The published unit this name means, after normalisation; None when it names none of the form's units."""
+    wanted = unit_key(name)
+    return next((u for u in form.units if unit_key(u.name) == wanted), None)
+
+
+def named_units(data: Any) -> list[Any]:
+    """Every value a submission gives its unit under (`unit`, `单位`, `填报单位` …), in the order written."""
+    if not isinstance(data, dict):
+        return []
+    table = ALIASES[Submission]
+    return [value for key, value in data.items() if isinstance(key, str) and table.get(key, key) == "unit"]
+
+
+def closest_unit(form: Form, name: str) -> str:
+    """The published name nearest to a name that is none of them (for the message)."""
+    import difflib
+
+    by_key = {unit_key(u.name): u.name for u in form.units}
+    match = difflib.get_close_matches(unit_key(name), list(by_key), n=1, cutoff=0.0)
+    return by_key[match[0]] if match else form.units[0].name
