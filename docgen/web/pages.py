@@ -199,6 +199,7 @@ def _api(year: int, unit: str) -> dict[str, str]:
     base = f"/api/v1/filings/{year}/{unit}"
     return {
         "filing": base,
+        "draft": f"{base}/draft",
         "versions": f"{base}/versions",
         "submit": f"{base}/submit",
         "return": f"{base}/return",
@@ -209,14 +210,18 @@ def _api(year: int, unit: str) -> dict[str, str]:
     }
 
 
-async def _has_filing(request: Request, year: int, unit: str) -> bool:
-    """Whether a version exists (the page then loads it; else it starts blank without asking for a 404)."""
+async def _saved(request: Request, year: int, unit: str) -> tuple[bool, bool]:
+    """(a version exists, a working draft exists): the page reads what there is, and asks for nothing that
+    would answer 404 (a console error in the clerk's browser)."""
+    from docgen.service.models import FilingDraft
 
-    def read(s: Any) -> bool:
+    def read(s: Any) -> tuple[bool, bool]:
         filing = store.find(s, year, unit)
-        return filing is not None and filing.latest > 0
+        if filing is None:
+            return False, False
+        return filing.latest > 0, s.get(FilingDraft, filing.id) is not None
 
-    return bool(await request.app.state.db.read(read))
+    return await request.app.state.db.read(read)
 
 
 @router.get("/filing/{year}")
@@ -292,8 +297,8 @@ async def _filing_page(
         "form": page_form(form.year),
         "readOnly": province,
         "api": _api(form.year, unit.id),
-        "hasFiling": await _has_filing(request, form.year, unit.id),
     }
+    data["hasFiling"], data["hasDraft"] = await _saved(request, form.year, unit.id)
     return page(
         "filing.html.j2",
         principal=principal,

@@ -183,7 +183,7 @@ def test_clerk_journey(pages, tmp_path):
     page.wait_for_selector("#app[data-ready='1']", state="attached")
     offer = page.locator("#draft-offer")
     if offer.is_visible():  # the server had not saved it yet: the newer local draft is offered
-        offer.get_by_role("button", name="使用本机草稿").click()
+        offer.get_by_role("button", name="使用本机的修改").click()
     assert page.get_by_label("联系电话", exact=True).input_value() == "020-83110000"
     wait_saved(page)
 
@@ -275,6 +275,12 @@ def test_uploaded_workbook_names_the_cell_and_loads_into_the_page(pages, tmp_pat
     budget.fill(str(right))
     page.locator("#f-retained-0-budget-msg").get_by_text("之和不符").wait_for(state="detached")
     wait_saved(page)
+    with pages.server.api("shenzhen") as api:  # the upload made a version; the fix is in the working draft
+        assert api.get("/api/v1/filings/2024/shenzhen").json()["report"]["errors"] == 1
+        draft = api.get("/api/v1/filings/2024/shenzhen/draft").json()
+        assert draft["report"]["errors"] == 0 and draft["base_version"] == 1
+    page.get_by_role("button", name="保存（留下新版本）").click()  # the clerk saves on purpose
+    page.locator("#save-status").get_by_text("已保存为第 2 版").wait_for()
     with pages.server.api("shenzhen") as api:  # what the page saved is the workbook's content, fixed
         latest = api.get("/api/v1/filings/2024/shenzhen").json()
     assert latest["report"]["errors"] == 0

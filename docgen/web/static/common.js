@@ -14,7 +14,8 @@
       type = type || "application/json";
     }
     if (type) headers["Content-Type"] = type;
-    const resp = await fetch(url, { method, headers, body: payload, credentials: "same-origin" });
+    // never from the browser's HTTP cache: a filing's state (its working draft above all) changes under one ETag
+    const resp = await fetch(url, { method, headers, body: payload, credentials: "same-origin", cache: "no-store" });
     let data = null;
     const ct = resp.headers.get("Content-Type") || "";
     if (ct.includes("json")) data = await resp.json();

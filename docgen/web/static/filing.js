@@ -16,7 +16,8 @@
     reason: "",
     readOnly: page.readOnly,
     report: null,
-    savedJson: "", // the JSON last acknowledged by the server
+    serverJson: "", // the JSON the server holds for this page (the working draft, else the latest version)
+    latestJson: "", // the JSON of the latest version
     checkSeq: 0,
   };
 
@@ -522,62 +523,144 @@
     target.focus();
   }
 
-  // ------------------------------------------------------------------ drafts: this browser + the server
-  let saveTimer = null;
+  // ------------------------------------------------------------------ saving: the working draft, versions, this browser
+  // Autosave (a pause in typing) overwrites the filing's one working draft on the server: no new version.
+  // A version is made on purpose: 保存, 载入 of an upload, before a download or 报送. Every write says which
+  // version it is based on (base_version): if another session saved since, the server answers 412 and the
+  // page shows both sides instead of overwriting a colleague's edit. This browser keeps the unsaved edits
+  // (with their base version) until the server has them.
+  const current = () => JSON.stringify(toJson(state.sub));
+  const pendingFlag = (on) => { document.getElementById("app").dataset.pending = on ? "1" : ""; };
+
   function keepLocally() {
-    if (state.readOnly) return;
+    if (state.readOnly || state.blocked) return;
     try {
-      localStorage.setItem(DRAFT_KEY, JSON.stringify({ sub: state.sub, at: new Date().toISOString(), base: state.version }));
+      if (current() === state.serverJson) { localStorage.removeItem(DRAFT_KEY); return; }  // nothing unsaved
+      localStorage.setItem(DRAFT_KEY, JSON.stringify({ sub: state.sub, at: state.editedAt || new Date().toISOString(), base: state.version }));
     } catch (e) { /* storage full or disabled: the server copy still follows */ }
   }
-  function scheduleSave() {
+  let saveTimer = null;
+  function scheduleSave(delay = SAVE_DELAY) {
     clearTimeout(saveTimer);
-    saveTimer = setTimeout(save, SAVE_DELAY);
+    if (state.composing) return;  // never in the middle of an input method's composition: at its end
+    saveTimer = setTimeout(autosave, delay);
   }
+
   let saving = null;
-  async function save() {
+  /** One write at a time; ``write(body)`` returns true when the server has ``body``. */
+  async function serially(write) {
+    while (saving) await saving;
+    saving = write();
+    try { return await saving; } finally { saving = null; }
+  }
+
+  async function autosave() {
     clearTimeout(saveTimer);
-    if (state.readOnly) return true;
-    if (saving) await saving;
-    const body = JSON.stringify(toJson(state.sub));
-    if (body === state.savedJson) {
-      document.getElementById("app").dataset.pending = "";
-      return true;
-    }
-    saving = (async () => {
-      setStatus("正在保存……", "busy");
+    if (state.readOnly || state.blocked || state.conflict) return false;
+    return serially(async () => {
+      const body = current();
+      if (body === state.serverJson) { pendingFlag(false); return true; }
       let resp;
       try {
-        resp = await api("PUT", page.api.filing, body, "application/json");
+        resp = await api("PUT", `${page.api.draft}?base_version=${state.version}`, body, "application/json");
       } catch (e) {
         setStatus("已保存在本机；与服务器的连接中断，恢复后自动保存。", "warn");
         return false;
       }
       if (resp.status === 200) {
-        state.version = resp.data.version;
-        state.savedJson = body;
-        if (JSON.stringify(toJson(state.sub)) === body) document.getElementById("app").dataset.pending = "";
+        state.serverJson = body;
+        if (current() === body) pendingFlag(false);
         state.report = resp.data.report || state.report;
-        state.status = state.status === "returned" ? "returned" : "draft";
         keepLocally();
-        setStatus(`已保存到服务器（第 ${state.version} 版，${when(new Date().toISOString())}）`, "ok");
+        setStatus(`已自动保存（工作草稿，基于第 ${state.version} 版，${when(resp.data.updated_at)}）。点“保存”留下新版本。`, "ok");
+        return true;
+      }
+      return answered(resp, "自动保存");
+    });
+  }
+
+  /** An explicit save: a new version (none when the bytes equal the latest), based on the version shown. */
+  async function saveVersion(what = "保存") {
+    clearTimeout(saveTimer);
+    if (state.readOnly || state.blocked) return false;
+    if (state.conflict) { setStatus("请先在上方选择如何处理别处的修改。", "warn"); return false; }
+    return serially(async () => {
+      const body = current();
+      if (state.version && body === state.latestJson) { pendingFlag(false); return true; }
+      let resp;
+      try {
+        resp = await api("PUT", `${page.api.filing}?base_version=${state.version}`, body, "application/json");
+      } catch (e) {
+        setStatus(`未能${what}：与服务器的连接中断（内容仍保存在本机）。`, "error");
+        return false;
+      }
+      if (resp.status === 200) {
+        state.version = resp.data.version;
+        state.serverJson = state.latestJson = body;
+        if (current() === body) pendingFlag(false);
+        state.report = resp.data.report || state.report;
+        if (state.status === "none") state.status = "draft";
+        keepLocally();
+        setStatus(resp.data.created ? `已保存为第 ${state.version} 版（${when(new Date().toISOString())}）。`
+          : `内容与第 ${state.version} 版相同，未产生新版本。`, "ok");
         showStatus();
         return true;
       }
-      if (resp.status === 409) {
-        setStatus("该填报已提交，不能再修改。", "warn");
-        await load();
-        return false;
-      }
-      setStatus(`保存失败：${problemText(resp)}（内容仍保存在本机）`, "error");
-      return false;
-    })();
-    const ok = await saving;
-    saving = null;
-    return ok;
+      return answered(resp, what);
+    });
   }
+
+  /** What a refused write means for the page; false (not saved). */
+  async function answered(resp, what) {
+    if (resp.status === 412) { await conflict(); return false; }
+    if (resp.status === 409) {
+      setStatus("该填报已报送，不能再修改。", "warn");
+      await load();
+      return false;
+    }
+    if (resp.status === 429) {
+      const wait = Number(resp.headers.get("Retry-After") || 30);
+      setStatus(`${what}太频繁，${wait} 秒后自动重试（内容仍保存在本机）。`, "warn");
+      scheduleSave(wait * 1000);
+      return false;
+    }
+    setStatus(`${what}失败：${problemText(resp)}（内容仍保存在本机）`, "error");
+    return false;
+  }
+
+  /** Another session saved a version since this page's: show both sides, overwrite nothing. */
+  async function conflict() {
+    clearTimeout(saveTimer);
+    const resp = await api("GET", page.api.filing).catch(() => null);
+    const theirs = resp && resp.status === 200 ? resp.data : null;
+    state.conflict = theirs || { version: "?" };
+    keepLocally();  // my edits stay in this browser whatever is chosen
+    const box = document.getElementById("conflict");
+    box.hidden = false;
+    box.querySelector(".text").textContent = theirs
+      ? `另一处已修改：第 ${theirs.version} 版于 ${when(theirs.updated_at)} 在别处保存，晚于本页所依据的第 ${state.version} 版。本页的修改尚未保存到服务器。`
+      : "另一处已修改：服务器上已有更新的版本。本页的修改尚未保存到服务器。";
+    setStatus("另一处已修改：请在上方选择保留哪一方的内容。", "warn");
+    box.querySelector(".use-theirs").onclick = async () => {
+      box.hidden = true;
+      state.conflict = null;
+      try { localStorage.setItem(`${DRAFT_KEY}:replaced`, JSON.stringify({ sub: state.sub, at: new Date().toISOString(), base: state.version })); } catch (e) { /* a backup only */ }
+      await load({ ignoreLocal: true });
+      setStatus(`已载入别处保存的第 ${state.version} 版；本页原来的修改已另存在本机。`, "ok");
+    };
+    box.querySelector(".use-mine").onclick = async () => {
+      box.hidden = true;
+      const seen = state.conflict && state.conflict.version;
+      state.conflict = null;
+      if (Number.isInteger(seen)) state.version = seen;  // knowingly on top of theirs
+      await saveVersion();
+    };
+    box.querySelector(".use-mine").focus();
+    document.getElementById("app").dataset.conflict = "1";
+  }
+
   window.addEventListener("online", () => {
-    if (!state.readOnly) save();
+    if (!state.readOnly) autosave();
     check();  // what the page says must be about what is in it now
   });
 
@@ -594,7 +677,8 @@
   }
 
   function changed(structural, focusPath, tool) {
-    document.getElementById("app").dataset.pending = "1";
+    pendingFlag(true);
+    state.editedAt = new Date().toISOString();
     if (structural) render(focusPath, tool);
     else updateTotals();
     keepLocally();
@@ -602,6 +686,9 @@
     scheduleSave();
   }
 
+  const editor = document.getElementById("editor");
+  editor.addEventListener("compositionstart", () => { state.composing = true; clearTimeout(saveTimer); });
+  editor.addEventListener("compositionend", () => { state.composing = false; scheduleSave(); });
   document.getElementById("editor").addEventListener("input", (ev) => {
     const path = ev.target.dataset && ev.target.dataset.path;
     if (!path || state.readOnly) return;
@@ -629,73 +716,111 @@
     document.getElementById("app").dataset.status = state.status;
   }
 
-  async function fetchServer() {
-    if (!page.hasFiling && !state.version) return { version: 0, status: "none", submission: null };
-    const resp = await api("GET", page.api.filing);
-    if (resp.status === 404) return { version: 0, status: "none", submission: null };
-    if (resp.status !== 200) throw new Error(problemText(resp));
-    const f = resp.data;
-    let sub = f.submission;
-    if (f.version) {
-      // the exact bytes saved: our JSON keeps every amount as typed
-      const raw = await fetch(`${page.api.versions}/${f.version}`, { credentials: "same-origin" });
-      if (raw.ok && (raw.headers.get("Content-Type") || "").includes("json")) {
-        try { sub = JSON.parse(await raw.text()); } catch (e) { /* keep the parsed submission */ }
-      }
+  /** The exact JSON of a version as saved (the page's JSON keeps every amount as typed). */
+  async function rawVersion(version, parsed) {
+    const raw = await fetch(`${page.api.versions}/${version}`, { credentials: "same-origin" });
+    if (raw.ok && (raw.headers.get("Content-Type") || "").includes("json")) {
+      try { return JSON.parse(await raw.text()); } catch (e) { /* keep the parsed submission */ }
     }
-    return { ...f, submission: sub };
+    return parsed;
   }
 
-  async function load() {
+  /** The latest version and the working draft; throws when the server cannot be read (never "empty"). */
+  async function fetchServer() {
+    let f = { version: 0, status: "none", submission: null, draft: null };
+    if (page.hasFiling || state.version > 0) {
+      const resp = await api("GET", page.api.filing);
+      if (resp.status === 200) f = { ...resp.data, submission: await rawVersion(resp.data.version, resp.data.submission) };
+      else if (resp.status !== 404) throw new Error(problemText(resp));
+    }
+    const drafted = f.draft ? f.draft.base_version === f.version : !f.version && (page.hasDraft || Boolean(state.serverJson));
+    if (drafted) {
+      const d = await api("GET", page.api.draft);
+      if (d.status === 200 && d.data.base_version === f.version) f = { ...f, working: d.data };
+      else if (d.status !== 200 && d.status !== 404) throw new Error(problemText(d));
+    }
+    return f;
+  }
+
+  function blocked(message) {
+    // a failed read must never become a blank form saved over the server's: read-only until it is read
+    state.blocked = true;
+    state.readOnly = true;
+    state.sub = normalise(null);
+    render();
+    const box = document.getElementById("load-failed");
+    box.hidden = false;
+    box.querySelector(".text").textContent = `无法从服务器读取本单位的填报（${message}）。为免覆盖服务器上的内容，页面暂为只读。`;
+    box.querySelector("button").onclick = () => { box.hidden = true; load(); };
+    box.querySelector("button").focus();
+    setStatus("未能读取，页面只读。", "error");
+    document.getElementById("app").dataset.ready = "1";
+  }
+
+  async function load(opts = {}) {
     let server;
     try {
       server = await fetchServer();
     } catch (e) {
-      setStatus(`无法从服务器读取：${e.message}`, "error");
-      server = null;
+      blocked(e.message === "Failed to fetch" ? "连接中断" : e.message);
+      return;
     }
-    state.status = server ? server.status || "none" : "none";
-    state.version = server ? server.version || 0 : 0;
-    state.reason = server && server.returned ? server.returned.reason || "" : "";
-    state.submittedAt = server ? server.submitted_at || null : null;
+    state.blocked = false;
+    document.getElementById("load-failed").hidden = true;
+    document.getElementById("conflict").hidden = true;
+    state.conflict = null;
+    document.getElementById("app").dataset.conflict = "";
+    state.status = server.status || "none";
+    state.version = server.version || 0;
+    state.reason = server.returned ? server.returned.reason || "" : "";
+    state.submittedAt = server.submitted_at || null;
     state.readOnly = page.readOnly || state.status === "submitted";
-    state.sub = normalise(server && server.submission);
-    state.savedJson = server && server.submission ? JSON.stringify(toJson(state.sub)) : "";
-    state.report = server ? server.report || null : null;
+    state.sub = normalise(server.submission);
+    state.latestJson = server.submission ? current() : "";
+    state.report = server.report || null;
+    if (server.working && !state.readOnly) {
+      // the working draft autosaved on top of this version: what the clerk was typing
+      state.sub = normalise(server.working.submission);
+      state.report = server.working.report || state.report;
+    }
+    state.serverJson = server.working ? current() : state.latestJson;
+    pendingFlag(false);
     let local = null;
     try { local = JSON.parse(localStorage.getItem(DRAFT_KEY) || "null"); } catch (e) { local = null; }
     const offer = document.getElementById("draft-offer");
     offer.hidden = true;
-    if (!state.readOnly && local && local.sub) {
+    if (!opts.ignoreLocal && !state.readOnly && local && local.sub) {
       const localJson = JSON.stringify(toJson(normalise(local.sub)));
-      const serverAt = server && server.updated_at ? Date.parse(server.updated_at) : 0;
-      if (localJson !== state.savedJson && Date.parse(local.at) > serverAt) {
-        if (!server || !server.version) {
-          state.sub = normalise(local.sub); // nothing on the server yet: take what was typed here
-        } else {
-          offer.hidden = false;
-          offer.querySelector(".when").textContent = when(local.at);
-          offer.querySelector(".server-when").textContent = when(server.updated_at);
-          offer.querySelector(".use-local").onclick = () => {
-            state.sub = normalise(local.sub);
-            offer.hidden = true;
-            render();
-            changed(false);
-          };
-          offer.querySelector(".use-server").onclick = () => {
-            offer.hidden = true;
-            localStorage.removeItem(DRAFT_KEY);
-            keepLocally();
-          };
-        }
+      if (localJson === state.serverJson) {
+        localStorage.removeItem(DRAFT_KEY);  // the server has it: nothing to offer
+      } else if (!state.version && !server.working) {
+        state.sub = normalise(local.sub);  // nothing on the server yet: take what was typed here
+      } else {
+        // unsaved edits of this browser; said against which version they were made
+        offer.hidden = false;
+        offer.querySelector(".when").textContent = when(local.at);
+        offer.querySelector(".basis").textContent = local.base === state.version
+          ? `基于第 ${local.base} 版，尚未保存到服务器`
+          : `基于第 ${local.base || 0} 版；服务器上已有别处保存的第 ${state.version} 版`;
+        offer.querySelector(".use-local").onclick = () => {
+          state.sub = normalise(local.sub);
+          offer.hidden = true;
+          render();
+          changed(false);
+        };
+        offer.querySelector(".use-server").onclick = () => {
+          offer.hidden = true;
+          localStorage.removeItem(DRAFT_KEY);
+        };
       }
     }
     render();
     showStatus();
     if (state.readOnly) setStatus(state.status === "submitted" ? "已提交，页面只读。" : "只读。", "ok");
+    else if (server.working) setStatus(`已载入自动保存的工作草稿（基于第 ${state.version} 版，${when(server.working.updated_at)}）。`, "ok");
     else if (state.version) setStatus(`已从服务器载入第 ${state.version} 版。`, "ok");
-    if (!state.readOnly && (!server || JSON.stringify(toJson(state.sub)) !== state.savedJson)) {
-      keepLocally();
+    if (!state.readOnly && current() !== state.serverJson) {
+      pendingFlag(true);
       scheduleSave();
     }
     check();
@@ -731,10 +856,11 @@
   /** A download link: the file of the latest saved version, so what was typed is saved first. */
   async function download(ev) {
     const a = ev.currentTarget;
-    const pending = !state.readOnly && document.getElementById("app").dataset.pending === "1";
-    if (!pending && !(state.report && state.report.errors)) return; // the browser downloads it
+    // the files are made from the latest version: what the page shows (perhaps only autosaved) is saved first
+    const unsaved = !state.readOnly && !state.blocked && current() !== state.latestJson;
+    if (!unsaved && !(state.report && state.report.errors)) return; // the browser downloads it
     ev.preventDefault();
-    if (pending && !(await save())) return;
+    if (unsaved && !(await saveVersion("生成文件"))) return;
     if (state.report && state.report.errors) {
       document.getElementById("preview-note").textContent = "有错误，无法生成文件：请先改正上方列出的错误。";
       return;
@@ -774,6 +900,7 @@
           `已将 ${file.name} 的内容载入页面${report.errors ? "（请按上面列出的单元格改正错误）" : ""}。`));
         changed(true);
         offerUndo(`已用 ${file.name} 替换页面内容。`, before);
+        saveVersion("保存上传的内容");  // an upload loaded into the page is a version of its own
       },
     }, "载入到页面（替换当前内容）") : null;
     out.replaceChildren(...[h("p", { class: report.errors ? "error" : "ok" }, verdict),
@@ -796,12 +923,13 @@
 
   async function submit() {
     const note = document.getElementById("submit-note");
-    if (!(await save())) { note.textContent = "未能保存到服务器，暂不能提交。"; return; }
+    if (!(await saveVersion("报送前保存"))) { note.textContent = "未能保存到服务器，暂不能提交。"; return; }
     await check();
     if (state.report && state.report.errors) { note.textContent = "还有错误，不能提交。"; return; }
     if (!(await confirmSubmit())) { note.textContent = "未报送。"; document.getElementById("submit").focus(); return; }
     let resp;
-    try { resp = await api("POST", page.api.submit); } catch (e) { note.textContent = "与服务器的连接中断，未能报送；恢复连接后请再点“报送省局”。"; return; }
+    // only the version the clerk reviewed in the dialog: if another session saved since, 412, nothing sent
+    try { resp = await api("POST", `${page.api.submit}?version=${state.version}`); } catch (e) { note.textContent = "与服务器的连接中断，未能报送；恢复连接后请再点“报送省局”。"; return; }
     if (resp.status === 200) {
       note.textContent = `已于 ${when(resp.data.submitted_at || new Date().toISOString())} 报送省局（第 ${resp.data.version} 版）。`;
       localStorage.removeItem(DRAFT_KEY);
@@ -810,6 +938,9 @@
       state.report = resp.data;
       showReport(resp.data);
       note.textContent = "还有错误，不能提交。";
+    } else if (resp.status === 412) {
+      note.textContent = "未报送：另一处刚保存了新的版本。";
+      await conflict();
     } else note.textContent = `提交失败：${problemText(resp)}`;
   }
 
@@ -818,6 +949,8 @@
   bind("upload-file", "change", upload);
   bind("submit", "click", submit);
   for (const a of document.querySelectorAll("a.download")) a.addEventListener("click", download);
+  bind("save-version", "click", () => saveVersion());
+  // leaving the page keeps unsaved edits only (an untouched page stamps nothing)
   window.addEventListener("pagehide", () => { keepLocally(); });
 
   load();
