@@ -1,0 +1,339 @@
+"""The pages of a PDF docgen wrote, read back as OFD pages: glyphs, rules and images where the PDF has them.
+
+Nothing is laid out again: the content streams WeasyPrint wrote (and the page-number overlay pypdf
+merged) are interpreted with pypdf's public API (PdfReader, ContentStream): the graphics state
+(q/Q, cm, colours, line width), paths (m l c h re; S f f* B n), text (BT Tm Td Tf TJ Tj Tc Tw Tz TL)
+and image XObjects (Do). Each TJ/Tj becomes one TextObject: the glyphs' characters from the font's
+ToUnicode map, their advances from the face's own metrics (fontTools, ``subset``) plus the PDF's own
+spacing (TJ offsets, Tc, Tw), so every glyph lands where the PDF puts it. Clipping paths are not
+carried over: docgen's pages draw nothing outside their boxes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+
+from docgen.writers.ofd.model import Box, Color, ImageObject, ImageRes, Matrix, PathObject
+
+MM_PER_PT = 25.4 / 72
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def mul(m: Matrix, n: Matrix) -> Matrix:
+    """m then n (PDF's row-vector order: the point goes through m first)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def bbox(points: list[tuple[float, float]], pad: float = 0.0) -> Box:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    x0, y0 = min(xs) - pad, min(ys) - pad
+    return (x0, y0, max(xs) + pad - x0, max(ys) + pad - y0)
+
+
+@dataclass(frozen=True)
+class GlyphRun:
+    """One TJ/Tj: glyph ids, their characters, and where each glyph's origin lies in text space."""
+
+    font: str  # BaseFont of the PDF font
+    gids: tuple[int, ...]
+    chars: tuple[str, ...]  # one entry per glyph (ToUnicode), may be "" or several characters
+    offsets: tuple[float, ...]  # per glyph: extra advance after it, in text-space units (TJ, Tc, Tw)
+    size: float  # font size × horizontal scaling, text-space units
+    matrix: Matrix  # text space at the run's start → OFD page (mm, y down)
+    color: Color
+
+
+@dataclass
+class PdfPage:
+    """A page as read: size in mm, then its runs, paths and images in drawing order."""
+
+    width: float
+    height: float
+    items: list[GlyphRun | PathObject | ImageObject] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    ctm: Matrix = IDENTITY
+    fill: Color = (0, 0, 0)
+    stroke: Color = (0, 0, 0)
+    line_width: float = 1.0
+
+
+def _rgb(values: list) -> Color:
+    if len(values) == 1:
+        values = values * 3
+    elif len(values) == 4:  # CMYK, naively
+        c, m, y, k = (float(v) for v in values)
+        values = [(1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k)]
+    r, g, b = (max(0, min(255, round(float(v) * 255))) for v in values[:3])
+    return (r, g, b)
+
+
+class _Font:
+    """What a content stream needs of a PDF font: its name, 2-byte codes, and their characters."""
+
+    def __init__(self, obj) -> None:
+        self.base = str(obj.get("/BaseFont", ""))
+        self.two_bytes = obj.get("/Subtype") == "/Type0"
+        self.unicode: dict[int, str] = {}
+        if "/ToUnicode" in obj:
+            self.unicode = _to_unicode(obj["/ToUnicode"].get_object().get_data())
+        self.widths, self.default_width = _widths(obj)
+
+    def codes(self, data: bytes) -> list[int]:
+        if self.two_bytes:
+            return [data[i] << 8 | data[i + 1] for i in range(0, len(data) - 1, 2)]
+        return list(data)
+
+
+def _widths(obj) -> tuple[dict[int, float], float]:
+    """Glyph widths (1/1000 text-space unit) of a PDF font: /W of a CID font, /Widths of a simple one.
+
+    Only to move the text matrix past a run that the next run continues without a Tm of its own;
+    the OFD's own advances come from the face (fontTools)."""
+    out: dict[int, float] = {}
+    if obj.get("/Subtype") == "/Type0":
+        cid = obj["/DescendantFonts"][0].get_object()
+        items = list(cid.get("/W") or [])
+        i = 0
+        while i + 1 < len(items):
+            first, nxt = int(items[i]), items[i + 1]
+            if isinstance(nxt, list) or hasattr(nxt, "__iter__"):
+                for k, w in enumerate(nxt):
+                    out[first + k] = float(w)
+                i += 2
+            else:
+                for code in range(first, int(nxt) + 1):
+                    out[code] = float(items[i + 2])
+                i += 3
+        return out, float(cid.get("/DW", 1000))
+    first = int(obj.get("/FirstChar", 0))
+    for k, w in enumerate(obj.get("/Widths") or []):
+        out[first + k] = float(w)
+    return out, 0.0
+
+
+def _hex(token: bytes) -> int:
+    return int(token.strip(b"<>") or b"0", 16)
+
+
+def _to_unicode(cmap: bytes) -> dict[int, str]:
+    """The bfchar and bfrange entries of a ToUnicode CMap (what WeasyPrint and pypdf write)."""
+    import re
+
+    out: dict[int, str] = {}
+
+    def text(token: bytes) -> str:
+        raw = bytes.fromhex(token.strip(b"<>").decode("ascii"))
+        return raw.decode("utf-16-be", errors="replace")
+
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for src, dst in re.findall(rb"(<[0-9A-Fa-f]+>)\s*(<[0-9A-Fa-f]*>)", block):
+            out[_hex(src)] = text(dst)
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
+        for lo, hi, dst in re.findall(rb"(<[0-9A-Fa-f]+>)\s*(<[0-9A-Fa-f]+>)\s*(\[[^\]]*\]|<[0-9A-Fa-f]*>)", block):
+            start, end = _hex(lo), _hex(hi)
+            if dst.startswith(b"["):
+                for i, item in enumerate(re.findall(rb"<[0-9A-Fa-f]*>", dst)):
+                    out[start + i] = text(item)
+            else:
+                first = text(dst)
+                for i in range(end - start + 1):
+                    out[start + i] = first[:-1] + chr(ord(first[-1]) + i) if first else ""
+    return out
+
+
+def read_pages(reader, images: list[ImageRes]) -> list[PdfPage]:
+    """Every page of a pypdf PdfReader as runs, paths and images (the images' bytes appended to ``images``)."""
+    seen: dict[int, int] = {}
+    return [_read_page(reader, page, images, seen) for page in reader.pages]
+
+
+def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int]) -> PdfPage:
+    from pypdf.generic import ContentStream
+
+    box = page.mediabox
+    width, height = float(box.width), float(box.height)
+    # PDF user space (pt, y up) → OFD page (mm, y down)
+    to_page: Matrix = (MM_PER_PT, 0.0, 0.0, -MM_PER_PT, -float(box.left) * MM_PER_PT, float(box.top) * MM_PER_PT)
+    out = PdfPage(width * MM_PER_PT, height * MM_PER_PT)
+    resources = page.get("/Resources") or {}
+    fonts: dict[str, _Font] = {}
+    font_dict = resources.get("/Font") or {}
+    xobjects = resources.get("/XObject") or {}
+    contents = page.get_contents()
+    if contents is None:
+        return out
+    stream = ContentStream(contents, reader)
+    state, stack = _State(), []
+    path: list[tuple[str, list[tuple[float, float]]]] = []
+    tm = tlm = IDENTITY
+    font: _Font | None = None
+    size = char_space = word_space = leading = 0.0
+    hscale = 1.0
+
+    def show(items: list) -> None:
+        nonlocal tm
+        assert font is not None
+        gids: list[int] = []
+        chars: list[str] = []
+        offsets: list[float] = []
+        start = tm
+        advance = 0.0  # text-space units since the run's start
+        for item in items:
+            if isinstance(item, bytes | str):
+                # pypdf may decode a string operand as text; its bytes are what the font's codes are
+                data = item if isinstance(item, bytes) else item.original_bytes  # type: ignore[attr-defined]
+                for code in font.codes(data):
+                    gids.append(code)
+                    chars.append(font.unicode.get(code, ""))
+                    extra = char_space + (word_space if code == 32 and not font.two_bytes else 0.0)
+                    offsets.append(extra * hscale)
+                    width = font.widths.get(code, font.default_width) / 1000 * size
+                    advance += (width + extra) * hscale
+            elif offsets:
+                shift = -float(item) / 1000 * size * hscale
+                offsets[-1] += shift
+                advance += shift
+        if not gids:
+            return
+        matrix = mul(mul(start, state.ctm), to_page)
+        out.items.append(
+            GlyphRun(
+                font.base, tuple(gids), tuple(chars), tuple(offsets), size * hscale, matrix, state.fill
+            )
+        )
+        tm = mul((1.0, 0.0, 0.0, 1.0, advance, 0.0), tm)  # a following Tj without Tm continues here
+
+    def paint(stroke: bool, fill: bool, even_odd: bool = False) -> None:
+        if not path:
+            return
+        m = mul(state.ctm, to_page)
+        scale = math.sqrt(abs(m[0] * m[3] - m[1] * m[2]))
+        points = [apply(m, x, y) for _, pts in path for x, y in pts]
+        lw = state.line_width * scale
+        box = bbox(points, lw / 2 if stroke else 0.0)
+        ops = []
+        for op, pts in path:
+            local = " ".join(f"{_n(x - box[0])} {_n(y - box[1])}" for x, y in (apply(m, *p) for p in pts))
+            ops.append(f"{op} {local}".strip())
+        out.items.append(
+            PathObject(
+                box,
+                " ".join(ops),
+                line_width=lw,
+                stroke=state.stroke if stroke else None,
+                fill=state.fill if fill else None,
+                even_odd=even_odd,
+            )
+        )
+
+    for operands, op in stream.operations:
+        if op == b"q":
+            stack.append(_State(state.ctm, state.fill, state.stroke, state.line_width))
+        elif op == b"Q":
+            if stack:
+                state = stack.pop()
+        elif op == b"cm":
+            state.ctm = mul(tuple(float(v) for v in operands), state.ctm)  # type: ignore[arg-type]
+        elif op == b"w":
+            state.line_width = float(operands[0])
+        elif op in (b"rg", b"g", b"k"):
+            state.fill = _rgb(list(operands))
+        elif op in (b"RG", b"G", b"K"):
+            state.stroke = _rgb(list(operands))
+        elif op == b"m":
+            path.append(("M", [(float(operands[0]), float(operands[1]))]))
+        elif op == b"l":
+            path.append(("L", [(float(operands[0]), float(operands[1]))]))
+        elif op == b"c":
+            v = [float(o) for o in operands]
+            path.append(("B", [(v[0], v[1]), (v[2], v[3]), (v[4], v[5])]))
+        elif op == b"h":
+            path.append(("C", []))
+        elif op == b"re":
+            x, y, w, h = (float(o) for o in operands)
+            path += [("M", [(x, y)]), ("L", [(x + w, y)]), ("L", [(x + w, y + h)]), ("L", [(x, y + h)]), ("C", [])]
+        elif op in (b"S", b"s"):
+            paint(True, False)
+            path = []
+        elif op in (b"f", b"F", b"f*"):
+            paint(False, True, op == b"f*")
+            path = []
+        elif op in (b"B", b"B*", b"b", b"b*"):
+            paint(True, True, op.endswith(b"*"))
+            path = []
+        elif op == b"n":
+            path = []  # a clipping path (W n): not carried over, see the module's doc
+        elif op == b"BT":
+            tm = tlm = IDENTITY
+        elif op == b"Tm":
+            tm = tlm = tuple(float(v) for v in operands)  # type: ignore[assignment]
+        elif op in (b"Td", b"TD"):
+            if op == b"TD":
+                leading = -float(operands[1])
+            tm = tlm = mul((1.0, 0.0, 0.0, 1.0, float(operands[0]), float(operands[1])), tlm)
+        elif op == b"T*":
+            tm = tlm = mul((1.0, 0.0, 0.0, 1.0, 0.0, -leading), tlm)
+        elif op == b"TL":
+            leading = float(operands[0])
+        elif op == b"Tc":
+            char_space = float(operands[0])
+        elif op == b"Tw":
+            word_space = float(operands[0])
+        elif op == b"Tz":
+            hscale = float(operands[0]) / 100
+        elif op == b"Tf":
+            name = str(operands[0])
+            if name not in fonts:
+                fonts[name] = _Font(font_dict[name].get_object())
+            font, size = fonts[name], float(operands[1])
+        elif op == b"TJ":
+            show(list(operands[0]))
+        elif op == b"Tj":
+            show([operands[0]])
+        elif op in (b"'", b'"'):
+            tm = tlm = mul((1.0, 0.0, 0.0, 1.0, 0.0, -leading), tlm)
+            show([operands[-1]])
+        elif op == b"Do":
+            xobj = xobjects[str(operands[0])].get_object()
+            if xobj.get("/Subtype") == "/Image":
+                _image(out, xobj, mul(state.ctm, to_page), images, seen)
+    return out
+
+
+def _n(v: float) -> str:
+    text = f"{v:.3f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _image(out: PdfPage, xobj, m: Matrix, images: list[ImageRes], seen: dict[int, int]) -> None:
+    """An image XObject drawn with matrix ``m`` (its unit square → page): OFD's unit square has its first
+    row at y = 0 (PDF's at y = 1), so the map gets a vertical flip."""
+    ref = xobj.indirect_reference
+    key = ref.idnum if ref is not None else id(xobj)
+    if key not in seen:
+        seen[key] = len(images)
+        images.append(_image_bytes(xobj))
+    a, b, c, d, e, f = m
+    corners = [apply(m, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
+    box = bbox(corners)
+    out.items.append(ImageObject(box, seen[key], (a, b, -c, -d, c + e - box[0], d + f - box[1])))
+
+
+def _image_bytes(xobj) -> ImageRes:
+    """An image XObject as PNG (pypdf's decode_as_image applies its soft mask as alpha)."""
+    image = xobj.decode_as_image()
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return ImageRes(out.getvalue(), "PNG")
