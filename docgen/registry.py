@@ -74,6 +74,13 @@ class InputKind:
 # --------------------------------------------------------------------------- the form and submissions
 
 
+def _writers_to_run(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """The formats whose writers run: the PDF's whenever the OFD is asked for (the OFD is the PDF's pages)."""
+    if OFD not in formats:
+        return formats
+    return (*(f for f in formats if f not in ("pdf", OFD)), "pdf")
+
+
 def _with_ofd(out: dict[str, bytes], options: Options, pdf: bytes) -> None:
     """out["ofd"] from the PDF just written (its pages, not a second layout), when asked for; the PDF itself
     stays in ``out`` only when it was asked for too."""
@@ -89,10 +96,7 @@ def _form_writers(view: DocumentView, source: Source | None, options: Options) -
     """Every requested format's bytes (plus the unnumbered packet when options.archive_parts)."""
     out: dict[str, bytes] = {}
     # Imported here: each writer pulls in a heavy library (python-docx, openpyxl, WeasyPrint).
-    wanted = options.formats
-    if OFD in wanted:  # the OFD is the PDF's pages: the PDF is made anyway, once
-        wanted = tuple(f for f in wanted if f not in ("pdf", OFD)) + ("pdf",)
-    for fmt in wanted:
+    for fmt in _writers_to_run(options.formats):
         if fmt == "docx":
             from docgen.writers.docx.form import write_docx
 
@@ -168,10 +172,7 @@ def _render_notice(source: Source, result: Result, options: Options, stem: str) 
 
     view = build_notice_view(parse_notice(source))  # the seal was read and checked with the notice
     outputs: dict[str, bytes] = {}
-    wanted = options.formats
-    if OFD in wanted:
-        wanted = tuple(f for f in wanted if f not in ("pdf", OFD)) + ("pdf",)
-    for fmt in wanted:
+    for fmt in _writers_to_run(options.formats):
         if fmt == "docx":
             from docgen.writers.docx.notice import write_docx
 

@@ -209,9 +209,7 @@ def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int]) -> Pd
             return
         matrix = mul(mul(start, state.ctm), to_page)
         out.items.append(
-            GlyphRun(
-                font.base, tuple(gids), tuple(chars), tuple(offsets), size * hscale, matrix, state.fill
-            )
+            GlyphRun(font.base, tuple(gids), tuple(chars), tuple(offsets), size * hscale, matrix, state.fill)
         )
         tm = mul((1.0, 0.0, 0.0, 1.0, advance, 0.0), tm)  # a following Tj without Tm continues here
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from docgen.io.reproducible import FIXED_ZIP_TIME
-from docgen.writers.ofd.model import Box, Color, Document, Glyphs, ImageObject, Matrix, Page, PathObject, TextObject
+from docgen.writers.ofd.model import Box, Color, Document, Glyphs, ImageObject, Page, PathObject, TextObject
 
 NS = "http://www.ofdspec.org/2016"
 MEDIA_TYPE = "application/ofd"
