@@ -115,6 +115,16 @@ def check_structure(ofd: bytes) -> list[str]:
                 if media.get("Type") != "Image" or res_base + (media.findtext(Q + "MediaFile") or "") not in p:
                     bad.append("MultiMedia must be Type Image with its MediaFile in the package")
     pages = document.findall(Q + "Pages/" + Q + "Page")
+    page_ids = {page.get("ID") for page in pages}
+    for elem in document.iter(Q + "OutlineElem"):
+        if not elem.get("Title") or not in_order(kids(elem), ["Actions", "OutlineElem"]):
+            bad.append("OutlineElem needs a Title; children Actions, OutlineElem")
+        for dest in elem.findall(f"{Q}Actions/{Q}Action/{Q}Goto/{Q}Dest"):
+            if dest.get("PageID") not in page_ids or dest.get("Type") not in ("XYZ", "Fit", "FitH", "FitV", "FitR"):
+                bad.append(f"outline {elem.get('Title')}: Dest to no page")
+        for action in elem.findall(f"{Q}Actions/{Q}Action"):
+            if action.get("Event") not in ("DO", "PO", "CLICK"):
+                bad.append("Action Event must be DO, PO or CLICK")
     if not pages:
         bad.append("Document has no Page")
     for page in pages:

@@ -56,6 +56,29 @@ def test_the_volume_as_ofd_a_holds_the_pdfs_pages_and_text(out: Path) -> None:
         assert part in text, part
 
 
+def test_the_volumes_bookmarks_are_its_outlines(out: Path) -> None:
+    """The records office finds each unit from the outline, as in the PDF's bookmarks."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(out / "归档卷.pdf")
+    ofd = (out / "归档卷.ofd").read_bytes()
+    document = ofdcheck.xml(ofdcheck.parts(ofd)["Doc_0/Document.xml"])
+    page_ids = [p.get("ID") for p in document.iter(ofdcheck.Q + "Page")]
+    top = document.find(ofdcheck.Q + "Outlines")
+    assert top is not None
+    ours = [
+        (
+            e.get("Title"),
+            page_ids.index(
+                e.find(f"{ofdcheck.Q}Actions/{ofdcheck.Q}Action/{ofdcheck.Q}Goto/{ofdcheck.Q}Dest").get("PageID")
+            ),
+        )  # type: ignore[union-attr]
+        for e in top.findall(ofdcheck.Q + "OutlineElem")
+    ]
+    theirs = [(o.title, reader.get_destination_page_number(o)) for o in reader.outline if not isinstance(o, list)]
+    assert ours == theirs and len(ours) == 6  # 卷内目录, the notice, two units, 汇总表, 卷内备考表
+
+
 def test_every_font_of_the_volume_is_embedded_and_covers_its_text(out: Path) -> None:
     """OFD-A: nothing drawn with a font from outside the package."""
     ofd = (out / "归档卷.ofd").read_bytes()

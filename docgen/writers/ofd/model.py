@@ -110,6 +110,16 @@ class DocInfo:
     custom: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class Outline:
+    """A bookmark (§7.8 Outlines): its title, the page it opens (index) and how far down (mm, None: the top)."""
+
+    title: str
+    page: int
+    top: float | None = None
+    children: tuple[Outline, ...] = ()
+
+
 @dataclass
 class Document:
     """The whole document: pages, shared resources, metadata; ``archive``: OFD-A (GB/T 42133)."""
@@ -119,3 +129,4 @@ class Document:
     fonts: list[FontRes] = field(default_factory=list)
     images: list[ImageRes] = field(default_factory=list)
     archive: bool = False
+    outlines: list[Outline] = field(default_factory=list)

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from docgen.io.reproducible import FIXED_ZIP_TIME
-from docgen.writers.ofd.model import Box, Color, Document, Glyphs, ImageObject, Page, PathObject, TextObject
+from docgen.writers.ofd.model import Box, Color, Document, Glyphs, ImageObject, Outline, Page, PathObject, TextObject
 
 NS = "http://www.ofdspec.org/2016"
 MEDIA_TYPE = "application/ofd"
@@ -178,6 +178,19 @@ def _ofd_xml(doc: Document) -> bytes:
     return _xml(root)
 
 
+def _outlines(parent: etree._Element, items: list[Outline] | tuple[Outline, ...], page_ids: list[str]) -> None:
+    """OutlineElem (§7.8, Table 23): a title and a Goto to its page, children nested (the archive's units)."""
+    for item in items:
+        node = _el(parent, "OutlineElem", Title=item.title)
+        if item.children:
+            node.set("Count", str(len(item.children)))
+            node.set("Expanded", "false")
+        action = _el(_el(node, "Actions"), "Action", Event="CLICK")
+        dest = _el(_el(action, "Goto"), "Dest", Type="XYZ", PageID=page_ids[item.page], Left="0")
+        dest.set("Top", num(item.top or 0.0))
+        _outlines(node, item.children, page_ids)
+
+
 def write_package(doc: Document) -> bytes:
     """The OFD file of ``doc`` (deterministic bytes)."""
     ids = _Ids()
@@ -198,6 +211,9 @@ def write_package(doc: Document) -> bytes:
     listed = _el(document, "Pages")
     for n, page_id in enumerate(page_ids):
         _el(listed, "Page", ID=page_id, BaseLoc=f"Pages/Page_{n}/Content.xml")
+
+    if doc.outlines:
+        _outlines(_el(document, "Outlines"), doc.outlines, page_ids)
 
     public = _el(None, "Res", BaseLoc="Res")
     files: list[tuple[str, bytes]] = []

@@ -18,7 +18,8 @@ import math
 from docgen import __version__
 from docgen.writers.ofd import package, subset
 from docgen.writers.ofd.frompdf import GlyphRun, PdfPage, read_pages
-from docgen.writers.ofd.model import DocInfo, Document, FontRes, Glyphs, Page, TextObject
+from docgen.writers.ofd.frompdf import MM_PER_PT
+from docgen.writers.ofd.model import DocInfo, Document, FontRes, Glyphs, Outline, Page, TextObject
 
 ASCENT, DESCENT = 1.0, 0.3  # of the size: a text object's box above and below its baseline (generous)
 
@@ -33,7 +34,7 @@ def to_document(pdf: bytes, archive: bool = False) -> Document:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
-    doc = Document(_info(reader, pdf), archive=archive)
+    doc = Document(_info(reader, pdf), archive=archive, outlines=_outlines(reader, reader.outline))
     pages = read_pages(reader, doc.images)
     faces = _subsets(pages)
     font_index: dict[subset.Face, int] = {}
@@ -110,6 +111,24 @@ def _text_object(run: GlyphRun, cut: subset.Subset, font: int) -> TextObject | N
         ctm=None if upright else (*lin, 0.0, 0.0),
         transforms=tuple(Glyphs(t.position, t.count, t.glyphs) for t in transforms),
     )
+
+
+def _outlines(reader, items: list) -> list[Outline]:
+    """The PDF's bookmarks (pypdf's nested list: a Destination, then the list of its children)."""
+    out: list[Outline] = []
+    for item in items:
+        if isinstance(item, list):
+            if out:
+                out[-1] = Outline(out[-1].title, out[-1].page, out[-1].top, tuple(_outlines(reader, item)))
+            continue
+        page = reader.get_destination_page_number(item)
+        if page is None or page < 0:
+            continue
+        box = reader.pages[page].mediabox
+        top = getattr(item, "top", None)
+        below = None if top is None else max(0.0, (float(box.top) - float(top)) * MM_PER_PT)
+        out.append(Outline(str(item.title), page, below))
+    return out
 
 
 def _info(reader, pdf: bytes) -> DocInfo:
