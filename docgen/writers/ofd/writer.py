@@ -17,8 +17,7 @@ import math
 
 from docgen import __version__
 from docgen.writers.ofd import package, subset
-from docgen.writers.ofd.frompdf import GlyphRun, PdfPage, read_pages
-from docgen.writers.ofd.frompdf import MM_PER_PT
+from docgen.writers.ofd.frompdf import MM_PER_PT, GlyphRun, PdfPage, read_pages
 from docgen.writers.ofd.model import DocInfo, Document, FontRes, Glyphs, Outline, Page, TextObject
 
 ASCENT, DESCENT = 1.0, 0.3  # of the size: a text object's box above and below its baseline (generous)
