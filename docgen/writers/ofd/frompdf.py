@@ -1,7 +1,9 @@
 """The pages of a PDF docgen wrote, read back as OFD pages: glyphs, rules and images where the PDF has them.
 
 Nothing is laid out again: the content streams WeasyPrint wrote (and the page-number overlay pypdf
-merged) are interpreted with pypdf's public API (PdfReader, ContentStream): the graphics state
+merged) are read with pypdf's public API (PdfReader: pages, resources, fonts, ToUnicode maps, images)
+and tokenised here (``operations``: pypdf's ContentStream parser took two thirds of the OFD's time),
+then interpreted: the graphics state
 (q/Q, cm, colours, line width), paths (m l c h re; S f f* B n), text (BT Tm Td Tf TJ Tj Tc Tw Tz TL)
 and image XObjects (Do). Each TJ/Tj becomes one TextObject: the glyphs' characters from the font's
 ToUnicode map, their advances from the face's own metrics (fontTools, ``subset``) plus the PDF's own
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from dataclasses import dataclass, field
 
 from docgen.writers.ofd.model import Box, Color, ImageObject, ImageRes, Matrix, PathObject
@@ -129,8 +132,6 @@ def _hex(token: bytes) -> int:
 
 def _to_unicode(cmap: bytes) -> dict[int, str]:
     """The bfchar and bfrange entries of a ToUnicode CMap (what WeasyPrint and pypdf write)."""
-    import re
-
     out: dict[int, str] = {}
 
     def text(token: bytes) -> str:
@@ -153,15 +154,120 @@ def _to_unicode(cmap: bytes) -> dict[int, str]:
     return out
 
 
+_TOKEN = re.compile(
+    rb"""\s*(?:
+        (?P<num>[+-]?(?:\d+\.?\d*|\.\d+))(?=[\s/\[\]()<>{}%]|$)
+      | (?P<name>/[^\s/\[\]()<>{}%]*)
+      | (?P<hex><[0-9A-Fa-f\s]*>)
+      | (?P<open>\[|<<) | (?P<close>\]|>>)
+      | (?P<str>\()
+      | (?P<comment>%[^\r\n]*)
+      | (?P<op>[A-Za-z'"*][A-Za-z0-9'"*]*)
+    )""",
+    re.X,
+)
+_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(", b")": b")", b"\\": b"\\"}
+
+
+class ContentError(ValueError):
+    """A content stream this reader does not follow (inline images, broken syntax)."""
+
+
+def _literal(data: bytes, i: int) -> tuple[bytes, int]:
+    """The literal string starting after the "(" at ``i``: its bytes, and the index after its ")"."""
+    out = bytearray()
+    depth = 1
+    n = len(data)
+    while i < n:
+        c = data[i : i + 1]
+        if c == b"\\":
+            nxt = data[i + 1 : i + 2]
+            if nxt in _ESCAPES:
+                out += _ESCAPES[nxt]
+                i += 2
+            elif nxt and nxt in b"01234567":  # up to three octal digits
+                j = i + 1
+                while j < min(i + 4, n) and data[j] in b"01234567":
+                    j += 1
+                out.append(int(data[i + 1 : j], 8) & 0xFF)
+                i = j
+            else:  # a line break after "\" continues the line; any other character stands for itself
+                i += 2
+                if nxt == b"\r" and data[i : i + 1] == b"\n":
+                    i += 1
+                if nxt not in (b"\r", b"\n"):
+                    out += nxt
+            continue
+        if c == b"(":
+            depth += 1
+        elif c == b")":
+            depth -= 1
+            if depth == 0:
+                return bytes(out), i + 1
+        out += c
+        i += 1
+    raise ContentError("unterminated string")
+
+
+def operations(data: bytes):
+    """(operands, operator) of a content stream, as pypdf's ContentStream.operations gives them: numbers as
+    float, names as "/Name" str, strings as bytes, arrays as lists (dictionaries are skipped to their end)."""
+    stack: list[list] = [[]]
+    i, n = 0, len(data)
+    while i < n:
+        m = _TOKEN.match(data, i)
+        if m is None or m.end() == i:
+            if data[i:].strip():
+                raise ContentError(f"unreadable content at byte {i}")
+            return
+        i = m.end()
+        kind = m.lastgroup
+        if kind == "num":
+            stack[-1].append(float(m.group(kind)))
+        elif kind == "name":
+            stack[-1].append(m.group(kind).decode("latin-1"))
+        elif kind == "hex":
+            digits = re.sub(rb"\s", b"", m.group(kind)[1:-1])
+            stack[-1].append(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode("ascii")))
+        elif kind == "str":
+            value, i = _literal(data, i)
+            stack[-1].append(value)
+        elif kind == "open":
+            stack.append([])
+        elif kind == "close":
+            if len(stack) < 2:
+                raise ContentError("unbalanced ] or >>")
+            inner = stack.pop()
+            stack[-1].append(inner if m.group(kind) == b"]" else {})
+        elif kind == "op":
+            op = m.group(kind)
+            if op == b"BI":
+                raise ContentError("inline image")
+            if len(stack) == 1:
+                yield stack[0], op
+                stack = [[]]
+            else:
+                stack[-1].append(op == b"true" if op in (b"true", b"false") else None)
+
+
+def _content(page) -> bytes:
+    """The page's content streams, decoded and joined (WeasyPrint's page, then pypdf's page-number overlay)."""
+    contents = page.get("/Contents")
+    if contents is None:
+        return b""
+    contents = contents.get_object()
+    streams = list(contents) if isinstance(contents, list) else [contents]
+    return b"\n".join(s.get_object().get_data() for s in streams)
+
+
 def read_pages(reader, images: list[ImageRes]) -> list[PdfPage]:
     """Every page of a pypdf PdfReader as runs, paths and images (the images' bytes appended to ``images``)."""
     seen: dict[int, int] = {}
-    return [_read_page(reader, page, images, seen) for page in reader.pages]
+    fonts: dict[int, _Font] = {}  # WeasyPrint shares a font object between pages: read each once
+    return [_read_page(reader, page, images, seen, fonts) for page in reader.pages]
 
 
-def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int]) -> PdfPage:
-    from pypdf.generic import ContentStream
-
+def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int], shared: dict[int, _Font]) -> PdfPage:
     box = page.mediabox
     width, height = float(box.width), float(box.height)
     # PDF user space (pt, y up) → OFD page (mm, y down)
@@ -171,10 +277,7 @@ def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int]) -> Pd
     fonts: dict[str, _Font] = {}
     font_dict = resources.get("/Font") or {}
     xobjects = resources.get("/XObject") or {}
-    contents = page.get_contents()
-    if contents is None:
-        return out
-    stream = ContentStream(contents, reader)
+    data = _content(page)
     state, stack = _State(), []
     path: list[tuple[str, list[tuple[float, float]]]] = []
     tm = tlm = IDENTITY
@@ -192,7 +295,7 @@ def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int]) -> Pd
         advance = 0.0  # text-space units since the run's start
         for item in items:
             if isinstance(item, bytes | str):
-                # pypdf may decode a string operand as text; its bytes are what the font's codes are
+                # pypdf's fallback parser may decode a string operand as text; its bytes are the font's codes
                 data = item if isinstance(item, bytes) else item.original_bytes  # type: ignore[attr-defined]
                 for code in font.codes(data):
                     gids.append(code)
@@ -236,7 +339,7 @@ def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int]) -> Pd
             )
         )
 
-    for operands, op in stream.operations:
+    for operands, op in _operations_of(data, page, reader):
         if op == b"q":
             stack.append(_State(state.ctm, state.fill, state.stroke, state.line_width))
         elif op == b"Q":
@@ -294,7 +397,11 @@ def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int]) -> Pd
         elif op == b"Tf":
             name = str(operands[0])
             if name not in fonts:
-                fonts[name] = _Font(font_dict[name].get_object())
+                ref = font_dict.raw_get(name) if hasattr(font_dict, "raw_get") else None  # the indirect reference
+                key = ref.idnum if hasattr(ref, "idnum") else id(font_dict[name])
+                if key not in shared:
+                    shared[key] = _Font(font_dict[name].get_object())
+                fonts[name] = shared[key]
             font, size = fonts[name], float(operands[1])
         elif op == b"TJ":
             show(list(operands[0]))
@@ -308,6 +415,16 @@ def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int]) -> Pd
             if xobj.get("/Subtype") == "/Image":
                 _image(out, xobj, mul(state.ctm, to_page), images, seen)
     return out
+
+
+def _operations_of(data: bytes, page, reader):
+    """``operations(data)``, or pypdf's ContentStream where this tokeniser gives up (never in docgen's PDFs)."""
+    try:
+        return list(operations(data))
+    except ContentError:
+        from pypdf.generic import ContentStream
+
+        return [(list(ops), op) for ops, op in ContentStream(page.get_contents(), reader).operations]
 
 
 def _n(v: float) -> str:

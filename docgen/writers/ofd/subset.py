@@ -1,4 +1,4 @@
-"""Fonts of the OFD: each face the PDF used, subset with fontTools to the glyphs drawn, named officially.
+"""Fonts of the OFD: each face the PDF used, cut down with fontTools to the glyphs drawn, named officially.
 
 The PDF names its fonts after docgen's CSS families ("ABCDEF+docgen-fangsong"); each maps back to the
 face docgen.standard.fonts resolved for that role, and the OFD names it as GB/T 9704 does (仿宋_GB2312,
@@ -74,40 +74,93 @@ class Subset:
     cmap: dict[int, int]  # code point → glyph id in the subset
 
 
+class _Source:
+    """One face opened once per process: its metrics, character map, and each glyph's outline as drawn so far.
+
+    fontTools' subsetter re-reads the whole face and re-interprets every glyph's program for every document
+    (about 90 ms a page of CJK text, as much as the PDF itself); a process that writes many OFDs (a batch
+    worker, a render worker) instead draws each glyph once into a plain, subroutine-free outline and builds
+    each document's font from those (``subset``)."""
+
+    def __init__(self, face: Face) -> None:
+        from fontTools.ttLib import TTFont
+
+        self.font = TTFont(face.file, fontNumber=face.index, lazy=True, recalcBBoxes=False, recalcTimestamp=False)
+        self.cff = "CFF " in self.font
+        self.order = self.font.getGlyphOrder()
+        self.gid = {name: i for i, name in enumerate(self.order)}
+        self.metrics = self.font["hmtx"].metrics
+        self.cmap = self.font.getBestCmap() or {}
+        self.glyph_set = self.font.getGlyphSet()
+        self.outlines: dict[str, object] = {}
+        self.ps_name = self.font["name"].getDebugName(6) or face.family
+
+    def outline(self, name: str):
+        """The glyph's outline for the new font: CFF charstring bytes, or a TrueType glyph (decomposed)."""
+        if name not in self.outlines:
+            if self.cff:
+                from fontTools.pens.t2CharStringPen import T2CharStringPen
+
+                pen = T2CharStringPen(self.metrics[name][0], None)
+                self.glyph_set[name].draw(pen)
+                program = pen.getCharString()
+                program.compile()
+                self.outlines[name] = program.bytecode
+            else:
+                from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+                tt_pen = TTGlyphPen(None)
+                self.glyph_set[name].draw(tt_pen)
+                self.outlines[name] = tt_pen.glyph()
+        return self.outlines[name]
+
+
+@lru_cache(maxsize=16)
+def _source(face: Face) -> _Source:
+    return _Source(face)
+
+
 @lru_cache(maxsize=64)
 def subset(face: Face, gids: frozenset[int], codepoints: frozenset[int]) -> Subset:
-    """``face`` reduced to the glyphs ``gids`` and the characters ``codepoints`` (cached: a batch
-    worker's page numbers ask for the same digits again and again).
+    """``face`` reduced to the glyphs ``gids`` (the PDF's) and those of the characters ``codepoints``, with
+    fontTools (FontBuilder): outlines without hints, the face's own metrics, names and OS/2 values, a
+    character map of those characters only, no layout tables (every position is written in the OFD).
+    Cached: a batch worker's page numbers ask for the same digits again and again. Same glyphs, same bytes
+    (the face's own timestamps are kept)."""
+    from fontTools.fontBuilder import FontBuilder
 
-    No layout tables (positions are explicit), no hinting; fixed timestamps, so the same glyphs give
-    the same bytes."""
-    from fontTools import subset as ft_subset
-    from fontTools.ttLib import TTFont
+    src = _source(face)
+    by_gid = {gid: src.order[gid] for gid in gids if 0 <= gid < len(src.order)}
+    chars = {cp: src.cmap[cp] for cp in sorted(codepoints) if cp in src.cmap}
+    names = sorted({*by_gid.values(), *chars.values()} - {".notdef"}, key=src.gid.__getitem__)
+    order = [".notdef", *names]
+    upem = src.font["head"].unitsPerEm
+    fb = FontBuilder(upem, isTTF=not src.cff)
+    fb.font.recalcTimestamp = False
+    fb.setupGlyphOrder(order)
+    fb.setupCharacterMap(chars)
+    if src.cff:
+        from fontTools.misc.psCharStrings import T2CharString
 
-    font = TTFont(face.file, fontNumber=face.index, lazy=True, recalcBBoxes=False, recalcTimestamp=False)
-    order = font.getGlyphOrder()
-    names = {gid: order[gid] for gid in gids if 0 <= gid < len(order)}
-    options = ft_subset.Options()
-    options.layout_features = []
-    options.layout_closure = False
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "DSIG", "VORG", "vhea", "vmtx"]
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.hinting = False
-    options.glyph_names = False
-    sub = ft_subset.Subsetter(options)
-    sub.populate(glyphs=sorted(set(names.values())), unicodes=sorted(codepoints))
-    sub.subset(font)
+        programs = {name: T2CharString(bytecode=src.outline(name)) for name in order}
+        fb.setupCFF(src.ps_name, {"FullName": src.ps_name}, programs, {})
+        fb.font.recalcBBoxes = False  # the face's own bounding box (head) stays; no outline is run again
+    else:
+        fb.setupGlyf({name: src.outline(name) for name in order})
+    fb.setupHorizontalMetrics({name: tuple(src.metrics[name]) for name in order})
+    for tag in ("head", "hhea", "OS/2", "name"):  # the face's own values, names and licence
+        fb.font[tag] = src.font[tag]
+    fb.setupPost()
+    if not src.cff:
+        fb.setupMaxp()
     out = io.BytesIO()
-    font.save(out)
-    metrics = font["hmtx"].metrics
-    new_order = {name: i for i, name in enumerate(font.getGlyphOrder())}
+    fb.save(out)
+    new = {name: i for i, name in enumerate(order)}
     return Subset(
         out.getvalue(),
-        "otf" if "CFF " in font else "ttf",
-        font["head"].unitsPerEm,
-        {gid: metrics[name][0] for gid, name in names.items() if name in metrics},
-        {gid: new_order[name] for gid, name in names.items() if name in new_order},
-        {cp: new_order[name] for cp, name in (font.getBestCmap() or {}).items()},
+        "otf" if src.cff else "ttf",
+        upem,
+        {gid: src.metrics[name][0] for gid, name in by_gid.items()},
+        {gid: new[name] for gid, name in by_gid.items()},
+        {cp: new[name] for cp, name in chars.items()},
     )
