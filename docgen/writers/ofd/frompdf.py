@@ -17,6 +17,7 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from docgen.writers.ofd.model import Box, Color, ImageObject, ImageRes, Matrix, PathObject
 
@@ -397,7 +398,7 @@ def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int], share
         elif op == b"Tf":
             name = str(operands[0])
             if name not in fonts:
-                ref = font_dict.raw_get(name) if hasattr(font_dict, "raw_get") else None  # the indirect reference
+                ref: Any = font_dict.raw_get(name) if hasattr(font_dict, "raw_get") else None  # its reference
                 key = ref.idnum if hasattr(ref, "idnum") else id(font_dict[name])
                 if key not in shared:
                     shared[key] = _Font(font_dict[name].get_object())
