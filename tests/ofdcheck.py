@@ -240,17 +240,22 @@ def glyphs(ofd: bytes) -> list[list[Glyph]]:
     return out
 
 
-def fonts(ofd: bytes) -> dict[str, tuple[str, bytes]]:
-    """Font ID → (FontName, FontFile bytes)."""
+def resources(ofd: bytes, tag: str, file_tag: str) -> dict[str, tuple[ET.Element, bytes]]:
+    """Resource ID → (its element, its file's bytes) for every ``tag`` (Font, MultiMedia) of the Res parts."""
     p = parts(ofd)
     out = {}
     for name, data in p.items():
         if name.endswith("Res.xml"):
             res = xml(data)
             base = name.rsplit("/", 1)[0] + "/" + (res.get("BaseLoc") or "") + "/"
-            for font in res.iter(Q + "Font"):
-                out[font.get("ID", "")] = (font.get("FontName", ""), p[base + (font.findtext(Q + "FontFile") or "")])
+            for node in res.iter(Q + tag):
+                out[node.get("ID", "")] = (node, p[base + (node.findtext(Q + file_tag) or "")])
     return out
+
+
+def fonts(ofd: bytes) -> dict[str, tuple[str, bytes]]:
+    """Font ID → (FontName, FontFile bytes)."""
+    return {fid: (node.get("FontName", ""), data) for fid, (node, data) in resources(ofd, "Font", "FontFile").items()}
 
 
 def rasterise(ofd: bytes, page_index: int, dpi: int = 72):
@@ -270,13 +275,7 @@ def rasterise(ofd: bytes, page_index: int, dpi: int = 72):
     k = dpi / 25.4
     img = Image.new("RGB", (round(w * k), round(h * k)), "white")
     draw = ImageDraw.Draw(img)
-    images = {}
-    for name, data in p.items():
-        if name.endswith("DocumentRes.xml"):
-            res = xml(data)
-            res_base = name.rsplit("/", 1)[0] + "/" + (res.get("BaseLoc") or "") + "/"
-            for media in res.iter(Q + "MultiMedia"):
-                images[media.get("ID")] = p[res_base + (media.findtext(Q + "MediaFile") or "")]
+    images = {mid: data for mid, (_, data) in resources(ofd, "MultiMedia", "MediaFile").items()}
     font_files = fonts(ofd)
     cache: dict[tuple[str, int], ImageFont.FreeTypeFont] = {}
     for obj in content.iter():
