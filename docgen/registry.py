@@ -81,13 +81,19 @@ def _writers_to_run(formats: tuple[str, ...]) -> tuple[str, ...]:
     return (*(f for f in formats if f not in ("pdf", OFD)), "pdf")
 
 
-def _with_ofd(out: dict[str, bytes], options: Options, pdf: bytes) -> None:
+def _with_ofd(out: dict[str, bytes], options: Options, pdf: bytes, source: str) -> None:
     """out["ofd"] from the PDF just written (its pages, not a second layout), when asked for; the PDF itself
-    stays in ``out`` only when it was asked for too."""
+    stays in ``out`` only when it was asked for too. A font the OFD cannot embed (templates naming a face
+    that is none of docgen's) is the templates' problem, said in Chinese, naming the input rendered."""
     if OFD in options.formats:
+        from docgen.writers.ofd.subset import UnknownFont
         from docgen.writers.ofd.writer import write_ofd
 
-        out[OFD] = write_ofd(pdf)
+        try:
+            out[OFD] = write_ofd(pdf)
+        except UnknownFont as exc:
+            hint = f"{exc}；模板（{options.templates}）只能使用 docgen 的字体（见 docgen fonts）"
+            raise InvalidInput([Diagnostic("error", "ofd-font", source, 0, "", hint)]) from None
     if "pdf" not in options.formats:
         out.pop("pdf", None)
 
@@ -120,7 +126,7 @@ def _form_writers(view: DocumentView, source: Source | None, options: Options) -
         else:
             raise ValueError(f"unknown format {fmt!r}; known: {', '.join(KNOWN_FORMATS)}")
     if "pdf" in out:
-        _with_ofd(out, options, out["pdf"])
+        _with_ofd(out, options, out["pdf"], view.source_name or "征集表")
     return out
 
 
@@ -188,7 +194,7 @@ def _render_notice(source: Source, result: Result, options: Options, stem: str) 
                 options=options.render,
             )
     if "pdf" in outputs:
-        _with_ofd(outputs, options, outputs["pdf"])
+        _with_ofd(outputs, options, outputs["pdf"], Path(source.file).name)
     return Rendered(source.file, "notice", stem, outputs)
 
 

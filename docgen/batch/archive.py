@@ -223,9 +223,13 @@ def build_archive(
     volume = assemble(form, parts, templates, missing)
     written = [write_bytes(outdir / ARCHIVE_NAME, volume)]
     if ofd:  # the volume's own pages, not a second layout
+        from docgen.writers.ofd.subset import UnknownFont
         from docgen.writers.ofd.writer import write_ofd
 
-        written.append(write_bytes(outdir / ARCHIVE_OFD, write_ofd(volume, archive=True)))
+        try:
+            written.append(write_bytes(outdir / ARCHIVE_OFD, write_ofd(volume, archive=True)))
+        except UnknownFont as exc:  # templates naming a face docgen does not have: the PDF volume stands
+            log(f"{ARCHIVE_OFD} 未生成：{exc}；模板只能使用 docgen 的字体（见 docgen fonts）")
     manifest.archive = ArchiveEntry(key, describe(outdir, written), [p.author + " " + p.name for p in parts])
     for path in written:
         log(f"已生成 {path}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from pypdf import PdfReader
 from testkit import run_docgen
 
 from docgen.io.paths import BUILD_DIR, DATA_DIR
+from docgen.models.diagnostics import InvalidInput
 from docgen.registry import Options, render_file
 from docgen.standard import fonts
 from docgen.writers.ofd import package, subset
@@ -249,3 +251,37 @@ def test_deltas_use_the_standards_shorthand() -> None:
     assert package.deltas((5.6444, 5.6444, 5.6444, 2.8, 5.6444)) == "g 3 5.644 2.8 5.644"
     assert ofdcheck.expand(package.deltas((1.0, 1.0, 2.5))) == [1.0, 1.0, 2.5]
     assert package.num(-0.0001) == "0" and package.num(12.3456) == "12.346"
+
+
+def test_templates_naming_a_font_docgen_cannot_embed_get_a_chinese_error(tmp_path) -> None:
+    """A copy of the templates that sets the 份号 in a system font: the PDF is made, the OFD is refused with
+    a message naming the font and the input, no traceback (the CLI prints it, exit 1)."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    notice = templates / "html" / "notice.html.j2"
+    text = notice.read_text(encoding="utf-8")
+    assert ".mark.copy { font-family: {{ stack.fangsong }}; }" in text
+    notice.write_text(
+        text.replace(
+            ".mark.copy { font-family: {{ stack.fangsong }}; }", '.mark.copy { font-family: "DejaVu Sans Mono"; }'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(InvalidInput) as caught:
+        render_file(SOURCES["signed"], Options(formats=("pdf", "ofd"), templates=templates))
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "ofd-font" and "DejaVu-Sans-Mono" in problem.message and "docgen fonts" in problem.message
+    assert problem.file == "example-2024-signed.yaml"
+    done = run_docgen(
+        "render",
+        str(SOURCES["signed"]),
+        "-f",
+        "ofd",
+        "--templates",
+        str(templates),
+        "-o",
+        str(tmp_path / "o"),
+        cwd=ROOT,
+    )
+    assert done.returncode == 1 and "无法嵌入 OFD" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "o" / "example-2024-signed.ofd").exists()
