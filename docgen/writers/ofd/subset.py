@@ -9,6 +9,7 @@ WeasyPrint subsets with HarfBuzz keeping glyph ids, so a PDF glyph id is the fac
 
 from __future__ import annotations
 
+import copy
 import io
 from dataclasses import dataclass
 from functools import lru_cache
@@ -149,7 +150,7 @@ def subset(face: Face, gids: frozenset[int], codepoints: frozenset[int]) -> Subs
         fb.setupGlyf({name: src.outline(name) for name in order})
     fb.setupHorizontalMetrics({name: tuple(src.metrics[name]) for name in order})
     for tag in ("head", "hhea", "OS/2", "name"):  # the face's own values, names and licence
-        fb.font[tag] = src.font[tag]
+        fb.font[tag] = copy.deepcopy(src.font[tag])  # copies: compiling sets counts and checksums in them
     fb.setupPost()
     if not src.cff:
         fb.setupMaxp()

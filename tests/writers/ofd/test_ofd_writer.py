@@ -150,6 +150,9 @@ def test_docinfo_and_the_same_bytes_for_the_same_input(docs) -> None:
     pdf, ofd = docs["notice"]
     again = render_file(SOURCES["notice"], Options(formats=("ofd",))).outputs
     assert again == {"ofd": ofd}  # the PDF is made, but only what was asked is returned
+    subset.subset.cache_clear()  # a fresh process: no glyph drawn yet, no face open
+    subset._source.cache_clear()
+    assert write_ofd(pdf) == ofd
     with ofdkit.open(ofd) as doc:
         info = doc.info
     meta = PdfReader(io.BytesIO(pdf)).metadata
@@ -285,3 +288,34 @@ def test_templates_naming_a_font_docgen_cannot_embed_get_a_chinese_error(tmp_pat
     )
     assert done.returncode == 1 and "无法嵌入 OFD" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "o" / "example-2024-signed.ofd").exists()
+
+
+def test_rare_characters_keep_their_fallback_faces(tmp_path) -> None:
+    """CJK Ext-A…F in a project name: each character drawn in the OFD by an embedded face that has it, at its
+    PDF place (HanaMinB is TrueType: the glyf path of the font builder)."""
+    rare = "㐀𠀀𪜀𬺰"
+    src = SOURCES["packet"].read_text(encoding="utf-8")
+    src, n = re.subn(
+        r"(\n\s+- name: )([^\n]+)", lambda m: f'{m.group(1)}"{rare}{m.group(2).strip(chr(34))}"', src, count=1
+    )
+    assert n == 1
+    path = tmp_path / "rare.yaml"
+    path.write_text(src, encoding="utf-8")
+    out = render_file(path, Options(formats=("pdf", "ofd"))).outputs
+    files = ofdcheck.fonts(out["ofd"])
+    drawn = {g.char: g for page in ofdcheck.glyphs(out["ofd"]) for g in page if g.char in rare}
+    assert set(drawn) == set(rare)
+    for ch, g in drawn.items():
+        name, data = files[g.font]
+        assert ord(ch) in TTFont(io.BytesIO(data)).getBestCmap(), (ch, name)
+    assert any("glyf" in TTFont(io.BytesIO(data)) for _, data in files.values())  # HanaMinB
+    assert ofdcheck.check_structure(out["ofd"]) == []
+    with pdfplumber.open(io.BytesIO(out["pdf"])) as plumb:
+        places = {
+            c["text"]: (c["matrix"][4] * MM, (page.height - c["matrix"][5]) * MM)
+            for page in plumb.pages
+            for c in page.chars
+            if c["text"] in rare
+        }
+    for ch, (x, y) in places.items():
+        assert abs(drawn[ch].x - x) < 1 and abs(drawn[ch].y - y) < 1
