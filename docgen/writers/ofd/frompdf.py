@@ -263,23 +263,43 @@ def _content(page) -> bytes:
 
 def read_pages(reader, images: list[ImageRes]) -> list[PdfPage]:
     """Every page of a pypdf PdfReader as runs, paths and images (the images' bytes appended to ``images``)."""
-    seen: dict[int, int] = {}
-    fonts: dict[int, _Font] = {}  # WeasyPrint shares a font object between pages: read each once
-    return [_read_page(reader, page, images, seen, fonts) for page in reader.pages]
+    reading = _Reading(reader, images)
+    return [_read_page(reading, page) for page in reader.pages]
 
 
-def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int], shared: dict[int, _Font]) -> PdfPage:
+@dataclass
+class _Reading:
+    """What the pages of one PDF share while they are read."""
+
+    reader: Any
+    images: list[ImageRes]
+    seen: dict[int, int] = field(default_factory=dict)  # image XObject → index in images
+    fonts: dict[int, _Font] = field(default_factory=dict)  # WeasyPrint shares a font object between pages
+
+
+MAX_FORM_DEPTH = 8  # form XObjects inside form XObjects: deeper nesting is not followed
+
+
+def _read_page(reading: _Reading, page) -> PdfPage:
     box = page.mediabox
     width, height = float(box.width), float(box.height)
     # PDF user space (pt, y up) → OFD page (mm, y down)
     to_page: Matrix = (MM_PER_PT, 0.0, 0.0, -MM_PER_PT, -float(box.left) * MM_PER_PT, float(box.top) * MM_PER_PT)
     out = PdfPage(width * MM_PER_PT, height * MM_PER_PT)
-    resources = page.get("/Resources") or {}
+    ops = _operations_of(_content(page), lambda: page.get_contents())
+    _interpret(reading, ops, page.get("/Resources") or {}, IDENTITY, to_page, out, 0)
+    return out
+
+
+def _interpret(
+    reading: _Reading, operations_, resources, ctm: Matrix, to_page: Matrix, out: PdfPage, depth: int
+) -> None:
+    """Follow one content stream (a page's, or a form XObject's drawn with ``ctm``) into ``out``."""
     fonts: dict[str, _Font] = {}
     font_dict = resources.get("/Font") or {}
     xobjects = resources.get("/XObject") or {}
-    data = _content(page)
-    state, stack = _State(), []
+    shared = reading.fonts
+    state, stack = _State(ctm=ctm), []
     path: list[tuple[str, list[tuple[float, float]]]] = []
     tm = tlm = IDENTITY
     font: _Font | None = None
@@ -297,8 +317,8 @@ def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int], share
         for item in items:
             if isinstance(item, bytes | str):
                 # pypdf's fallback parser may decode a string operand as text; its bytes are the font's codes
-                data = item if isinstance(item, bytes) else item.original_bytes  # type: ignore[attr-defined]
-                for code in font.codes(data):
+                raw = item if isinstance(item, bytes) else item.original_bytes  # type: ignore[attr-defined]
+                for code in font.codes(raw):
                     gids.append(code)
                     chars.append(font.unicode.get(code, ""))
                     extra = char_space + (word_space if code == 32 and not font.two_bytes else 0.0)
@@ -340,7 +360,7 @@ def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int], share
             )
         )
 
-    for operands, op in _operations_of(data, page, reader):
+    for operands, op in operations_:
         if op == b"q":
             stack.append(_State(state.ctm, state.fill, state.stroke, state.line_width))
         elif op == b"Q":
@@ -414,18 +434,27 @@ def _read_page(reader, page, images: list[ImageRes], seen: dict[int, int], share
         elif op == b"Do":
             xobj = xobjects[str(operands[0])].get_object()
             if xobj.get("/Subtype") == "/Image":
-                _image(out, xobj, mul(state.ctm, to_page), images, seen)
-    return out
+                _image(out, xobj, mul(state.ctm, to_page), reading.images, reading.seen)
+            elif xobj.get("/Subtype") == "/Form" and depth < MAX_FORM_DEPTH:
+                matrix = tuple(float(v) for v in xobj.get("/Matrix", IDENTITY))
+                inner = _operations_of(xobj.get_data(), lambda x=xobj: _content_stream(x, reading.reader))
+                form_ctm = mul(matrix, state.ctm)  # type: ignore[arg-type]
+                _interpret(reading, inner, xobj.get("/Resources") or resources, form_ctm, to_page, out, depth + 1)
 
 
-def _operations_of(data: bytes, page, reader):
-    """``operations(data)``, or pypdf's ContentStream where this tokeniser gives up (never in docgen's PDFs)."""
+def _operations_of(data: bytes, stream) -> list:
+    """``operations(data)``, or those of pypdf's ContentStream ``stream()`` where this tokeniser gives up (an
+    inline image: never in docgen's PDFs)."""
     try:
         return list(operations(data))
     except ContentError:
-        from pypdf.generic import ContentStream
+        return [(list(ops), op) for ops, op in stream().operations]
 
-        return [(list(ops), op) for ops, op in ContentStream(page.get_contents(), reader).operations]
+
+def _content_stream(obj, reader):
+    from pypdf.generic import ContentStream
+
+    return ContentStream(obj, reader)
 
 
 def _n(v: float) -> str:

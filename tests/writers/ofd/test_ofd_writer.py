@@ -319,3 +319,42 @@ def test_rare_characters_keep_their_fallback_faces(tmp_path) -> None:
         }
     for ch, (x, y) in places.items():
         assert abs(drawn[ch].x - x) < 1 and abs(drawn[ch].y - y) < 1
+
+
+def test_text_inside_a_form_xobject_is_kept() -> None:
+    """WeasyPrint draws an element with opacity as a form XObject (a transparency group): its text is drawn
+    inside it and must reach the OFD at its place."""
+    from docgen.writers.pdf import engine
+
+    html = (
+        f"<style>{fonts.css_font_faces()} body {{ font-family: {fonts.css_font_stack('fangsong')}; font-size: 16pt }}</style>"
+        "<p>甲乙丙</p><p style='opacity: 0.5'>丁戊己</p>"
+    )
+    doc = engine.render_html(html, base_url=ROOT / "templates")
+    pdf = engine.write_document(doc, metadata=engine.PdfMetadata(title="t"))
+    xobjects = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/XObject"]
+    assert [x.get_object()["/Subtype"] for x in xobjects.values()] == ["/Form"]
+    ofd = write_ofd(pdf)
+    with ofdkit.open(ofd) as read:
+        assert nows(read.text()) == "甲乙丙丁戊己"
+    with pdfplumber.open(io.BytesIO(pdf)) as plumb:
+        want = [(c["text"], c["matrix"][4] * MM) for c in plumb.pages[0].chars]
+    got = [(g.char, g.x) for g in ofdcheck.glyphs(ofd)[0]]
+    assert [c for c, _ in got] == [c for c, _ in want]
+    assert all(abs(a - b) < 0.01 for (_, a), (_, b) in zip(got, want))
+
+
+def test_a_content_stream_the_tokeniser_does_not_follow_goes_to_pypdf() -> None:
+    from docgen.writers.ofd import frompdf
+
+    ops = list(frompdf.operations(b"q 1 0 0 1 5 5 cm [<0102> -20 (a\\(b\\)\\101)] TJ /P <</MCID 0>> BDC EMC Q"))
+    assert ops[1] == ([1.0, 0.0, 0.0, 1.0, 5.0, 5.0], b"cm")
+    assert ops[2] == ([[b"\x01\x02", -20.0, b"a(b)A"]], b"TJ")
+    with pytest.raises(frompdf.ContentError):
+        list(frompdf.operations(b"BI /W 1 /H 1 ID \x00 EI"))
+
+    class Stream:
+        def __init__(self) -> None:
+            self.operations = [([], b"q")]
+
+    assert frompdf._operations_of(b"BI /W 1 ID x EI", Stream) == [([], b"q")]
