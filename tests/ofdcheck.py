@@ -9,6 +9,7 @@ parts use (root elements, required children and attributes, element order, ID un
 from __future__ import annotations
 
 import io
+import math
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -213,6 +214,7 @@ class Glyph:
     font: str  # Font ID
     upright: bool
     color: tuple[int, int, int] = (0, 0, 0)
+    angle: float = 0.0  # degrees the baseline is turned clockwise on the page (y down), from the CTM
 
 
 def glyphs(ofd: bytes) -> list[list[Glyph]]:
@@ -234,7 +236,9 @@ def glyphs(ofd: bytes) -> list[list[Glyph]]:
                 for i, ch in enumerate(code.text or ""):
                     px, py = a * x + c * y + e + bx, b * x + d * y + f + by
                     size, font = float(obj.get("Size", "0")), obj.get("Font", "")
-                    page_glyphs.append(Glyph(ch, px, py, size, font, abs(b) < 1e-9, _rgb(obj.find(Q + "FillColor"))))
+                    color = _rgb(obj.find(Q + "FillColor"))
+                    angle = math.degrees(math.atan2(b, a))
+                    page_glyphs.append(Glyph(ch, px, py, size, font, abs(b) < 1e-9, color, angle))
                     x += steps[i] if i < len(steps) else 0.0
         out.append(page_glyphs)
     return out
@@ -260,7 +264,7 @@ def fonts(ofd: bytes) -> dict[str, tuple[str, bytes]]:
 
 def rasterise(ofd: bytes, page_index: int, dpi: int = 72):
     """A Pillow image of one page: paths stroked/filled, images placed, every glyph drawn with its embedded
-    font at its place (rotated glyphs drawn upright at their places)."""
+    font at its place, turned as its TextObject's CTM turns it (the page numbers of landscape pages)."""
     from PIL import Image, ImageDraw, ImageFont
 
     p = parts(ofd)
@@ -318,7 +322,15 @@ def rasterise(ofd: bytes, page_index: int, dpi: int = 72):
         key = (g.font, max(1, round(g.size * k)))
         if key not in cache:
             cache[key] = ImageFont.truetype(io.BytesIO(font_files[g.font][1]), key[1])
-        draw.text((g.x * k, g.y * k), g.char, font=cache[key], fill=g.color, anchor="ls")
+        if g.upright:
+            draw.text((g.x * k, g.y * k), g.char, font=cache[key], fill=g.color, anchor="ls")
+            continue
+        # a turned glyph: drawn upright on a square tile centred on its origin, turned, pasted there
+        side = key[1] * 4
+        tile = Image.new("L", (side, side), 0)
+        ImageDraw.Draw(tile).text((side / 2, side / 2), g.char, font=cache[key], fill=255, anchor="ls")
+        tile = tile.rotate(-g.angle, center=(side / 2, side / 2))
+        img.paste(Image.new("RGB", tile.size, g.color), (round(g.x * k - side / 2), round(g.y * k - side / 2)), tile)
     return img
 
 

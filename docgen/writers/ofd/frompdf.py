@@ -4,8 +4,8 @@ Nothing is laid out again: the content streams WeasyPrint wrote (and the page-nu
 merged) are read with pypdf's public API (PdfReader: pages, resources, fonts, ToUnicode maps, images)
 and tokenised here (``operations``: pypdf's ContentStream parser took two thirds of the OFD's time),
 then interpreted: the graphics state
-(q/Q, cm, colours, line width), paths (m l c h re; S f f* B n), text (BT Tm Td Tf TJ Tj Tc Tw Tz TL)
-and image XObjects (Do). Each TJ/Tj becomes one TextObject: the glyphs' characters from the font's
+(q/Q, cm, colours, line width), paths (m l c h re; S f f* B n), text (BT Tm Td Tf TJ Tj Tc Tw Tz TL),
+image XObjects and form XObjects (Do; WeasyPrint draws an element with opacity as a form). Each TJ/Tj becomes one TextObject: the glyphs' characters from the font's
 ToUnicode map, their advances from the face's own metrics (fontTools, ``subset``) plus the PDF's own
 spacing (TJ offsets, Tc, Tw), so every glyph lands where the PDF puts it. Clipping paths are not
 carried over: docgen's pages draw nothing outside their boxes.
