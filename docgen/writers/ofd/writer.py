@@ -130,6 +130,20 @@ def _outlines(reader, items: list) -> list[Outline]:
     return out
 
 
+def _docgen_properties(reader) -> tuple[tuple[str, str], ...]:
+    """docgen's own XMP properties of the PDF (发文字号 documentNumber, unit, year, sourceSha256 …) as the
+    DocInfo's CustomDatas, in the PDF's order."""
+    import re
+    from xml.sax.saxutils import unescape
+
+    root = reader.trailer["/Root"]
+    if "/Metadata" not in root:
+        return ()
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8", errors="replace")
+    found = re.findall(r"<docgen:([A-Za-z][A-Za-z0-9]*)>([^<]*)</docgen:\1>", xmp)
+    return tuple((name, unescape(value)) for name, value in found)
+
+
 def _info(reader, pdf: bytes) -> DocInfo:
     """DocInfo from the PDF's document information; DocID = MD5 of the PDF (32 hex digits, stable)."""
     meta = reader.metadata or {}
@@ -141,6 +155,7 @@ def _info(reader, pdf: bytes) -> DocInfo:
         created = None
     keywords = tuple(k.strip() for k in str(meta.get("/Keywords", "") or "").split(",") if k.strip())
     return DocInfo(
+        custom=_docgen_properties(reader),
         doc_id=hashlib.md5(pdf, usedforsecurity=False).hexdigest(),
         title=str(meta.get("/Title", "") or ""),
         author=str(meta.get("/Author", "") or ""),

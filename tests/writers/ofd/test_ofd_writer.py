@@ -161,7 +161,9 @@ def test_docinfo_and_the_same_bytes_for_the_same_input(docs) -> None:
     assert info.author == meta.author == "广东省市场监督管理局"  # the 发文机关
     assert info.creation_date == "2023-05-24" == meta.creation_date.date().isoformat()  # the notice's date
     assert re.fullmatch(r"[0-9a-f]{32}", info.doc_id or "")
+    assert info.custom_data["documentNumber"] == "粤市监知促〔2023〕233号"  # the 发文字号, for the records office
     packet = ofdkit.open(docs["packet"][1]).info
+    assert re.fullmatch(r"[0-9a-f]{64}", packet.custom_data["sourceSha256"])
     assert packet.author == "广州市市场监督管理局（知识产权局）" and packet.doc_id != info.doc_id
     assert 'DocType="OFD"' in ofdcheck.parts(ofd)["OFD.xml"].decode()
     assert 'DocType="OFD-A"' in ofdcheck.parts(write_ofd(pdf, archive=True))["OFD.xml"].decode()
