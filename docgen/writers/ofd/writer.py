@@ -108,7 +108,7 @@ def _text_object(run: GlyphRun, cut: subset.Subset, font: int) -> TextObject | N
         deltas=tuple(xs[i + 1] - xs[i] for i in range(len(xs) - 1)),
         color=run.color,
         ctm=None if upright else (*lin, 0.0, 0.0),
-        transforms=tuple(Glyphs(t.position, t.count, t.glyphs) for t in transforms),
+        transforms=tuple(transforms),
     )
 
 
