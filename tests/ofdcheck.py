@@ -4,6 +4,7 @@ structure checked against GB/T 33190-2016's tables, glyph positions from DeltaX,
 No XSD is shipped: the standard's schemas (Annex A) are not available under a licence that allows
 copying them into this repository, so ``check_structure`` states the rules of its tables that docgen's
 parts use (root elements, required children and attributes, element order, ID uniqueness, references).
+(An unlicensed copy of the schemas validated docgen's parts once, locally: README, "OFD".)
 """
 
 from __future__ import annotations
