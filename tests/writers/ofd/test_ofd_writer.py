@@ -360,3 +360,32 @@ def test_a_content_stream_the_tokeniser_does_not_follow_goes_to_pypdf() -> None:
             self.operations = [([], b"q")]
 
     assert frompdf._operations_of(b"BI /W 1 ID x EI", Stream) == [([], b"q")]
+
+
+def _with_part(ofd: bytes, name: str, edit) -> bytes:
+    """``ofd`` with one part rewritten by ``edit`` (bytes → bytes)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(ofd)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info.filename, edit(data) if info.filename == name else data)
+    return out.getvalue()
+
+
+def test_the_structure_check_finds_what_breaks_the_standard(docs) -> None:
+    """The checker is not vacuous: each break of a rule it states is reported."""
+    ofd = docs["signed"][1]
+    breaks = {
+        "Doc_0/PublicRes.xml": lambda d: re.sub(
+            rb"<ofd:FontFile>[^<]*</ofd:FontFile>", b"<ofd:FontFile>gone.otf</ofd:FontFile>", d, count=1
+        ),
+        "Doc_0/Pages/Page_0/Content.xml": lambda d: d.replace(b'Boundary="', b'Boundary="x ', 1),
+        "OFD.xml": lambda d: d.replace(b"<ofd:Title>", b"<ofd:Creator>x</ofd:Creator><ofd:Title>", 1),
+        "Doc_0/Document.xml": lambda d: re.sub(rb"<ofd:MaxUnitID>\d+", b"<ofd:MaxUnitID>3", d),
+    }
+    for name, edit in breaks.items():
+        broken = _with_part(ofd, name, edit)
+        assert broken != ofd, name
+        assert ofdcheck.check_structure(broken), name
