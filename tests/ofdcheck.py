@@ -157,6 +157,8 @@ def _check_page(page: ET.Element, where: str, ids: list[int], resources: dict[st
             ids.append(int(obj.get("ID", "0")))
             if not BOX.match(obj.get("Boundary", "")):
                 bad.append(f"{where}: {name} {obj.get('ID')} Boundary {obj.get('Boundary')!r} is not an ST_Box")
+            if not 0 <= int(obj.get("Alpha", "255")) <= 255:
+                bad.append(f"{where}: {name} Alpha outside 0–255")
             if obj.get("CTM") is not None and len(obj.get("CTM", "").split()) != 6:
                 bad.append(f"{where}: {name} CTM needs 6 numbers")
             if name == "TextObject":

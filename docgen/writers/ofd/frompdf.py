@@ -54,6 +54,7 @@ class GlyphRun:
     size: float  # font size × horizontal scaling, text-space units
     matrix: Matrix  # text space at the run's start → OFD page (mm, y down)
     color: Color
+    alpha: int = 255  # 0–255, the fill's constant alpha (ExtGState ca), times that of any enclosing group
 
 
 @dataclass
@@ -71,6 +72,8 @@ class _State:
     fill: Color = (0, 0, 0)
     stroke: Color = (0, 0, 0)
     line_width: float = 1.0
+    fill_alpha: float = 1.0  # ExtGState ca
+    stroke_alpha: float = 1.0  # ExtGState CA
 
 
 def _rgb(values: list) -> Color:
@@ -291,13 +294,26 @@ def _read_page(reading: _Reading, page) -> PdfPage:
     return out
 
 
+def _alpha(value: float) -> int:
+    return max(0, min(255, round(value * 255)))
+
+
 def _interpret(
-    reading: _Reading, operations_, resources, ctm: Matrix, to_page: Matrix, out: PdfPage, depth: int
+    reading: _Reading,
+    operations_,
+    resources,
+    ctm: Matrix,
+    to_page: Matrix,
+    out: PdfPage,
+    depth: int,
+    group: tuple[float, float] = (1.0, 1.0),
 ) -> None:
-    """Follow one content stream (a page's, or a form XObject's drawn with ``ctm``) into ``out``."""
+    """Follow one content stream (a page's, or a form XObject's drawn with ``ctm``) into ``out``; ``group``:
+    the (fill, stroke) alpha the form is painted with (WeasyPrint's opacity), which scales its own."""
     fonts: dict[str, _Font] = {}
     font_dict = resources.get("/Font") or {}
     xobjects = resources.get("/XObject") or {}
+    states = resources.get("/ExtGState") or {}
     shared = reading.fonts
     state, stack = _State(ctm=ctm), []
     path: list[tuple[str, list[tuple[float, float]]]] = []
@@ -332,9 +348,9 @@ def _interpret(
         if not gids:
             return
         matrix = mul(mul(start, state.ctm), to_page)
-        out.items.append(
-            GlyphRun(font.base, tuple(gids), tuple(chars), tuple(offsets), size * hscale, matrix, state.fill)
-        )
+        alpha = _alpha(state.fill_alpha * group[0])
+        run = GlyphRun(font.base, tuple(gids), tuple(chars), tuple(offsets), size * hscale, matrix, state.fill, alpha)
+        out.items.append(run)
         tm = mul((1.0, 0.0, 0.0, 1.0, advance, 0.0), tm)  # a following Tj without Tm continues here
 
     def paint(stroke: bool, fill: bool, even_odd: bool = False) -> None:
@@ -357,12 +373,13 @@ def _interpret(
                 stroke=state.stroke if stroke else None,
                 fill=state.fill if fill else None,
                 even_odd=even_odd,
+                alpha=_alpha((state.fill_alpha * group[0]) if fill else (state.stroke_alpha * group[1])),
             )
         )
 
     for operands, op in operations_:
         if op == b"q":
-            stack.append(_State(state.ctm, state.fill, state.stroke, state.line_width))
+            stack.append(_State(**vars(state)))
         elif op == b"Q":
             if stack:
                 state = stack.pop()
@@ -370,6 +387,11 @@ def _interpret(
             state.ctm = mul(tuple(float(v) for v in operands), state.ctm)  # type: ignore[arg-type]
         elif op == b"w":
             state.line_width = float(operands[0])
+        elif op == b"gs":
+            params = states.get(str(operands[0]))
+            params = params.get_object() if params is not None else {}
+            state.fill_alpha = float(params.get("/ca", state.fill_alpha))
+            state.stroke_alpha = float(params.get("/CA", state.stroke_alpha))
         elif op in (b"rg", b"g", b"k"):
             state.fill = _rgb(list(operands))
         elif op in (b"RG", b"G", b"K"):
@@ -439,7 +461,9 @@ def _interpret(
                 matrix = tuple(float(v) for v in xobj.get("/Matrix", IDENTITY))
                 inner = _operations_of(xobj.get_data(), lambda x=xobj: _content_stream(x, reading.reader))
                 form_ctm = mul(matrix, state.ctm)  # type: ignore[arg-type]
-                _interpret(reading, inner, xobj.get("/Resources") or resources, form_ctm, to_page, out, depth + 1)
+                painted = (state.fill_alpha * group[0], state.stroke_alpha * group[1])
+                inner_res = xobj.get("/Resources") or resources
+                _interpret(reading, inner, inner_res, form_ctm, to_page, out, depth + 1, painted)
 
 
 def _operations_of(data: bytes, stream) -> list:

@@ -60,6 +60,7 @@ class TextObject:
     color: Color = (0, 0, 0)
     ctm: Matrix | None = None  # rotation of the run (landscape page numbers); None: upright
     transforms: tuple[Glyphs, ...] = ()
+    alpha: int = 255  # 0–255 (CT_GraphicUnit Alpha): an element with CSS opacity
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class PathObject:
     stroke: Color | None = (0, 0, 0)
     fill: Color | None = None
     even_odd: bool = False
+    alpha: int = 255
 
 
 @dataclass(frozen=True)

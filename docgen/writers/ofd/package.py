@@ -91,6 +91,8 @@ def _text(layer: etree._Element, ids: _Ids, obj: TextObject, font_ids: list[str]
     attrs = {"ID": ids.next(), "Boundary": _box(obj.boundary)}
     if obj.ctm is not None:
         attrs["CTM"] = nums(obj.ctm)
+    if obj.alpha != 255:
+        attrs["Alpha"] = str(obj.alpha)
     node = _el(layer, "TextObject", **attrs, Font=font_ids[obj.font], Size=num(obj.size))
     if obj.color != (0, 0, 0):
         _color(node, "FillColor", obj.color)
@@ -114,6 +116,8 @@ def _path(layer: etree._Element, ids: _Ids, obj: PathObject) -> None:
         attrs["Fill"] = "true"
     if obj.even_odd:
         attrs["Rule"] = "Even-Odd"
+    if obj.alpha != 255:
+        attrs["Alpha"] = str(obj.alpha)
     node = _el(layer, "PathObject", **attrs)
     if obj.stroke is not None and obj.stroke != (0, 0, 0):
         _color(node, "StrokeColor", obj.stroke)

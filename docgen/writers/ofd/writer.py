@@ -109,6 +109,7 @@ def _text_object(run: GlyphRun, cut: subset.Subset, font: int) -> TextObject | N
         color=run.color,
         ctm=None if upright else (*lin, 0.0, 0.0),
         transforms=tuple(transforms),
+        alpha=run.alpha,
     )
 
 

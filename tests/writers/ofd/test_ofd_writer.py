@@ -344,6 +344,10 @@ def test_text_inside_a_form_xobject_is_kept() -> None:
     got = [(g.char, g.x) for g in ofdcheck.glyphs(ofd)[0]]
     assert [c for c, _ in got] == [c for c, _ in want]
     assert all(abs(a - b) < 0.01 for (_, a), (_, b) in zip(got, want))
+    # the group's opacity reaches the OFD: the faded paragraph at half alpha, the other opaque
+    page = ofdcheck.xml(ofdcheck.parts(ofd)["Doc_0/Pages/Page_0/Content.xml"])
+    alphas = {o.findtext(ofdcheck.Q + "TextCode"): o.get("Alpha", "255") for o in page.iter(ofdcheck.Q + "TextObject")}
+    assert alphas == {"甲乙丙": "255", "丁戊己": "128"}
 
 
 def test_a_content_stream_the_tokeniser_does_not_follow_goes_to_pypdf() -> None:
