@@ -230,6 +230,8 @@ def build_archive(
             written.append(write_bytes(outdir / ARCHIVE_OFD, write_ofd(volume, archive=True)))
         except UnknownFont as exc:  # templates naming a face docgen does not have: the PDF volume stands
             log(f"{ARCHIVE_OFD} 未生成：{exc}；模板只能使用 docgen 的字体（见 docgen fonts）")
+    else:  # an OFD of an earlier run no longer holds this volume's pages
+        (outdir / ARCHIVE_OFD).unlink(missing_ok=True)
     manifest.archive = ArchiveEntry(key, describe(outdir, written), [p.author + " " + p.name for p in parts])
     for path in written:
         log(f"已生成 {path}")

@@ -109,3 +109,9 @@ def test_the_manifest_lists_it_and_a_rerun_keeps_it(out: Path) -> None:
     done = run_docgen("batch", str(folder), "-o", str(out), "--notice", str(NOTICE), "--ofd", "-j", "2", cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert (out / "归档卷.ofd").stat().st_mtime_ns == before  # nothing changed: not rebuilt
+    # without --ofd the volume is built again, and the OFD of the earlier run, no longer its copy, goes
+    done = run_docgen("batch", str(folder), "-o", str(out), "--notice", str(NOTICE), "-j", "2", cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert not (out / "归档卷.ofd").exists() and (out / "归档卷.pdf").exists()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert {o["path"] for o in manifest["archive"]["outputs"]} == {"归档卷.pdf"}
