@@ -25,7 +25,6 @@ class FontRes:
     family: str
     data: bytes
     ext: str  # "otf" | "ttf"
-    bold: bool = False
     serif: bool = False
 
 

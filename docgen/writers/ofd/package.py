@@ -225,8 +225,6 @@ def write_package(doc: Document) -> bytes:
         fonts = _el(public, "Fonts")
         for font_id, font in zip(font_ids, doc.fonts):
             attrs = {"ID": font_id, "FontName": font.name, "FamilyName": font.family}
-            if font.bold:
-                attrs["Bold"] = "true"
             if font.serif:
                 attrs["Serif"] = "true"
             node = _el(fonts, "Font", **attrs)

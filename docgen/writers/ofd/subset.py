@@ -33,8 +33,8 @@ class Face:
     index: int
     name: str  # FontName in the OFD: the official typeface for a role, else the face's family
     family: str
-    bold: bool
-    serif: bool
+    serif: bool  # no Bold flag: 方正小标宋 is a regular face (FandolSong Bold only stands in for it); a reader
+    # that has the official face would embolden it
 
 
 @lru_cache(maxsize=1)
@@ -45,11 +45,11 @@ def _faces() -> dict[str, Face]:
         r = fonts.resolve(role)
         official = fonts.ROLE_TABLE[role].docx_name
         serif = role in ("fangsong", "kaiti", "xiaobiaosong", "songti")
-        out[fonts.css_family(role)] = Face(fonts.face_file(r), 0, official, official, r.css_weight >= 700, serif)
+        out[fonts.css_family(role)] = Face(fonts.face_file(r), 0, official, official, serif)
     songti = out[fonts.css_family("songti")]
     out[PAGENUM_FAMILY] = songti
     for family, r in fonts.fallback_faces():
-        out[family] = Face(fonts.face_file(r), 0, r.family, r.family, False, True)
+        out[family] = Face(fonts.face_file(r), 0, r.family, r.family, True)
     return out
 
 

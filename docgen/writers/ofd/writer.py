@@ -39,7 +39,7 @@ def to_document(pdf: bytes, archive: bool = False) -> Document:
     font_index: dict[subset.Face, int] = {}
     for face, cut in faces.items():
         font_index[face] = len(doc.fonts)
-        doc.fonts.append(FontRes(face.name, face.family, cut.data, cut.ext, face.bold, face.serif))
+        doc.fonts.append(FontRes(face.name, face.family, cut.data, cut.ext, face.serif))
     for pdf_page in pages:
         page = Page(pdf_page.width, pdf_page.height)
         for item in pdf_page.items:

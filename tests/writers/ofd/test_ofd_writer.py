@@ -141,6 +141,8 @@ def test_every_font_is_an_embedded_subset_covering_its_characters_under_the_offi
         assert name in official | fallback, name
         assert face["maxp"].numGlyphs < 2000, (name, face["maxp"].numGlyphs)  # a subset, not the whole face
     names = {name for name, _ in files.values()}
+    # 方正小标宋简体 is a regular face: flagged Bold, a reader that has it would embolden it
+    assert b"Bold=" not in ofdcheck.parts(ofd)["Doc_0/PublicRes.xml"]
     assert "仿宋_GB2312" in names and "宋体" in names  # body text and the page numbers
     if kind in ("notice", "signed"):
         assert "方正小标宋简体" in names  # the 发文机关标志 and the title
