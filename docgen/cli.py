@@ -193,7 +193,9 @@ def init(
 def render(
     files: list[Path] = Files,
     outdir: Path = typer.Option(BUILD_DIR, "-o", "--outdir", help="输出目录"),
-    formats: str = typer.Option("docx,xlsx,pdf", "-f", "--format", help="输出格式，逗号分隔：docx,xlsx,pdf"),
+    formats: str = typer.Option(
+        "docx,xlsx,pdf", "-f", "--format", help="输出格式，逗号分隔：docx,xlsx,pdf,ofd（ofd：GB/T 33190 版式文件）"
+    ),
     strict: bool = typer.Option(False, "--strict", help="有警告也不生成"),
     templates: Path = typer.Option(TEMPLATES_DIR, "--templates", help="模板目录（可复制 templates/ 后修改）"),
     require_official_fonts: bool = typer.Option(
@@ -201,12 +203,12 @@ def render(
     ),
 ) -> None:
     """生成填报表格（DOCX、XLSX）和 PDF 文件包；也可渲染空白征集表（data/forms/*.yaml）和通知（data/notices/*.yaml）。"""
-    from docgen.registry import FORMATS, Options, render_file, write_outputs
+    from docgen.registry import KNOWN_FORMATS, Options, render_file, write_outputs
 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    bad = [f for f in wanted if f not in FORMATS]
+    bad = [f for f in wanted if f not in KNOWN_FORMATS]
     if bad or not wanted:
-        _err(f"未知的输出格式：{'、'.join(bad) or '（空）'}；可用：{','.join(FORMATS)}")
+        _err(f"未知的输出格式：{'、'.join(bad) or '（空）'}；可用：{','.join(KNOWN_FORMATS)}")
         raise typer.Exit(2)
     _same_stems(files)
     prepare_outdir(outdir)
@@ -290,6 +292,7 @@ def batch(
     strict: bool = typer.Option(False, "--strict", help="有警告的单位也算失败"),
     templates: Path = typer.Option(TEMPLATES_DIR, "--templates", help="模板目录"),
     force: bool = typer.Option(False, "--force", help="忽略清单，全部重新生成"),
+    ofd: bool = typer.Option(False, "--ofd", help="另生成 OFD-A 版式的归档卷（归档卷.ofd，GB/T 33190、GB/T 42133）"),
 ) -> None:
     """并行生成所有单位的文件包、全省汇总表和年度归档卷；未变化的单位不重复生成。"""
     from docgen.batch.runner import run_batch
@@ -303,6 +306,7 @@ def batch(
         strict=strict,
         templates=templates,
         force=force,
+        ofd=ofd,
     )
     raise typer.Exit(code)
 

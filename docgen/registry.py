@@ -29,7 +29,9 @@ from docgen.views.form import DocumentView, blank_view, build_view
 if TYPE_CHECKING:
     from docgen.batch.summary import SummaryFacts
 
-FORMATS = ("docx", "xlsx", "pdf")
+FORMATS = ("docx", "xlsx", "pdf")  # what a render writes unless told otherwise
+OFD = "ofd"  # GB/T 33190: the PDF's pages as OFD (docgen.writers.ofd), on request (`-f ofd`)
+KNOWN_FORMATS = (*FORMATS, OFD)
 UNNUMBERED_PDF = "pdf-unnumbered"  # the packet without page numbers, for the batch's archive volume
 
 
@@ -72,11 +74,35 @@ class InputKind:
 # --------------------------------------------------------------------------- the form and submissions
 
 
+def _writers_to_run(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """The formats whose writers run: the PDF's whenever the OFD is asked for (the OFD is the PDF's pages)."""
+    if OFD not in formats:
+        return formats
+    return (*(f for f in formats if f not in ("pdf", OFD)), "pdf")
+
+
+def _with_ofd(out: dict[str, bytes], options: Options, pdf: bytes, source: str) -> None:
+    """out["ofd"] from the PDF just written (its pages, not a second layout), when asked for; the PDF itself
+    stays in ``out`` only when it was asked for too. A font the OFD cannot embed (templates naming a face
+    that is none of docgen's) is the templates' problem, said in Chinese, naming the input rendered."""
+    if OFD in options.formats:
+        from docgen.writers.ofd.subset import UnknownFont
+        from docgen.writers.ofd.writer import write_ofd
+
+        try:
+            out[OFD] = write_ofd(pdf)
+        except UnknownFont as exc:
+            hint = f"{exc}；模板（{options.templates}）只能使用 docgen 的字体（见 docgen fonts）"
+            raise InvalidInput([Diagnostic("error", "ofd-font", source, 0, "", hint)]) from None
+    if "pdf" not in options.formats:
+        out.pop("pdf", None)
+
+
 def _form_writers(view: DocumentView, source: Source | None, options: Options) -> dict[str, bytes]:
     """Every requested format's bytes (plus the unnumbered packet when options.archive_parts)."""
     out: dict[str, bytes] = {}
     # Imported here: each writer pulls in a heavy library (python-docx, openpyxl, WeasyPrint).
-    for fmt in options.formats:
+    for fmt in _writers_to_run(options.formats):
         if fmt == "docx":
             from docgen.writers.docx.form import write_docx
 
@@ -98,7 +124,9 @@ def _form_writers(view: DocumentView, source: Source | None, options: Options) -
             if options.archive_parts:
                 out[UNNUMBERED_PDF] = plain
         else:
-            raise ValueError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+            raise ValueError(f"unknown format {fmt!r}; known: {', '.join(KNOWN_FORMATS)}")
+    if "pdf" in out:
+        _with_ofd(out, options, out["pdf"], view.source_name or "征集表")
     return out
 
 
@@ -145,12 +173,12 @@ def _check_notice(source: Source) -> Result:
 
 
 def _render_notice(source: Source, result: Result, options: Options, stem: str) -> Rendered:
-    """DOCX and/or PDF of a notice, per options.formats (xlsx ignored: a notice has no spreadsheet)."""
+    """DOCX, PDF and/or OFD of a notice, per options.formats (xlsx ignored: a notice has no spreadsheet)."""
     from docgen.views.notice import build_notice_view
 
     view = build_notice_view(parse_notice(source))  # the seal was read and checked with the notice
     outputs: dict[str, bytes] = {}
-    for fmt in options.formats:
+    for fmt in _writers_to_run(options.formats):
         if fmt == "docx":
             from docgen.writers.docx.notice import write_docx
 
@@ -165,6 +193,8 @@ def _render_notice(source: Source, result: Result, options: Options, stem: str) 
                 source_name=Path(source.file).name,
                 options=options.render,
             )
+    if "pdf" in outputs:
+        _with_ofd(outputs, options, outputs["pdf"], Path(source.file).name)
     return Rendered(source.file, "notice", stem, outputs)
 
 
@@ -175,13 +205,13 @@ def _has(*keys: str) -> Callable[[object], bool]:
 FORM = InputKind(
     "form",
     "征集表",
-    FORMATS,
+    KNOWN_FORMATS,
     lambda data: isinstance(data, dict) and "tables" in data and "presets" in data,
     _check_form,
     _render_form,
 )
-SUBMISSION = InputKind("submission", "填报文件", FORMATS, _has("form", "unit"), check_source, _render_submission)
-NOTICE = InputKind("notice", "通知", ("docx", "pdf"), _has("body", "issuer"), _check_notice, _render_notice)
+SUBMISSION = InputKind("submission", "填报文件", KNOWN_FORMATS, _has("form", "unit"), check_source, _render_submission)
+NOTICE = InputKind("notice", "通知", ("docx", "pdf", OFD), _has("body", "issuer"), _check_notice, _render_notice)
 
 INPUT_KINDS: tuple[InputKind, ...] = (FORM, SUBMISSION, NOTICE)  # detection order: the first that matches
 DEFAULT_KIND = SUBMISSION  # what an input matching none is checked as (its errors say what is missing)
@@ -226,7 +256,7 @@ class BatchKind:
 
 
 SUMMARY = BatchKind("summary", "全省汇总表", "汇总表", ("xlsx", "pdf"), _build_summary)
-ARCHIVE = BatchKind("archive", "年度归档卷", "归档卷", ("pdf",), _build_archive)
+ARCHIVE = BatchKind("archive", "年度归档卷", "归档卷", ("pdf", OFD), _build_archive)  # OFD-A with `batch --ofd`
 BATCH_KINDS: tuple[BatchKind, ...] = (SUMMARY, ARCHIVE)
 
 

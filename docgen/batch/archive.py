@@ -15,6 +15,7 @@ from docgen.models.diagnostics import InvalidInput
 from docgen.models.form import Form, form_for
 
 ARCHIVE_NAME = "归档卷.pdf"
+ARCHIVE_OFD = "归档卷.ofd"  # the same volume as OFD-A (GB/T 42133), with `docgen batch --ofd`
 PARTS_DIR = ".archive"  # unnumbered copies of each packet, kept by the batch for the volume
 
 
@@ -169,8 +170,10 @@ def build_archive(
     summary_pdf: bytes | None = None,
     missing: Sequence[tuple[str, str, str]] = (),
     form: Form | None = None,
+    ofd: bool = False,
 ) -> list[Path]:
-    """(Re)build 归档卷.pdf when any packet, the notice, the summary or a template changed."""
+    """(Re)build 归档卷.pdf (and 归档卷.ofd, OFD-A, when ``ofd``) when any packet, the notice, the summary or a
+    template changed."""
     units = manifest.units
     form = form or form_for()
     order = _unit_order(form, manifest)
@@ -185,6 +188,7 @@ def build_archive(
                 templates_hash,
                 sha256_bytes(summary_pdf or b""),
                 sorted(missing),
+                *(("ofd",) if ofd else ()),  # the key of a PDF-only volume stays what it was
             )
         ).encode()
     )
@@ -216,7 +220,19 @@ def build_archive(
                 kind="summary",
             )
         )
-    written = [write_bytes(outdir / ARCHIVE_NAME, assemble(form, parts, templates, missing))]
+    volume = assemble(form, parts, templates, missing)
+    written = [write_bytes(outdir / ARCHIVE_NAME, volume)]
+    if ofd:  # the volume's own pages, not a second layout
+        from docgen.writers.ofd.subset import UnknownFont
+        from docgen.writers.ofd.writer import write_ofd
+
+        try:
+            written.append(write_bytes(outdir / ARCHIVE_OFD, write_ofd(volume, archive=True)))
+        except UnknownFont as exc:  # templates naming a face docgen does not have: the PDF volume stands
+            log(f"{ARCHIVE_OFD} 未生成：{exc}；模板只能使用 docgen 的字体（见 docgen fonts）")
+    else:  # an OFD of an earlier run no longer holds this volume's pages
+        (outdir / ARCHIVE_OFD).unlink(missing_ok=True)
     manifest.archive = ArchiveEntry(key, describe(outdir, written), [p.author + " " + p.name for p in parts])
-    log(f"已生成 {written[0]}")
+    for path in written:
+        log(f"已生成 {path}")
     return written

@@ -266,6 +266,7 @@ def build(
     archive: bool = True,
     log: Callable[[str], None] | None = None,
     render: RenderOptions = DEFAULT,
+    ofd: bool = False,
 ) -> BatchReport:
     """Build every unit of `folder` into `outdir`; the library entry point behind `docgen batch`.
 
@@ -291,6 +292,7 @@ def build(
             archive=archive,
             log=log,
             render=render,
+            ofd=ofd,
         )
 
 
@@ -317,6 +319,7 @@ def _build(
     archive: bool,
     log: Callable[[str], None] | None,
     render: RenderOptions,
+    ofd: bool = False,
 ) -> BatchReport:
     log = log or (lambda text: print(text, file=sys.stderr, flush=True))
     options = Options(
@@ -433,6 +436,7 @@ def _build(
                 summary_pdf=summary_pdf,
                 missing=absent,
                 form=form,
+                ofd=ofd,
             )
             reporter.step("归档卷 完成" if built else "归档卷 未变化")
     finally:

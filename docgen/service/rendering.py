@@ -10,6 +10,7 @@ MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "zip": "application/zip",
+    "ofd": "application/ofd",  # GB/T 33190 (files/packet.ofd)
 }
 
 

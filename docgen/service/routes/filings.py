@@ -32,7 +32,7 @@ router = APIRouter(prefix="/api/v1/filings", tags=["填报"])
 
 Year = Path(..., ge=2000, le=2100, description="征集表年度，如 2024")
 Unit = Path(..., max_length=64, description="单位编号，如 guangzhou、protection-center")
-FILES = {"packet.pdf": "pdf", "form.docx": "docx", "form.xlsx": "xlsx"}
+FILES = {"packet.pdf": "pdf", "form.docx": "docx", "form.xlsx": "xlsx", "packet.ofd": "ofd"}
 
 
 def form_units(year: int) -> list[tuple[str, str]]:
@@ -379,13 +379,13 @@ async def return_filing(
     "/{year}/{unit}/files/{name}",
     summary="最新版本的文件",
     response_class=Response,
-    description="packet.pdf（PDF 文件包）、form.docx 或 form.xlsx；同一内容只生成一次。",
+    description="packet.pdf（PDF 文件包）、packet.ofd（同一文件包的 OFD 版式文件，GB/T 33190）、form.docx 或 form.xlsx；同一内容只生成一次。",
 )
 async def get_file(
     request: Request,
     year: int = Year,
     unit: str = Unit,
-    name: Literal["packet.pdf", "form.docx", "form.xlsx"] = Path(..., description="文件名"),
+    name: Literal["packet.pdf", "form.docx", "form.xlsx", "packet.ofd"] = Path(..., description="文件名"),
     principal: Principal = Depends(current_principal),
 ) -> Response:
     readable(principal, year, unit)
