@@ -309,6 +309,12 @@ def test_the_real_client_address_behind_a_trusted_proxy_is_throttled_alone(runni
 def test_a_password_change_or_disable_ends_sessions_and_the_province_resets_a_password(running: Running) -> None:
     data, database = running.server.data, running.database
     name = "meizhou-clerk"
+    made = docgen_cli("token", "create", "--user", name, "--name", "脚本", data=data, database=database)
+    assert made.returncode == 0, made.stderr
+    token = {"Authorization": f"Bearer {made.stdout.strip()}"}
+    assert httpx.get(running.url + "/api/v1/filings/2024/meizhou/versions", headers=token).status_code in (200, 404)
+    both = docgen_cli("token", "create", "--user", name, "--unit", "meizhou", data=data, database=database)
+    assert both.returncode == 2 and "--user" in both.stderr
     with httpx.Client(base_url=running.url, timeout=60) as c:
         assert _login(c, name, PASSWORD).status_code == 303
         assert c.get("/api/v1/filings/2024/meizhou/versions").status_code in (200, 404)
@@ -317,6 +323,9 @@ def test_a_password_change_or_disable_ends_sessions_and_the_province_resets_a_pa
         )
         assert done.returncode == 0, done.stderr
         assert_problem(c.get("/api/v1/filings/2024/meizhou/versions"), 401)  # the old cookie is dead
+        assert_problem(
+            httpx.get(running.url + "/api/v1/filings/2024/meizhou/versions", headers=token), 401
+        )  # its token
         assert _login(c, name, "new-pass-1234").status_code == 303
         assert docgen_cli("user", "disable", name, data=data, database=database).returncode == 0
         assert_problem(c.get("/api/v1/filings/2024/meizhou/versions"), 401)
