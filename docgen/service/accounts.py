@@ -85,12 +85,16 @@ def _user(session: Session, name: str) -> User:
 
 
 def end_sessions(session: Session, user: User) -> int:
-    """Log the user out everywhere (a changed password or a disabled account must not leave a live cookie)."""
+    """Log the user out everywhere and revoke the user's tokens (a changed password or a disabled account must
+    leave no live cookie or token behind); how many sessions and tokens ended."""
     from docgen.web.models import WebSession  # the web app's table, on the same metadata
 
     ended = session.scalars(select(WebSession.id_sha256).where(WebSession.user_id == user.id)).all()
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    return len(ended)
+    tokens = session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+    for token in tokens:
+        token.revoked_at = utcnow()
+    return len(ended) + len(tokens)
 
 
 def set_password(session: Session, name: str, password: str, actor: str = "cli") -> User:
@@ -100,7 +104,7 @@ def set_password(session: Session, name: str, password: str, actor: str = "cli")
     user = _user(session, name)
     user.password_hash = hash_password(password)
     ended = end_sessions(session, user)
-    audit.record(session, actor, "user-passwd", f"user:{name}", sessions_ended=ended)
+    audit.record(session, actor, "user-passwd", f"user:{name}", ended=ended)
     return user
 
 
@@ -109,7 +113,7 @@ def set_disabled(session: Session, name: str, disabled: bool, actor: str = "cli"
     user = _user(session, name)
     user.disabled = disabled
     ended = end_sessions(session, user) if disabled else 0
-    audit.record(session, actor, "user-disable" if disabled else "user-enable", f"user:{name}", sessions_ended=ended)
+    audit.record(session, actor, "user-disable" if disabled else "user-enable", f"user:{name}", ended=ended)
     return user
 
 
@@ -128,12 +132,29 @@ def login(session: Session, name: str, password: str) -> Principal | None:
 
 
 def create_token(
-    session: Session, unit_id: str | None, province: bool, name: str = "", actor: str = "cli"
+    session: Session,
+    unit_id: str | None,
+    province: bool,
+    name: str = "",
+    actor: str = "cli",
+    user: str | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token; the secret is returned here once and never stored."""
-    role, unit = _role(unit_id, province)
+    """A new token, for a unit, the province, or a user (then with the user's role, and revoked with the
+    user's password change or disable); the secret is returned here once and never stored."""
+    owner = None
+    if user is not None:
+        if unit_id is not None or province:
+            raise AccountError("--user 与 --unit、--province 不能同时使用：令牌的角色即该账号的角色")
+        owner = _user(session, user)
+        if owner.disabled:
+            raise AccountError(f"账号“{user}”已停用")
+        role, unit = owner.role, owner.unit_id
+    else:
+        role, unit = _role(unit_id, province)
     secret = new_token()
-    row = ApiToken(name=name, role=role, unit_id=unit, secret_sha256=token_digest(secret))
+    row = ApiToken(
+        name=name, role=role, unit_id=unit, secret_sha256=token_digest(secret), user_id=owner.id if owner else None
+    )
     session.add(row)
     session.flush()
     audit.record(session, actor, "token-create", f"token:{row.id}", role=role, unit=unit, name=name)

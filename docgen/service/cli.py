@@ -171,7 +171,7 @@ def user_passwd(
 
     password = _password(password_stdin)
     _account_change(data, database, lambda s: set_password(s, name, password))
-    typer.echo(f"已修改账号 {name} 的密码；其登录会话已全部失效", err=True)
+    typer.echo(f"已修改账号 {name} 的密码；其登录会话和令牌已全部失效", err=True)
 
 
 def _account_change(data: Path, database: str, change: Callable[[Any], object]) -> None:
@@ -199,7 +199,7 @@ def user_disable(
 ) -> None:
     """停用账号：立即退出所有登录会话，此后不能登录（数据保留，可用 enable 恢复）。"""
     _set_disabled(name, True, data, database)
-    typer.echo(f"已停用账号 {name}；其登录会话已全部失效", err=True)
+    typer.echo(f"已停用账号 {name}；其登录会话和令牌已全部失效", err=True)
 
 
 @user_app.command("enable")
@@ -230,6 +230,9 @@ def token_create(
     unit: str | None = UnitOpt,
     province: bool = ProvinceOpt,
     name: str = typer.Option("", "--name", help="备注，如“阳光政务平台”"),
+    user: str | None = typer.Option(
+        None, "--user", help="为该登录账号生成（角色同该账号）；该账号改密码或停用时令牌随之吊销"
+    ),
     data: Path = DataOpt,
     database: str = DatabaseOpt,
 ) -> None:
@@ -238,7 +241,7 @@ def token_create(
 
     db = _db(data, database)
     try:
-        row, secret = db.write_sync(lambda s: create_token(s, unit, province, name))
+        row, secret = db.write_sync(lambda s: create_token(s, unit, province, name, user=user))
     except AccountError as exc:
         _fail(str(exc))
     finally:

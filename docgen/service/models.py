@@ -46,6 +46,8 @@ class ApiToken(Base):
     secret_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # the user it was made for (`docgen token create --user`): revoked with that user's password change or disable
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True)
 
 
 class Filing(Base):

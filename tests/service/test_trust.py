@@ -309,6 +309,12 @@ def test_the_real_client_address_behind_a_trusted_proxy_is_throttled_alone(runni
 def test_a_password_change_or_disable_ends_sessions_and_the_province_resets_a_password(running: Running) -> None:
     data, database = running.server.data, running.database
     name = "meizhou-clerk"
+    made = docgen_cli("token", "create", "--user", name, "--name", "脚本", data=data, database=database)
+    assert made.returncode == 0, made.stderr
+    token = {"Authorization": f"Bearer {made.stdout.strip()}"}
+    assert httpx.get(running.url + "/api/v1/filings/2024/meizhou/versions", headers=token).status_code in (200, 404)
+    both = docgen_cli("token", "create", "--user", name, "--unit", "meizhou", data=data, database=database)
+    assert both.returncode == 2 and "--user" in both.stderr
     with httpx.Client(base_url=running.url, timeout=60) as c:
         assert _login(c, name, PASSWORD).status_code == 303
         assert c.get("/api/v1/filings/2024/meizhou/versions").status_code in (200, 404)
@@ -317,6 +323,9 @@ def test_a_password_change_or_disable_ends_sessions_and_the_province_resets_a_pa
         )
         assert done.returncode == 0, done.stderr
         assert_problem(c.get("/api/v1/filings/2024/meizhou/versions"), 401)  # the old cookie is dead
+        assert_problem(
+            httpx.get(running.url + "/api/v1/filings/2024/meizhou/versions", headers=token), 401
+        )  # its token
         assert _login(c, name, "new-pass-1234").status_code == 303
         assert docgen_cli("user", "disable", name, data=data, database=database).returncode == 0
         assert_problem(c.get("/api/v1/filings/2024/meizhou/versions"), 401)
@@ -607,4 +616,82 @@ def test_the_migration_keeps_old_versions_and_counts_their_reports(tmp_path: Pat
     rows, total = db.read_sync(lambda s: filings.versions(s, 2024, "guangzhou"))
     assert total == 2
     assert [(r["number"], r["valid"], r["errors"], r["warnings"]) for r in rows] == [(1, False, 3, 1), (2, True, 0, 2)]
+    db.dispose()
+
+
+def test_an_accounts_locks_grow_longer_and_a_right_password_starts_it_afresh(tmp_path: Path, database_url: str) -> None:
+    import datetime as dt
+
+    from docgen.web import sessions
+    from docgen.web.models import LoginThrottle
+
+    db = Database.from_settings(Settings(data=tmp_path / "var", database_url=database_url))
+    db.migrate()
+
+    def attempts(n: int, ip: str = "10.3.0.1") -> list[tuple[int, int]]:
+        return [db.write_sync(lambda s: sessions.begin_attempt(s, "clerk", ip)) for _ in range(n)]
+
+    def unlock() -> None:  # as if the lock had run out
+        def past(s) -> None:
+            row = s.get(LoginThrottle, "user:clerk")
+            row.locked_until = row.first_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+
+        db.write_sync(past)
+
+    first = attempts(6)
+    assert [wait for wait, _ in first[:5]] == [0] * 5 and first[4][1] == 300 and first[5][0] > 0
+    unlock()
+    second = attempts(5, ip="10.3.0.2")  # from elsewhere: the account's count, not the address's
+    assert second[4][1] == 600  # the next lock is twice as long
+    unlock()
+    attempts(1)
+    db.write_sync(lambda s: sessions.succeeded(s, "clerk", "10.3.0.1"))
+    assert attempts(5)[4][1] == 300  # after a right password the shortest lock again
+    db.dispose()
+
+
+def test_connections_past_the_limit_are_refused_not_queued(tmp_path: Path) -> None:
+    data = tmp_path / "var"
+    _seed(data, "")
+    server = Server(data, "", ("--max-connections", "3"))
+    try:
+        server.start()
+        held = []
+        for _ in range(3):  # three clients that send half their headers and wait
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            held.append(s)
+        time.sleep(0.5)
+        r = httpx.get(server.base + "/healthz", timeout=10)
+        assert r.status_code == 503
+        for s in held:
+            s.close()
+        time.sleep(0.5)
+        assert httpx.get(server.base + "/healthz", timeout=10).status_code == 200
+    finally:
+        server.kill()
+
+
+def test_the_versions_listing_reads_no_bytes_and_no_reports(tmp_path: Path, database_url: str) -> None:
+    """Listing 25 versions of a large filing asks the database for metadata columns only."""
+    from sqlalchemy import event
+
+    from docgen.service import filings
+    from docgen.service.accounts import Principal
+    from docgen.service.reports import Checked
+    from docgen.service.uploads import Upload
+
+    db = Database.from_settings(Settings(data=tmp_path / "var", database_url=database_url))
+    db.migrate()
+    who = Principal("unit", "guangzhou", token_id=1)
+    big = {"valid": False, "errors": 1, "warnings": 0, "diagnostics": [{"message": "x" * 10_000}] * 20}
+    for n in range(25):
+        upload = Upload(example() + f"# {n}\n".encode() + b"#" * 100_000 + b"\n", "g.yaml", "yaml")
+        db.write_sync(lambda s, u=upload: filings.save(s, 2024, "guangzhou", u, Checked(big, {"unit": "x"}), who))
+    statements: list[str] = []
+    event.listen(db.read_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    rows, total = db.read_sync(lambda s: filings.versions(s, 2024, "guangzhou", 0, 10))
+    assert total == 25 and [r["number"] for r in rows] == list(range(1, 11)) and rows[0]["errors"] == 1
+    listing = [q for q in statements if "filing_versions" in q]
+    assert listing and not any(col in q for q in listing for col in ("content", "report", "submission"))
     db.dispose()
