@@ -28,7 +28,8 @@ RUN = 64
 _IDEOGRAPHS = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
 
 
-def _ideograph(ch: str) -> bool:
+def ideograph(ch: str) -> bool:
+    """Whether ``ch`` is a CJK ideograph (Unified, Extension A–H, Compatibility)."""
     code = ord(ch)
     return any(lo <= code <= hi for lo, hi in _IDEOGRAPHS)
 
@@ -37,7 +38,7 @@ def runs(text: str, size: int = RUN) -> list[str]:
     """``text`` cut into pieces of at least ``size`` characters, only between two ideographs."""
     pieces, start, cut = [], 0, size
     while cut < len(text):
-        if _ideograph(text[cut - 1]) and _ideograph(text[cut]):
+        if ideograph(text[cut - 1]) and ideograph(text[cut]):
             pieces.append(text[start:cut])
             start, cut = cut, cut + size
         else:
@@ -54,4 +55,4 @@ def text_runs(value: object) -> Markup:
     return Markup("").join(Markup("<span>%s</span>") % piece for piece in runs(text, RUN))
 
 
-__all__ = ["LONG", "RUN", "runs", "text_runs"]
+__all__ = ["LONG", "RUN", "ideograph", "runs", "text_runs"]
