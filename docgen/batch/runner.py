@@ -175,21 +175,28 @@ class _Reporter:
 
 
 def _run_local(
-    jobs: list[Job], workers: int, on_result: Callable[[UnitResult], None], side: Callable[[], Any] | None = None
+    jobs: list[Job],
+    workers: int,
+    on_result: Callable[[UnitResult], None],
+    side: Callable[[], Callable[[], Any] | None] | None = None,
 ) -> Any:
-    """Render the jobs in a pool of ``workers``; ``side``: one more task (picklable, module-level) for the
-    same pool, submitted first because it is the longest (the summary, laid out while the units are).
-    Returns its result, or None when it failed or there was no pool."""
+    """Render the jobs in a pool of ``workers``. ``side`` gives one more task (picklable, module-level)
+    for the same pool, or None: it is asked once the first ``workers`` units are under way (so it is
+    worked out while they render) and its task goes before the other units, because it is the longest
+    (the summary, laid out while the units are). Returns its result, or None when it failed or there
+    was no pool."""
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             on_result(render_job(job))
         return None
     with workers_pool(workers) as pool:
-        extra = pool.submit(side) if side is not None else None
         # Longest first (a file's length foretells its pages): the last units to finish are short
         # ones, so the two workers end together rather than one waiting on the largest packet.
         ordered = sorted(jobs, key=lambda job: -len(job.text))
-        pending: dict[Future, Job] = {pool.submit(render_job, job): job for job in ordered}
+        pending: dict[Future, Job] = {pool.submit(render_job, job): job for job in ordered[:workers]}
+        task = side() if side is not None else None
+        extra = pool.submit(task) if task is not None else None
+        pending.update({pool.submit(render_job, job): job for job in ordered[workers:]})
         try:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -399,17 +406,22 @@ def _build(
         from docgen.writers.pdf.warmup import warm_up
 
         warm_up(templates)
-    ahead = None
-    if summary and not scheduler and (jobs or _default_workers()) > 1 and len(todo) > 1:
-        ahead = _summary_ahead(
-            all_jobs, form, results, refused, manifest, outdir, templates, (templates_hash, form_hash)
-        )
+    ahead: tuple[str, Callable[[], Any]] | None = None
+
+    def summary_task() -> Callable[[], Any] | None:
+        nonlocal ahead
+        if summary:
+            ahead = _summary_ahead(
+                all_jobs, form, results, refused, manifest, outdir, templates, (templates_hash, form_hash)
+            )
+        return ahead[1] if ahead else None
+
     early: Any = None
     try:
         if scheduler:
             _run_dask(todo, scheduler, on_result)
         else:
-            early = _run_local(todo, jobs or _default_workers(), on_result, ahead[1] if ahead else None)
+            early = _run_local(todo, jobs or _default_workers(), on_result, summary_task)
 
         # Units that were fresh keep their manifest entries for the table; their summary part comes
         # from the content read in this run, never from a path or figures in the manifest.
