@@ -174,6 +174,11 @@ class _Reporter:
             self.progress.stop()
 
 
+def _lost(job: Job, exc: BaseException) -> UnitResult:
+    """The result of a unit whose worker died (killed, out of memory): rerunning the batch completes it."""
+    return UnitResult(job.stem, job.name, "error", messages=[f"{job.name}: 工作进程异常退出（{exc}），请重新运行"])
+
+
 def _run_local(
     jobs: list[Job],
     workers: int,
@@ -194,9 +199,17 @@ def _run_local(
         # ones, so the two workers end together rather than one waiting on the largest packet.
         ordered = sorted(jobs, key=lambda job: -len(job.text))
         pending: dict[Future, Job] = {pool.submit(render_job, job): job for job in ordered[:workers]}
-        task = side() if side is not None else None
-        extra = pool.submit(task) if task is not None else None
-        pending.update({pool.submit(render_job, job): job for job in ordered[workers:]})
+        extra = None
+        rest = ordered[workers:]
+        try:
+            task = side() if side is not None else None
+            extra = pool.submit(task) if task is not None else None
+            while rest:
+                pending[pool.submit(render_job, rest[0])] = rest[0]
+                rest = rest[1:]
+        except BrokenProcessPool as exc:  # a worker died while the rest were being handed out
+            for job in rest:
+                on_result(_lost(job, exc))
         try:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -205,14 +218,7 @@ def _run_local(
                     try:
                         on_result(fut.result())
                     except BrokenProcessPool as exc:
-                        on_result(
-                            UnitResult(
-                                job.stem,
-                                job.name,
-                                "error",
-                                messages=[f"{job.name}: 工作进程异常退出（{exc}），请重新运行"],
-                            )
-                        )
+                        on_result(_lost(job, exc))
         except KeyboardInterrupt:
             # Finished units are already written and recorded; a rerun completes the rest.
             pool.shutdown(wait=False, cancel_futures=True)
