@@ -174,13 +174,42 @@ class _Reporter:
             self.progress.stop()
 
 
-def _run_local(jobs: list[Job], workers: int, on_result: Callable[[UnitResult], None]) -> None:
+def _lost(job: Job, exc: BaseException) -> UnitResult:
+    """The result of a unit whose worker died (killed, out of memory): rerunning the batch completes it."""
+    return UnitResult(job.stem, job.name, "error", messages=[f"{job.name}: 工作进程异常退出（{exc}），请重新运行"])
+
+
+def _run_local(
+    jobs: list[Job],
+    workers: int,
+    on_result: Callable[[UnitResult], None],
+    side: Callable[[], Callable[[], Any] | None] | None = None,
+) -> Any:
+    """Render the jobs in a pool of ``workers``. ``side`` gives one more task (picklable, module-level)
+    for the same pool, or None: it is asked once the first ``workers`` units are under way (so it is
+    worked out while they render) and its task goes before the other units, because it is the longest
+    (the summary, laid out while the units are). Returns its result, or None when it failed or there
+    was no pool."""
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             on_result(render_job(job))
-        return
+        return None
     with workers_pool(workers) as pool:
-        pending: dict[Future, Job] = {pool.submit(render_job, job): job for job in jobs}
+        # Longest first (a file's length foretells its pages): the last units to finish are short
+        # ones, so the two workers end together rather than one waiting on the largest packet.
+        ordered = sorted(jobs, key=lambda job: -len(job.text))
+        pending: dict[Future, Job] = {pool.submit(render_job, job): job for job in ordered[:workers]}
+        extra = None
+        rest = ordered[workers:]
+        try:
+            task = side() if side is not None else None
+            extra = pool.submit(task) if task is not None else None
+            while rest:
+                pending[pool.submit(render_job, rest[0])] = rest[0]
+                rest = rest[1:]
+        except BrokenProcessPool as exc:  # a worker died while the rest were being handed out
+            for job in rest:
+                on_result(_lost(job, exc))
         try:
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -189,18 +218,14 @@ def _run_local(jobs: list[Job], workers: int, on_result: Callable[[UnitResult], 
                     try:
                         on_result(fut.result())
                     except BrokenProcessPool as exc:
-                        on_result(
-                            UnitResult(
-                                job.stem,
-                                job.name,
-                                "error",
-                                messages=[f"{job.name}: 工作进程异常退出（{exc}），请重新运行"],
-                            )
-                        )
+                        on_result(_lost(job, exc))
         except KeyboardInterrupt:
             # Finished units are already written and recorded; a rerun completes the rest.
             pool.shutdown(wait=False, cancel_futures=True)
             raise
+        if extra is None or extra.exception() is not None:
+            return None  # the caller builds it again after the units, and meets the error there
+        return extra.result()
 
 
 def _run_dask(jobs: list[Job], scheduler: str, on_result: Callable[[UnitResult], None]) -> None:
@@ -387,11 +412,22 @@ def _build(
         from docgen.writers.pdf.warmup import warm_up
 
         warm_up(templates)
+    ahead: tuple[str, Callable[[], Any]] | None = None
+
+    def summary_task() -> Callable[[], Any] | None:
+        nonlocal ahead
+        if summary:
+            ahead = _summary_ahead(
+                all_jobs, form, results, refused, manifest, outdir, templates, (templates_hash, form_hash)
+            )
+        return ahead[1] if ahead else None
+
+    early: Any = None
     try:
         if scheduler:
             _run_dask(todo, scheduler, on_result)
         else:
-            _run_local(todo, jobs or _default_workers(), on_result)
+            early = _run_local(todo, jobs or _default_workers(), on_result, summary_task)
 
         # Units that were fresh keep their manifest entries for the table; their summary part comes
         # from the content read in this run, never from a path or figures in the manifest.
@@ -418,7 +454,10 @@ def _build(
         if summary:
             key = summary_key(manifest, outdir, filings, failed_units, templates_hash, form_hash)
             if key:
-                outputs, facts = SUMMARY.build(filings, failed_units, templates, form)
+                if ahead is not None and ahead[0] == key and early is not None:
+                    outputs, facts = early  # built from exactly these filings while the units were
+                else:
+                    outputs, facts = SUMMARY.build(filings, failed_units, templates, form)
                 write_summary(outdir, manifest, key, outputs, facts, log)
             reporter.step("汇总表 完成" if key else "汇总表 未变化")
             summary_pdf = _summary_part(outdir)
@@ -445,6 +484,35 @@ def _build(
     _write_index(outdir, form, results, refused)
     failed = sorted(stem for stem, r in results.items() if r.status != "ok")
     return BatchReport(results, skipped, failed, form)
+
+
+def _summary_ahead(
+    jobs: list[Job],
+    form: Form,
+    results: dict[str, UnitResult],
+    refused: dict[str, Refusal],
+    manifest: Manifest,
+    outdir: Path,
+    templates: Path,
+    hashes: tuple[str, str],
+) -> tuple[str, Callable[[], Any]] | None:
+    """The summary as it will be if every unit builds: (its build key, the task that builds it), so a
+    worker lays it out while the others render units (it is the batch's longest single task; after
+    the units it ran alone on one core). None when a unit fails its check (the summary then waits
+    for the units' own messages) or the summary is up to date. The caller uses the result only if
+    the key computed from the units' real filings is the same, so the bytes are those it would build."""
+    from functools import partial
+
+    from docgen.batch.summary import summary_key
+
+    filings = [filing_of(job) for job in jobs]
+    if any(f is None for f in filings):
+        return None
+    failed = _failed_units(form, results, refused)
+    key = summary_key(manifest, outdir, [f for f in filings if f is not None], failed, *hashes)
+    if key is None:
+        return None
+    return key, partial(SUMMARY.build, filings, failed, templates, form)
 
 
 def _summary_part(outdir: Path) -> bytes | None:

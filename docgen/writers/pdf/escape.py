@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from docgen.writers.pdf.runs import text_runs
+
 _DROP_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
@@ -40,5 +42,5 @@ def css_string(value: object) -> str:
     return "".join(out)
 
 
-FILTERS = {"css_string": css_string}
+FILTERS = {"css_string": css_string, "text_runs": text_runs}
 """Jinja filters every docgen HTML template may use (registered by docgen.writers.pdf.engine.jinja_env)."""

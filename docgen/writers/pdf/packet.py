@@ -22,9 +22,10 @@ from pathlib import Path
 from docgen.io.source import Source
 from docgen.options import DEFAULT, RenderOptions
 from docgen.standard import fonts
+from docgen.standard import gbt9704 as L
 from docgen.standard.text import format_amount
 from docgen.views.form import MERGE_LEVELS, DocumentView
-from docgen.writers.pdf import engine, pagenum
+from docgen.writers.pdf import engine, pagenum, runs
 from docgen.writers.pdf.splits import BREAK, TALL, Split, Splits, TableSplits
 
 log = logging.getLogger(__name__)
@@ -152,7 +153,36 @@ def orphan_breaks(view: DocumentView, rows_per_page: list[list[str]]) -> Splits:
     return out
 
 
-def settle(render, view: DocumentView):
+def certainly_tall(table) -> TableSplits:
+    """Split(r, TALL) for the body rows of ``table`` (a views.form.TableView) that no layout can fit on
+    one page: a cell whose CJK ideographs alone, each at least ``_IDEOGRAPH_EM`` wide, fill more lines
+    than the landscape 版心 holds. settle would find them on several pages after a first pass and lay
+    the table out again; marked before it, that pass is saved (a 10,000-character 备注: 136 pages
+    laid out once less). Rows that may fit are left to the layout."""
+    width_pt = L.mm_to_pt(L.LANDSCAPE_TEXT_WIDTH_MM)
+    height_pt = L.mm_to_pt(L.LANDSCAPE_TEXT_HEIGHT_MM)
+    size = L.TABLE_TEXT_PT
+    padding = 2 * size * L.TABLE_CELL_PADDING_ZI + 2 * L.mm_to_pt(L.TABLE_RULE_MM)
+    marks = set()
+    for ri, row in enumerate(table.rows):
+        for ci, cell in enumerate(row.cells):
+            if cell.hidden or cell.covered or cell.colspan != 1 or len(cell.text) < _TALL_MIN_CHARS:
+                continue
+            per_line = max(1, int((width_pt * table.columns[ci].share) / (size * _IDEOGRAPH_EM)))
+            ideographs = sum(1 for ch in cell.text if runs.ideograph(ch))
+            if -(-ideographs // per_line) * size * L.TABLE_LINE_HEIGHT + padding > height_pt:
+                marks.add(Split(ri, TALL))
+                break
+    return TableSplits.of(marks)
+
+
+_IDEOGRAPH_EM = 0.9
+"""Below the advance of a CJK ideograph in any CJK face (1 em), so the line count is a lower bound."""
+_TALL_MIN_CHARS = 64
+"""Shorter texts never fill a page (31 lines of at least one ideograph); not worth counting."""
+
+
+def settle(render, view: DocumentView, start: Splits | None = None):
     """Lay out with ``render(splits)`` until the repeated labels sit exactly at page tops.
 
     ``render`` takes {tid: TableSplits} (docgen.writers.pdf.splits) and returns a weasyprint Document
@@ -162,11 +192,12 @@ def settle(render, view: DocumentView):
         doc, splits, passes = settle(
             lambda s: engine.render_html(tpl.render(view=v, splits=s, **ctx), base_url=t,
                                          element_ids="data-row"), v)
+    ``start``: marks known before any layout (``certainly_tall``), kept like those a layout asks for.
     Returns (document, splits, passes); normally 1 pass, 2 when a group or a row breaks or
     when a table would end with its 合计 row alone on a page (``orphan_breaks``). Every pass
     lays the table out in full (WeasyPrint's public API has no way to resume mid-document).
     """
-    splits: Splits = {}
+    splits: Splits = dict(start or {})
     doc = None
     for passes in range(1, MAX_PASSES + 1):
         doc = render(splits)
@@ -221,7 +252,9 @@ def layout(view: DocumentView, source: Source | None, templates: Path, options: 
     splits: Splits = {}
     passes = 1
     for ti in range(len(view.tables)):
-        doc, sp, n = settle(lambda s, ti=ti: render(splits=s, part=ti), view)
+        tall = certainly_tall(view.tables[ti])
+        start = {f"t{ti}": tall} if tall else {}
+        doc, sp, n = settle(lambda s, ti=ti: render(splits=s, part=ti), view, start)
         docs.append(doc)
         splits.update(sp)
         passes = max(passes, n)
