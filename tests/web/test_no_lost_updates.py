@@ -58,6 +58,7 @@ def test_two_sessions_of_one_unit_never_overwrite_each_other(pages, server):
     assert latest(server, "shenzhen")["submission"]["contact"]["name"] == "张三"  # A's edit stands
     assert versions(server, "shenzhen") == 2
     conflict.get_by_role("button", name="载入别处保存的版本（本页修改另存在本机）").click()
+    b.locator("#save-status").get_by_text("已载入别处保存的第 2 版").wait_for()  # the page reads it again first
     assert b.get_by_label("联系人", exact=True).input_value() == "张三"
     assert b.locator("#conflict").is_hidden()
 
