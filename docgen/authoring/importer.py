@@ -26,7 +26,7 @@ from docgen.io.xlsx_grid import MAX_ROWS, Book, Grid, WorkbookRefused, read_book
 from docgen.io.xlsx_package import MAX_NUMBER_DIGITS
 from docgen.models.diagnostics import format_path
 from docgen.models.form import Form, TableSpec, form_path, load_form, squash
-from docgen.models.submission import parse_quantity
+from docgen.models.values import parse_quantity
 from docgen.standard.text import clean_text
 from docgen.views.form import ADD_ROWS
 from docgen.writers.xlsx.form import (

@@ -33,12 +33,9 @@ from docgen.models.submission import (
     Submission,
     Subsidy,
     WorkItem,
-    _date,
-    _text,
     field_title,
-    format_plain,
-    is_blank,
 )
+from docgen.models.values import _date, _text, format_plain, is_blank
 
 _DIGIT = re.compile(r"[0-9０-９]")
 _CITED = re.compile(r"《[^》]+》")
