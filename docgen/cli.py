@@ -154,7 +154,7 @@ def schema(
 ) -> None:
     """输出填报文件的 JSON Schema（供编辑器自动补全和检查）。"""
     from docgen.authoring.schema import schema_json
-    from docgen.models.form import form_for, load_form
+    from docgen.form.legacy import form_for, load_form
 
     text = schema_json(load_form(form) if form else form_for())
     if output:
@@ -173,7 +173,7 @@ def init(
 ) -> None:
     """为某个单位生成一份填报文件模板，注释中列出可引用的预设项目。"""
     from docgen.authoring.starter import UnknownUnit, find_unit, starter_yaml
-    from docgen.models.form import form_for, load_form
+    from docgen.form.legacy import form_for, load_form
 
     f = load_form(form) if form else form_for()
     try:

@@ -22,10 +22,11 @@ import yaml
 from openpyxl.utils import get_column_letter
 
 from docgen.check.units import unit_named
+from docgen.form.legacy import form_path, load_form
 from docgen.io.xlsx_grid import MAX_ROWS, Book, Grid, WorkbookRefused, read_book
 from docgen.io.xlsx_package import MAX_NUMBER_DIGITS
 from docgen.models.diagnostics import format_path
-from docgen.models.form import Form, TableSpec, form_path, load_form, squash
+from docgen.models.form import Form, TableSpec, squash
 from docgen.models.values import parse_quantity
 from docgen.standard.text import clean_text
 from docgen.views.form import ADD_ROWS

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from docgen.models.form import Form, form_for
+from docgen.form.legacy import form_for
+from docgen.models.form import Form
 from docgen.models.submission import Submission
 
 SCHEMA_ID = "https://docgen.invalid/schema/submission.schema.json"

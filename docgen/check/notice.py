@@ -18,9 +18,9 @@ from pydantic import BaseModel, ValidationError
 
 from docgen.check.seal import SealError, read_seal
 from docgen.check.translate import Collector, Schema, report
+from docgen.form.legacy import available_years, form_path
 from docgen.io.source import Source, SourceError, load
 from docgen.models.diagnostics import Diagnostic, InvalidInput, source_error
-from docgen.models.form import available_years, form_path
 from docgen.models.notice import LOGO_MAX_SIZE_PT, LOGO_MIN_SIZE_PT, Attachment, Heading, Notice, Paragraph, logo_fit_pt
 
 

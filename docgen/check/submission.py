@@ -19,9 +19,11 @@ from docgen.check.translate import TYPE_HINTS as _TYPE_HINTS
 from docgen.check.translate import Collector, Schema, report, title
 from docgen.check.translate import short_title as _short_title
 from docgen.check.units import closest_unit, unit_named
+from docgen.form.builder import looks_like_form
+from docgen.form.legacy import FormInvalid, available_years, form_path, latest_year, load_form
 from docgen.io.source import Path_, Source, SourceError, load, parse
 from docgen.models.diagnostics import Diagnostic, InvalidInput, format_path
-from docgen.models.form import Form, TableSpec, available_years, form_path, latest_year, load_form, year_named
+from docgen.models.form import Form, TableSpec, year_named
 from docgen.models.submission import (
     PRESET_OWNED,
     UNIT_KIND_TITLES,
@@ -568,7 +570,7 @@ def check_source(source: Source, form: Form | None = None) -> Result:
 def input_kind(data: object) -> str:
     """Tell a published form, a notice and a submission apart by their top-level keys."""
     if isinstance(data, dict):
-        if "tables" in data and "presets" in data:
+        if looks_like_form(data):
             return "form"
         if "form" in data or "unit" in data or any(k in data for k in ALIASES[Submission]):
             return "submission"
@@ -647,6 +649,20 @@ def reader_problems(source: Source) -> list[Diagnostic]:
 
 def form_errors(source: Source, exc: Exception) -> list[Diagnostic]:
     """A published form's own problems, one Chinese line each (a form is the province's data, not a filing)."""
+    if isinstance(exc, FormInvalid):
+        return [
+            Diagnostic(
+                "error",
+                "form",
+                source.file,
+                p.line,
+                p.path,
+                f"征集表定义有误：{p.message}。",
+                "" if n else "如果这是一份填报文件，它应以 form、unit、unit_kind、contact、date 开头。",
+                p.code,
+            )
+            for n, p in enumerate(exc.problems)
+        ]
     if not isinstance(exc, ValidationError):
         return [Diagnostic("error", "form", source.file, 1, format_path(()), f"征集表定义无法读取：{exc}。")]
     out = []

@@ -11,7 +11,7 @@ import yaml
 
 from docgen.authoring.importer import ImportError_, import_workbook
 from docgen.check.submission import check_file, check_text
-from docgen.models.form import load_form
+from docgen.form.legacy import load_form
 from docgen.models.submission import PresetRef
 from docgen.views.form import blank_view, build_view
 from docgen.writers.xlsx.form import FIRST_BODY_ROW, INFO_ROW, write_xlsx
