@@ -2,12 +2,13 @@
 
 Plain dicts, one per context (pyxform's aliases): the envelope (the submission's own header keys),
 a table level, a preset row. Built from the tree, so a renamed column keeps its old title as an alias
-only when the form says so.
+only when the form says so; built once per node (cached: callers must not change them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from types import MappingProxyType
 
 from docgen.form.tree import Column, Form, Level, Table, short
@@ -35,6 +36,7 @@ def _words(key: str, title: str, aliases: tuple[str, ...] = ()) -> dict[str, str
     return out
 
 
+@lru_cache(maxsize=512)
 def table_words(table: Table) -> dict[str, str]:
     """表（一）, 表一, the subtitle, 表（一）+subtitle and the table's aliases → its key."""
     d = table.definition
@@ -45,6 +47,7 @@ def table_words(table: Table) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=512)
 def envelope(form: Form) -> dict[str, str]:
     """The top level of a submission: header titles and every table's names → keys."""
     out: dict[str, str] = {}
@@ -65,6 +68,7 @@ def column_words(column: Column) -> dict[str, str]:
     return _words(d.key, d.title, d.aliases)
 
 
+@lru_cache(maxsize=512)
 def level(level: Level) -> dict[str, str]:
     """A row of a level: its columns' titles and aliases, and its sub-rows' title → key."""
     out: dict[str, str] = {}
@@ -76,12 +80,14 @@ def level(level: Level) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=512)
 def preset_title(table: Table) -> str:
     """The preset key's title: 预设项目（拟设置项目名称）, from the column that names a preset."""
     named = table.column("name")
     return f"预设项目（{named.title}名称）" if named else "预设项目"
 
 
+@lru_cache(maxsize=512)
 def preset_row(table: Table) -> dict[str, str]:
     """A row naming a preset: 预设项目 → preset, and the titles of what the preset leaves open.
 

@@ -147,6 +147,9 @@ def _tree(definition: FormDef, form_id: str, out: _Problems, raw_tables: list[An
         seen_numbers.setdefault(tdef.number, line)
         form.tables.append(_table(form, tdef, at, out))
     _units(form, out)
+    for key in definition.messages:
+        if key not in errors.ROW_MESSAGES:
+            out.add("messages-unknown", ("messages", key), key=key, known="、".join(errors.ROW_MESSAGES))
     return form
 
 

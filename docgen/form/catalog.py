@@ -51,11 +51,7 @@ class Catalog:
         """Every form id → its file (`.yaml`, `.yml` or `.json`), the last folder's winning."""
         found: dict[str, Path] = {}
         for folder in self.dirs:
-            if not folder.is_dir():
-                continue
-            for path in sorted(folder.iterdir()):
-                if path.suffix in (".yaml", ".yml", ".json") and path.is_file():
-                    found[path.stem] = path
+            found.update(_listing(folder))
         return found
 
     def ids(self) -> list[str]:
@@ -75,6 +71,25 @@ class Catalog:
     def broken(self) -> dict[str, Built]:
         """The forms whose definition has problems, each with every problem."""
         return {i: b for i in self.ids() if (b := self.get(i)) is not None and not b.ok}
+
+
+_LISTINGS: dict[Path, tuple[int, dict[str, Path]]] = {}  # folder → (its mtime_ns, its forms by id)
+
+
+def _listing(folder: Path) -> dict[str, Path]:
+    """A folder's forms by id, listed again only when the folder changed (a file added, removed or renamed)."""
+    try:
+        stamp = folder.stat().st_mtime_ns
+    except OSError:
+        return {}
+    with _LOCK:
+        seen = _LISTINGS.get(folder)
+    if seen is not None and seen[0] == stamp:
+        return seen[1]
+    found = {p.stem: p for p in sorted(folder.iterdir()) if p.suffix in (".yaml", ".yml", ".json") and p.is_file()}
+    with _LOCK:
+        _LISTINGS[folder] = (stamp, found)
+    return found
 
 
 def catalog(data_dir: Path | None = None) -> Catalog:

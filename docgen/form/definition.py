@@ -141,3 +141,7 @@ class FormDef(_Def):
     cities: str = Field("cities", description="docgen: the choice list of the cities a city unit is in")
     instructions_title: str = Field("", description="docgen: 填写说明's title")
     instructions: tuple[InstructionDef, ...] = ()
+    messages: dict[str, str] = Field(
+        default_factory=dict,
+        description="docgen: the form's own wording of docgen's messages, by code (or code-hint), {fields} kept",
+    )

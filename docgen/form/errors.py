@@ -39,13 +39,58 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "unit-kind-city": "单位“{unit}”的类型是 city，须写 city",
         "unit-city": "单位“{unit}”的所在地市“{city}”不在地市列表中",
         "unit-duplicate": "单位 id“{id}”重复",
-        # a submission's problems that come from the form's expressions
-        "division-by-zero": "{place}：{column}的算式除以零，无法计算，已留空",
-        "missing-operand": "{place}：{column}的算式缺少{operand}，无法计算，已留空",
-        "check-failed": "{place}：{column}不符合要求",
+        "messages-unknown": "messages 中“{key}”不是 docgen 的消息代码；可用：{known}",
     }
 )
-"""Message code → Chinese template (str.format fields)."""
+"""Message code → Chinese template of a form definition's problems (str.format fields)."""
+
+ROW_MESSAGES: Mapping[str, str] = MappingProxyType(
+    {
+        # what validate says of a submission's rows, from the form's columns (a form may reword any of
+        # these, and their -hint, under its `messages:`)
+        "category": "{title}“{text}”{reason}。",
+        "category-hint": "{guess}{table}可用的{title}：{allowed}。",
+        "category-variant": "{title}“{text}”是通知中出现过的写法，已按规范名称“{name}”处理。",
+        "category-variant-hint": "建议改为“{name}”。",
+        "performance-no-number": "{title}中没有数字：通知要求明确可量化的考核绩效指标。",
+        "performance-no-number-hint": "请写明数量指标，例如“培育示范企业不少于10家”。",
+        "basis-missing": "{title}未填写。",
+        "basis-missing-hint": "请写明所依据的文件，例如《广东省知识产权保护和运用“十四五”规划》。",
+        "basis-no-document": "政策依据没有引用《》中的文件名。",
+        "basis-no-document-hint": "请写明所依据的文件，例如《广东省知识产权保护和运用“十四五”规划》。",
+        "placeholder": "仍是征集表中的示例文字“{text}”。",
+        "placeholder-hint": "请改为本单位的实际内容。",
+        "unknown-preset": "征集{table}中没有预设项目“{text}”。",
+        "unknown-preset-hint": "{guess}请按征集表原文填写{title}名称，或改为自行填写的项目（{keys}）。",
+        "preset-rewritten": "不能改写省局预设项目“{name}”的{title}。",
+        "preset-rewritten-hint": "预设项目的{fixed}以征集表为准；请删除此项，或改为自行填写的项目。",
+        "duplicate-project": "项目名称“{name}”在本单位填报中重复出现（首次在 {first}，{first_path}）。",
+        "duplicate-project-hint": "通知要求不得重复设立项目，请合并或改名。",
+        "empty": "{count}张表都没有填写任何项目。",
+        "empty-hint": "如确无需求可照此报送；否则请补充项目。",
+        "check-failed": "{title}不符合要求。",
+        "division-by-zero": "{title}的算式除以零，无法计算，已留空。",
+        "division-by-zero-hint": "请检查作除数的那一项是否为 0。",
+    }
+)
+"""Message code (and code-hint) → Chinese template of a submission's problems found by the form's rules."""
+
+ROW_ENGLISH: Mapping[str, str] = MappingProxyType(
+    {
+        "category": "category not allowed in this table",
+        "category-variant": "known category variant, normalised",
+        "performance-no-number": "performance states no number",
+        "basis-missing": "policy basis is empty",
+        "basis-no-document": "policy basis cites no document",
+        "placeholder": "the form's placeholder text left unchanged",
+        "unknown-preset": "unknown preset",
+        "preset-rewritten": "a preset's published text may not be rewritten",
+        "duplicate-project": "duplicate project name",
+        "empty": "empty submission",
+        "check-failed": "check failed",
+        "division-by-zero": "division by zero",
+    }
+)
 
 HINTS: Mapping[str, str] = MappingProxyType(
     {
@@ -82,3 +127,11 @@ def message(code: str, **context: Any) -> str:
 
 def hint(code: str) -> str:
     return HINTS.get(code, "")
+
+
+def row_message(overrides: Mapping[str, str], code: str, **context: Any) -> tuple[str, str, str]:
+    """(message, hint, English) of a submission's problem: the form's own wording first, else docgen's."""
+    text = overrides.get(code, ROW_MESSAGES[code]).format(**context)
+    hint_key = f"{code}-hint"
+    tip = overrides.get(hint_key, ROW_MESSAGES.get(hint_key, "")).format(**context)
+    return text, tip, ROW_ENGLISH.get(code, "")

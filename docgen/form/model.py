@@ -11,12 +11,14 @@ is accepted as shorthand for them.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, create_model, model_validator
 
+from docgen.form import aliases as words
 from docgen.form.aliases import ENVELOPE_TITLES, PRESET_KEY, preset_title
 from docgen.form.tree import Column, Form, Level, Table
 from docgen.io import limits
@@ -98,10 +100,34 @@ def _shorthand_validator(level: Level) -> Any:
     return model_validator(mode="before")(classmethod(split))  # type: ignore[arg-type]
 
 
-def _level_model(level: Level, name: str) -> type[BaseModel]:
+@dataclass
+class Models:
+    """The generated models of one form: the submission's, and each row's with the keys it accepts."""
+
+    submission: type[BaseModel]
+    rows: dict[tuple[str, str | None, str], type[BaseModel]] = field(
+        default_factory=dict
+    )  # (table, rows key, own|preset)
+    words: dict[type[BaseModel], dict[str, str]] = field(default_factory=dict)  # Chinese titles → keys, per model
+    shorthand: dict[type[BaseModel], list[str]] = field(default_factory=dict)  # show columns accepted as input
+
+    def candidates(self, model: type[BaseModel] | None) -> dict[str, str]:
+        """Every key a mapping of `model` accepts, English and Chinese, → the form's key."""
+        if model is None:
+            return {}
+        table = {k: k for k in self.allowed(model)}
+        table.update(self.words.get(model, {}))
+        return table
+
+    def allowed(self, model: type[BaseModel]) -> list[str]:
+        """The English keys of a mapping (its fields, then the show columns it accepts as shorthand)."""
+        return [*model.model_fields, *self.shorthand.get(model, [])]
+
+
+def _level_model(level: Level, name: str, out: Models | None = None) -> type[BaseModel]:
     fields: dict[str, Any] = {c.key: _annotation(c) for c in level.entered()}
     if level.child is not None and level.child.key:
-        child = _level_model(level.child, f"{name}_{level.child.key}")
+        child = _level_model(level.child, f"{name}_{level.child.key}", out)
         rows = Annotated[list[child], Field(min_length=level.child.min, max_length=limits.MAX_ROWS)]  # type: ignore[valid-type]
         fields[level.child.key] = (rows, Field(title=level.child.title))
     validators = {}
@@ -109,10 +135,14 @@ def _level_model(level: Level, name: str) -> type[BaseModel]:
         validators["_shorthand"] = shorthand
     model: type[BaseModel] = create_model(name, __base__=_Row, __validators__=validators, **fields)
     model.__doc__ = f"A row of {level.parent.label}" + (f" ({level.key})" if level.key else "")
+    if out is not None:
+        out.rows[(level.parent.key, level.key, "own")] = model
+        out.words[model] = words.level(level)
+        out.shorthand[model] = [c.key for c, _, _ in _shorthand(level)]
     return model
 
 
-def _preset_model(table: Table, name: str) -> type[BaseModel]:
+def _preset_model(table: Table, name: str, out: Models | None = None) -> type[BaseModel]:
     fixed = table.preset_fixes()
     fields: dict[str, Any] = {PRESET_KEY: (Name, Field(title=preset_title(table)))}
     for column in table.columns():
@@ -124,6 +154,9 @@ def _preset_model(table: Table, name: str) -> type[BaseModel]:
         fields[key] = (str | None, Field(None, title=title))
     model: type[BaseModel] = create_model(name, __base__=_Row, **fields)
     model.__doc__ = f"A row of {table.label} naming a preset"
+    if out is not None:
+        out.rows[(table.key, None, "preset")] = model
+        out.words[model] = words.preset_row(table)
     return model
 
 
@@ -133,18 +166,23 @@ def _row_kind(value: Any) -> str:
     return "preset" if PRESET_KEY in type(value).model_fields else "own"
 
 
-def row_type(table: Table) -> Any:
+def row_type(table: Table, out: Models | None = None) -> Any:
     """The type of one row of a table: its level's model, or the union of own and preset rows."""
-    own = _level_model(table.level, f"{table.key}_row")
+    own = _level_model(table.level, f"{table.key}_row", out)
     if not table.presets:
         return own
-    preset = _preset_model(table, f"{table.key}_preset")
+    preset = _preset_model(table, f"{table.key}_preset", out)
     return Annotated[Annotated[preset, Tag("preset")] | Annotated[own, Tag("own")], Discriminator(_row_kind)]
 
 
-@lru_cache(maxsize=16)
 def submission_model(form: Form) -> type[BaseModel]:
     """The generated pydantic model of a submission to this form (cached per built form)."""
+    return models(form).submission
+
+
+@lru_cache(maxsize=16)
+def models(form: Form) -> Models:
+    """Every generated model of a form (cached per built form)."""
     t = ENVELOPE_TITLES
     fields: dict[str, Any] = {
         "form": (Annotated[int, BeforeValidator(_number)], Field(title=t["form"])),
@@ -154,9 +192,42 @@ def submission_model(form: Form) -> type[BaseModel]:
         "contact": (Contact, Field(title=t["contact"])),
         "date": (Day, Field(title=t["date"])),
     }
+    out = Models(BaseModel)
     for table in form.tables:
-        rows = Annotated[list[row_type(table)], BeforeValidator(_list), Field(max_length=limits.MAX_ROWS)]  # type: ignore[misc,valid-type]
+        rows = Annotated[list[row_type(table, out)], BeforeValidator(_list), Field(max_length=limits.MAX_ROWS)]  # type: ignore[misc,valid-type]
         fields[table.key] = (rows, Field(default_factory=list, title=table.title))
     model: type[BaseModel] = create_model(f"Submission_{form.id}", __base__=_Row, **fields)
     model.__doc__ = f"A submission to form {form.id}"
-    return model
+    out.submission = model
+    out.words[model] = words.envelope(form)
+    out.words[Contact] = words.contact()
+    return out
+
+
+def model_at(form: Form, path: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
+    """Which generated model describes the mapping at `path` of a submission (for key lists and titles)."""
+    found = models(form)
+    if not path:
+        return found.submission
+    if path == ("contact",):
+        return Contact
+    table = form.table(path[0]) if isinstance(path[0], str) else None
+    if table is None or not isinstance(path[-1], int) or len(path) not in (2, 4):
+        return None
+    if len(path) == 2:
+        row = _get(data, path)
+        preset = table.presets and isinstance(row, dict) and PRESET_KEY in row
+        return found.rows.get((table.key, None, "preset" if preset else "own"))
+    child = table.level.child
+    if child is None or path[2] != child.key:
+        return None
+    return found.rows.get((table.key, child.key, "own"))
+
+
+def _get(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data

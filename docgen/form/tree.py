@@ -65,7 +65,10 @@ class Level:
     aliases: tuple[str, ...] = ()
 
     def column(self, key: str) -> Column | None:
-        return next((c for c in self.columns if c.key == key), None)
+        for column in self.columns:
+            if column.definition.key == key:
+                return column
+        return None
 
     def path(self) -> tuple[str, ...]:
         return (self.parent.key,) if self.key is None else (self.parent.key, self.key)
@@ -122,7 +125,11 @@ class Table:
         return [c for c in self.columns() if c.printed]
 
     def column(self, key: str) -> Column | None:
-        return next((c for c in self.columns() if c.key == key), None)
+        """A column of any level by key (the row's first)."""
+        for level in self.levels():
+            if (found := level.column(key)) is not None:
+                return found
+        return None
 
     def path(self) -> tuple[str, ...]:
         return (self.key,)
