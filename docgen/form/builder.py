@@ -62,6 +62,8 @@ class _Problems:
     def __init__(self, source: Source):
         self.source = source
         self.items: list[FormProblem] = []
+        self.where: dict[int, tuple[Any, ...]] = {}  # id of a column's definition → its path in the file
+        self.dropped: set[str] = set()  # keys of columns already reported broken: no knock-on problems
 
     def add(self, code: str, path: tuple[Any, ...], **context: Any) -> None:
         self.items.append(
@@ -90,6 +92,34 @@ def _shape(data: Any, model: type[BaseModel], at: tuple[Any, ...], out: _Problem
         return None
 
 
+def _columns_shape(raw: Any, at: tuple[Any, ...], out: _Problems) -> Any:
+    """Each column checked on its own, so that one broken column hides nothing of the others."""
+    if not isinstance(raw, list):
+        return raw
+    kept = []
+    for i, col in enumerate(raw):
+        column = _shape(col, ColumnDef, (*at, i), out)
+        if column is None and isinstance(col, dict) and isinstance(col.get("key"), str):
+            out.dropped.add(col["key"])
+        if column is not None:
+            out.where[id(column)] = (*at, i)
+            kept.append(column)
+    return kept
+
+
+def _table_shape(raw: Any, at: tuple[Any, ...], out: _Problems) -> TableDef | None:
+    """A table's shape: its columns and its sub-rows' columns one by one, then the rest of it."""
+    if not isinstance(raw, dict):
+        return _shape(raw, TableDef, at, out)
+    data = dict(raw)
+    if "columns" in data:
+        data["columns"] = _columns_shape(data["columns"], (*at, "columns"), out)
+    rows = data.get("rows")
+    if isinstance(rows, dict) and "columns" in rows:
+        data["rows"] = {**rows, "columns": _columns_shape(rows["columns"], (*at, "rows", "columns"), out)}
+    return _shape(data, TableDef, at, out)
+
+
 def looks_like_form(data: object) -> bool:
     """A form definition rather than a submission or a notice, by its top-level keys."""
     return isinstance(data, dict) and "tables" in data and any(k in data for k in ("presets", "choices", "year"))
@@ -108,7 +138,7 @@ def build(source: Source, form_id: str) -> Built:
     tables: list[TableDef] = []
     if isinstance(tables_raw, list):
         for i, raw in enumerate(tables_raw):
-            table = _shape(raw, TableDef, ("tables", i), out)
+            table = _table_shape(raw, ("tables", i), out)
             if table is not None:
                 tables.append(table)
     elif "tables" in data:
@@ -116,12 +146,13 @@ def build(source: Source, form_id: str) -> Built:
     if head is None:
         for p in source.problems:
             out.add("form-shape", p.path, what=format_path(p.path), reason=p.message)
-        return Built(form_id, source.file, None, out.items)
+        return Built(form_id, source.file, None, sorted(out.items, key=lambda p: p.line))
     definition = head.model_copy(update={"tables": tuple(tables)})
     form = _tree(definition, form_id, out, tables_raw if isinstance(tables_raw, list) else [])
     for p in source.problems:  # duplicate keys and the like, found by the reader
         out.add("form-shape", p.path, what=format_path(p.path), reason=p.message)
-    return Built(form_id, source.file, form if not out.items else None, out.items)
+    problems = sorted(out.items, key=lambda p: p.line)
+    return Built(form_id, source.file, form if not problems else None, problems)
 
 
 def _choices(definition: FormDef) -> dict[str, tuple[ChoiceDef, ...]]:
@@ -171,7 +202,7 @@ def _columns(level: Level, defs: tuple[ColumnDef, ...], at: tuple[Any, ...], out
     form = level.parent.parent
     first: dict[str, int] = {}
     for i, cdef in enumerate(defs):
-        cat = (*at, i)
+        cat = out.where.get(id(cdef), (*at, i))
         name = f"{level.parent.label}的“{cdef.title}”列"
         if cdef.key in first:
             out.add("duplicate-column", (*cat, "key"), table=level.parent.label, key=cdef.key, first=first[cdef.key])
@@ -209,7 +240,7 @@ def _expressions(level: Level, at: tuple[Any, ...], out: _Problems) -> None:
     """Parse every formula, check and message; each name must be a key of the row, each sum a sub-row column."""
     for i, column in enumerate(level.columns):
         cdef = column.definition
-        cat = (*at, i)
+        cat = out.where.get(id(cdef), (*at, i))
         name = f"{level.parent.label}的“{cdef.title}”列"
         if cdef.type == "computed" and not cdef.formula:
             out.add("formula-missing", cat, column=name)
@@ -227,7 +258,7 @@ def _expressions(level: Level, at: tuple[Any, ...], out: _Problems) -> None:
                 _template(level, text, key, cat, name, out)
         if cdef.show:
             for ref in _FIELD.findall(cdef.show):
-                if level.column(ref) is None:
+                if level.column(ref) is None and ref not in out.dropped:
                     out.add("show-key", (*cat, "show"), column=name, name=ref)
     _cycles(level, at, out)
 
@@ -253,7 +284,9 @@ def _names(level: Level, node: Node, key: str, at: tuple[Any, ...], name: str, o
     for n in walk(node):
         if isinstance(n, Ref):
             col = level.column(n.key)
-            if col is None:
+            if col is None and n.key in out.dropped:
+                ok = False
+            elif col is None:
                 known = "、".join(c.key for c in level.columns if c.type.numeric)
                 out.add("expression-key", (*at, key), column=name, key=key, name=n.key, known=known)
                 ok = False
@@ -265,7 +298,9 @@ def _names(level: Level, node: Node, key: str, at: tuple[Any, ...], name: str, o
             if child is None or child.key != n.rows:
                 out.add("expression-rows", (*at, key), column=name, key=key, name=n.rows, table=level.parent.label)
                 ok = False
-            elif (col := child.column(n.key)) is None or not col.type.numeric:
+            elif (col := child.column(n.key)) is None and n.key in out.dropped:
+                ok = False
+            elif col is None or not col.type.numeric:
                 known = "、".join(c.key for c in child.columns if c.type.numeric)
                 out.add("expression-key", (*at, key), column=name, key=key, name=f"{n.rows}.{n.key}", known=known)
                 ok = False
@@ -299,7 +334,8 @@ def _cycles(level: Level, at: tuple[Any, ...], out: _Problems) -> None:
 
     for i, column in enumerate(level.columns):
         if column.key in formulas and (chain := visit(column.key, [])):
-            out.add("formula-cycle", (*at, i, "formula"), column=column.title, chain=" → ".join(chain))
+            where = out.where.get(id(column.definition), (*at, i))
+            out.add("formula-cycle", (*where, "formula"), column=column.title, chain=" → ".join(chain))
             column.formula = None
             formulas.pop(column.key, None)
 

@@ -103,7 +103,7 @@ def form_path(year: int | str, data_dir: Path | None = None) -> Path:
 
 def load_form(year: int | str | Path, data_dir: Path | None = None) -> old.Form:
     """A published form by id (``2024``) or by path, in today's shape; FormInvalid with every problem."""
-    if isinstance(year, Path) or (isinstance(year, str) and not str(year).isdigit()):
+    if isinstance(year, Path) or (isinstance(year, str) and catalog(data_dir).path(year) is None):
         path = Path(year).resolve()
     else:
         path = form_path(year, data_dir).resolve()
