@@ -228,11 +228,30 @@ def _find_layout(sheet: _Sheet, spec: TableSpec, problems: list[str]) -> _Layout
             if missing:
                 problems.append(f"{sheet.ref(r, 1)}: 表头缺少列“{'”“'.join(missing)}”；请使用 docgen 生成的征集表")
                 return None
+            if unknown := _unknown_headers(sheet, r, {*found.values(), order_col, estimate_col}):
+                # a column the form does not have is never dropped in silence: its cells would be lost
+                columns = "、".join(c.title for c in spec.columns)
+                for c, text in unknown:
+                    problems.append(
+                        f"{sheet.ref(r, c)}: 表头“{text}”不是征集表{spec.number and f'（{spec.number}）'}的列，"
+                        f"这一列的内容无法导入；可用的列：{columns}。请删除这一列，或改用征集表中的列名"
+                    )
+                return None
             return _Layout(r, found, order_col, estimate_col)
     problems.append(
         f"{sheet.name}: 找不到表头（{'、'.join(c.title for c in spec.columns)}）；请使用 docgen 生成的征集表"
     )
     return None
+
+
+def _unknown_headers(sheet: _Sheet, r: int, known: set[int | None]) -> list[tuple[int, str]]:
+    """The header cells of row r that name no column of the form: (column, text as written)."""
+    out = []
+    for c in range(1, sheet.max_col + 1):
+        text = _text(sheet.own(r, c)).strip()
+        if c not in known and text:
+            out.append((c, text))
+    return out
 
 
 _LABELS = re.compile(r"(填报单位|联系电话|联系人|填报日期)\s*(?:（[^）]*）)?\s*[:：]?")

@@ -399,3 +399,25 @@ def test_every_imported_value_knows_its_cell(tmp_path: Path) -> None:
                 assert wb[sheet][ref].value == proj.name
     sheet, ref = cells[("contact", "phone")].split("!")
     assert sub.contact.phone in wb[sheet][ref].value
+
+
+def test_a_column_the_form_does_not_have_is_an_error_never_dropped(tmp_path: Path) -> None:
+    # a clerk adds 实施地区 to 表一 (as the province might next year): its cells would be lost in silence
+    xlsx, _ = xlsx_of(GUANGZHOU, tmp_path / "region.xlsx")
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb["表一"]
+    header = next(r for r in range(1, 15) if ws.cell(r, 2).value == "类型")
+    extra = ws.max_column + 1
+    ws.cell(header, extra, "实施地区")
+    ws.cell(header + 1, extra, "全市")
+    wb.save(xlsx)
+    with pytest.raises(ImportError_) as err:
+        import_workbook(xlsx)
+    cell = f"表一!{openpyxl.utils.get_column_letter(extra)}{header}"
+    (problem,) = [p for p in err.value.problems if p.startswith(cell)]
+    assert "表头“实施地区”不是征集表（一）的列" in problem and "无法导入" in problem, err.value.problems
+    # validate of the workbook says the same, by sheet and cell, and fails
+    from docgen.registry import check_file as check_any
+
+    result = check_any(xlsx)
+    assert not result.ok() and any(d.cell == cell for d in result.errors), [str(d) for d in result.diagnostics]
