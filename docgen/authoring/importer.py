@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from docgen.check.units import unit_named
 from docgen.form.legacy import form_path, load_form
+from docgen.io import limits
 from docgen.io.xlsx_grid import MAX_ROWS, Book, Grid, WorkbookRefused, read_book
 from docgen.io.xlsx_package import MAX_NUMBER_DIGITS
 from docgen.models.diagnostics import format_path
@@ -42,7 +43,7 @@ from docgen.writers.xlsx.form import (
 )
 
 MAX_COLUMNS = 24  # columns read per sheet: the form's widest table has 11, plus docgen's hidden ones
-MAX_AMOUNT = Decimal("9999999999.99")  # 万元; beyond any budget, and still exact in Decimal and in Excel
+MAX_AMOUNT = limits.MAX_AMOUNT  # 万元: the submission's own limit (docgen.models.values), one rule for both
 
 
 class ImportError_(Exception):
@@ -161,7 +162,7 @@ def _amount(value: Any, ref: str, what: str, problems: list[str]) -> Decimal | N
         number = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value) or abs(value) > float(MAX_AMOUNT):
-            problems.append(f"{ref}: {what}“{value:g}”过大，金额不能超过 {MAX_AMOUNT} 万元")
+            problems.append(f"{ref}: {what}“{value:g}”过大，金额不能超过 {MAX_AMOUNT:,} 万元")
             return None
         rounded = round(value, 2)
         if abs(value - rounded) > 1e-9:
@@ -189,7 +190,7 @@ def _amount(value: Any, ref: str, what: str, problems: list[str]) -> Decimal | N
             problems.append(f"{ref}: {what}“{value}”最多保留两位小数（单位：万元）")
             return None
     if abs(number) > MAX_AMOUNT:
-        problems.append(f"{ref}: {what}“{_text(value)[:24]}”过大，金额不能超过 {MAX_AMOUNT} 万元")
+        problems.append(f"{ref}: {what}“{_text(value)[:24]}”过大，金额不能超过 {MAX_AMOUNT:,} 万元")
         return None
     if number < 0:
         problems.append(f"{ref}: {what}“{_text(value)}”不能为负数")

@@ -421,3 +421,22 @@ def test_a_column_the_form_does_not_have_is_an_error_never_dropped(tmp_path: Pat
 
     result = check_any(xlsx)
     assert not result.ok() and any(d.cell == cell for d in result.errors), [str(d) for d in result.diagnostics]
+
+
+def test_an_amount_above_the_submissions_limit_is_refused_on_import_as_by_validate(tmp_path: Path) -> None:
+    # one limit for the importer and the model (was 9,999,999,999.99 here, 1,000,000,000 there)
+    from docgen.io import limits
+
+    xlsx, _ = xlsx_of(GUANGZHOU, tmp_path / "big.xlsx")
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb["表二"]
+    header = next(r for r in range(1, 15) if ws.cell(r, 2).value == "主要工作内容")
+    col = next(c for c in range(1, 12) if ws.cell(header, c).value == "后补助经费")
+    ws.cell(header + 1, col, 1_500_000_000)
+    wb.save(xlsx)
+    with pytest.raises(ImportError_) as err:
+        import_workbook(xlsx)
+    cell = f"表二!{openpyxl.utils.get_column_letter(col)}{header + 1}"
+    assert any(p.startswith(cell) and f"不能超过 {limits.MAX_AMOUNT:,} 万元" in p for p in err.value.problems), (
+        err.value.problems
+    )
