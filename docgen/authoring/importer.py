@@ -444,46 +444,51 @@ class _TableReader:
         yield from range(self.layout.header_row + 1, self.sheet.max_row + 1)
 
     # table kinds
+    def _item_for(self, r: int, current: _Item | None, category: str, kind: str, start: dict[str, Any]) -> _Item:
+        """The item a row belongs to: the current one when the row continues it, else a new one from `start`.
+
+        A row continues an item of its kind and category when it shares the item's merged 主要工作内容 cell,
+        or leaves 主要工作内容 empty in a cell of its own (tables （一）（三）（四） alike).
+        """
+        wcol = self.col("work")
+        work = self.text(r, "work")
+        origin = self.sheet.origin_of(r, wcol) if wcol else None
+        merged = bool(wcol) and self.sheet.merged(r, wcol)
+        if (
+            current is not None
+            and current.kind == kind
+            and current.category == category
+            and ((origin == current.work_origin and merged) or (not work.strip() and not merged))
+        ):
+            return current
+        if not work.strip():
+            self.problems.append(f"{self.ref(r, 'work')}: 没有填写主要工作内容")
+        item = self.new_item(r, start, kind, category)
+        item.work_origin = origin
+        item.refs.update({("category",): self.ref(r, "category"), ("work",): self.ref(r, "work")})
+        return item
+
+    # table kinds
     def read_work(self) -> None:
         last_cat = ""
         current: _Item | None = None
-        wcol = self.col("work")
         for r in self.rows():
             cat_text, _ = self.category(r, last_cat)
             last_cat = cat_text
             if self.is_total(r) or not self.has_content(r):
                 continue
             category = self.resolve(r, cat_text)
-            work = self.text(r, "work")
-            origin = self.sheet.origin_of(r, wcol) if wcol else None
-            continues = (
-                current is not None
-                and current.kind == "work"
-                and current.category == category
-                and (
-                    (origin == current.work_origin and self.sheet.merged(r, wcol))
-                    or (not work.strip() and not self.sheet.merged(r, wcol))
-                )
-            )
-            if not continues:
-                if not work.strip():
-                    self.problems.append(f"{self.ref(r, 'work')}: 没有填写主要工作内容")
-                current = self.new_item(
-                    r,
-                    {"category": category, "work": work, "budget": None, "estimate": "", "projects": []},
-                    "work",
-                    category,
-                )
-                current.work_origin = origin
-                current.refs.update(
-                    {
-                        ("category",): self.ref(r, "category"),
-                        ("work",): self.ref(r, "work"),
-                        ("budget",): self.ref(r, "budget"),
-                        ("estimate",): self.estimate_ref(r),
-                    }
-                )
-            assert current is not None  # a row either continues an item or starts one
+            start: dict[str, Any] = {
+                "category": category,
+                "work": self.text(r, "work"),
+                "budget": None,
+                "estimate": "",
+                "projects": [],
+            }
+            item = self._item_for(r, current, category, "work", start)
+            if item is not current:
+                item.refs.update({("budget",): self.ref(r, "budget"), ("estimate",): self.estimate_ref(r)})
+            current = item
             self._budget(r, current)
             j = len(current.data["projects"])
             current.data["projects"].append(self._project(r))
@@ -577,7 +582,6 @@ class _TableReader:
     def read_delegated(self) -> None:
         last_cat = ""
         current: _Item | None = None
-        wcol = self.col("work")
         placeholders = {squash(n) for n in (self.spec.placeholder.names if self.spec.placeholder else ())}
         filled_keys = ("amount", "necessity", "policy_basis", "performance", "remarks")
         for r in self.rows():
@@ -599,20 +603,8 @@ class _TableReader:
                 self._preset_row(r, preset)
                 continue
             category = self.resolve(r, cat_text)
-            origin = self.sheet.origin_of(r, wcol) if wcol else None
-            merged = bool(wcol) and self.sheet.merged(r, wcol)
-            continues = (
-                current is not None
-                and current.category == category
-                and ((origin == current.work_origin and merged) or (not work.strip() and not merged))
-            )
-            if not continues:
-                if not work.strip():
-                    self.problems.append(f"{self.ref(r, 'work')}: 没有填写主要工作内容")
-                current = self.new_item(r, {"category": category, "work": work, "projects": []}, "own", category)
-                current.work_origin = origin
-                current.refs.update({("category",): self.ref(r, "category"), ("work",): self.ref(r, "work")})
-            assert current is not None  # a row either continues an item or starts one
+            start: dict[str, Any] = {"category": category, "work": work, "projects": []}
+            current = self._item_for(r, current, category, "own", start)
             self._project_refs(current, r, ("projects", len(current.data["projects"])))
             current.data["projects"].append(
                 {
