@@ -15,14 +15,17 @@ from docgen.cli_zh import ChineseCommand, ChineseGroup
 from docgen.io.paths import BUILD_DIR, TEMPLATES_DIR
 from docgen.models.diagnostics import InvalidInput, printable
 
+_TYPER: dict = {
+    "cls": ChineseGroup,
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,  # plain help, so that docgen.cli_zh can put every heading in Chinese
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
 app = typer.Typer(
-    cls=ChineseGroup,
     help="docgen：把各单位的项目需求填报（YAML/JSON）生成为符合 GB/T 9704-2012 的公文表格（DOCX、XLSX、PDF）。",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain help, so that docgen.cli_zh can put every heading in Chinese
-    context_settings={"help_option_names": ["-h", "--help"]},
+    **_TYPER,
 )
 OUTPUT_SUFFIXES = (".pdf", ".docx", ".xlsx", ".yaml", ".yml", ".json", ".zip")
 
@@ -134,15 +137,7 @@ def main(
     """docgen：填报文件 → 公文表格与 PDF 文件包。"""
 
 
-form_app = typer.Typer(
-    cls=ChineseGroup,
-    help="征集表定义（data/forms/*.yaml）：检查、由旧表生成新一年的表、JSON Schema。",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+form_app = typer.Typer(help="征集表定义（data/forms/*.yaml）：检查、由旧表生成新一年的表、JSON Schema。", **_TYPER)
 app.add_typer(form_app, name="form")
 
 FormFiles = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="征集表定义文件（.yaml/.json）")

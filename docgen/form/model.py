@@ -22,6 +22,7 @@ from docgen.form import aliases as words
 from docgen.form.aliases import ENVELOPE_TITLES, PRESET_KEY, preset_title
 from docgen.form.tree import Column, Form, Level, Table
 from docgen.io import limits
+from docgen.io.source import value_at
 from docgen.models.submission import Contact, UnitKind
 from docgen.models.values import (
     _NUMBER_CHARS,
@@ -215,19 +216,10 @@ def model_at(form: Form, path: tuple[Any, ...], data: Any) -> type[BaseModel] | 
     if table is None or not isinstance(path[-1], int) or len(path) not in (2, 4):
         return None
     if len(path) == 2:
-        row = _get(data, path)
+        row = value_at(data, path)
         preset = table.presets and isinstance(row, dict) and PRESET_KEY in row
         return found.rows.get((table.key, None, "preset" if preset else "own"))
     child = table.level.child
     if child is None or path[2] != child.key:
         return None
     return found.rows.get((table.key, child.key, "own"))
-
-
-def _get(data: Any, path: tuple[Any, ...]) -> Any:
-    for part in path:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data

@@ -10,6 +10,7 @@ from typing import Any
 from docgen.form.definition import ChoiceDef, ColumnDef, FormDef, LevelDef, PresetDef, TableDef
 from docgen.form.expression import Node
 from docgen.form.types import SHOW_ONLY, TYPES, ColumnType
+from docgen.io.source import value_at
 
 _GLOSS = re.compile(r"（[^）]*）$")
 
@@ -195,7 +196,7 @@ class Form:
                 )
                 n += 1
                 continue
-            row = _get(data, path[:n]) if data is not None else None
+            row = value_at(data, path[:n]) if data is not None else None
             if level.child is not None and part == level.child.key:
                 parts.append(short(level.child.title))
                 level = level.child
@@ -218,15 +219,6 @@ def _column_for(table: Table, level: Level, key: str, row: Any) -> str:
         return found.short_title if found else key
     found = level.column(key)
     return found.short_title if found else key
-
-
-def _get(data: Any, path: tuple[Any, ...]) -> Any:
-    for part in path:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
 def column_type(definition: ColumnDef) -> ColumnType:
