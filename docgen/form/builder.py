@@ -9,6 +9,7 @@ model of a submission to that form (see docgen.form.model).
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,6 +156,15 @@ def build(source: Source, form_id: str) -> Built:
     return Built(form_id, source.file, form if not problems else None, problems)
 
 
+def _fields(template: str) -> set[str] | None:
+    """The {fields} a message template uses; None when it is no plain template (attributes, indexes, bad braces)."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError:
+        return None
+    return names if all(n.isidentifier() for n in names) else None
+
+
 def _choices(definition: FormDef) -> dict[str, tuple[ChoiceDef, ...]]:
     return {
         name: tuple(ChoiceDef(id=c, name=c, variants=()) if isinstance(c, str) else c for c in entries)
@@ -178,9 +188,14 @@ def _tree(definition: FormDef, form_id: str, out: _Problems, raw_tables: list[An
         seen_numbers.setdefault(tdef.number, line)
         form.tables.append(_table(form, tdef, at, out))
     _units(form, out)
-    for key in definition.messages:
+    for key, text in definition.messages.items():
         if key not in errors.ROW_MESSAGES:
             out.add("messages-unknown", ("messages", key), key=key, known="、".join(errors.ROW_MESSAGES))
+            continue
+        allowed = _fields(errors.ROW_MESSAGES[key]) or set()
+        used = _fields(text)
+        if used is None or not used <= allowed:
+            out.add("messages-field", ("messages", key), key=key, known="、".join(f"{{{f}}}" for f in sorted(allowed)))
     return form
 
 

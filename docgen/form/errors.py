@@ -40,6 +40,7 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "unit-city": "单位“{unit}”的所在地市“{city}”不在地市列表中",
         "unit-duplicate": "单位 id“{id}”重复",
         "messages-unknown": "messages 中“{key}”不是 docgen 的消息代码；可用：{known}",
+        "messages-field": "messages 中“{key}”只能用这些 {{字段}}：{known}（不能取属性或下标）",
     }
 )
 """Message code → Chinese template of a form definition's problems (str.format fields)."""

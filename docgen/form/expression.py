@@ -38,6 +38,7 @@ _BINDING = {"or": 1, "and": 2, "==": 3, "!=": 3, "<": 3, "<=": 3, ">": 3, ">=": 
 _COMPARE = {"==", "!=", "<", "<=", ">", ">="}
 _KEYWORDS = {"and", "or", "sum", "round"}
 _MAX_LENGTH = 2000  # a form's expression, never a program
+_MAX_TOKENS = 200  # bounds the tree's depth, so working it out never runs out of stack
 _CONTEXT = decimal.Context(prec=60, rounding=decimal.ROUND_HALF_UP, traps=[decimal.InvalidOperation])
 
 
@@ -124,6 +125,8 @@ class _Parser:
         if len(text) > _MAX_LENGTH:
             raise ExpressionError(f"表达式过长（超过 {_MAX_LENGTH} 个字符）", _MAX_LENGTH)
         self.toks = tokens(text)
+        if len(self.toks) > _MAX_TOKENS:
+            raise ExpressionError(f"表达式过长（超过 {_MAX_TOKENS} 个符号）", self.toks[_MAX_TOKENS].pos)
         self.i = 0
 
     def peek(self) -> Token:
@@ -147,7 +150,7 @@ class _Parser:
 
     def expr(self, floor: int, depth: int = 0) -> Node:
         if depth > 50:
-            raise ExpressionError("括号嵌套过深", self.peek().pos)
+            raise ExpressionError("括号或负号嵌套过深", self.peek().pos)
         left = self.atom(depth)
         while True:
             tok = self.peek()
@@ -161,6 +164,8 @@ class _Parser:
             left = Binary(tok.text, left, right, tok.pos)
 
     def atom(self, depth: int) -> Node:
+        if depth > 50:
+            raise ExpressionError("括号或负号嵌套过深", self.peek().pos)
         tok = self.take()
         if tok.kind == "num":
             return Num(Decimal(tok.text), tok.pos)

@@ -98,3 +98,15 @@ def test_duplicates_cycles_and_missing_messages() -> None:
 
 def test_not_a_form_at_all() -> None:
     assert problems("- a\n- b\n")[0][1] == "form-shape"
+
+
+def test_a_forms_own_wording_of_messages_is_a_plain_template() -> None:
+    base = GOOD + "messages:\n"
+    assert problems(base + "  placeholder-hint: 请改为实际内容（见填写说明）。\n") == []
+    found = problems(
+        base
+        + "  placeholder: 示例文字{text.__class__}\n"  # no attribute access into docgen's objects
+        + "  empty: 共{count}张表，{nothing}\n"  # only the fields docgen fills
+        + "  no-such-code: x\n"
+    )
+    assert [code for _, code, _ in found] == ["messages-field", "messages-field", "messages-unknown"], found

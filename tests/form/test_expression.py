@@ -87,3 +87,32 @@ def test_the_same_tree_as_a_spreadsheet_formula_and_as_json() -> None:
     tree = to_json(parse("a - (b - c) * 2"))
     assert tree["op"] == "-" and tree["args"][1]["op"] == "*" and tree["args"][1]["args"][0]["op"] == "-"
     assert tree["args"][0] == {"ref": "a", "pos": 0}
+
+
+@pytest.mark.parametrize("text", ["-" * 1500 + "1", "(" * 900 + "1" + ")" * 900, "1" + "+1" * 900])
+def test_hostile_expressions_are_refused_or_worked_never_a_traceback(text: str) -> None:
+    try:
+        node = parse(text)
+    except ExpressionError as exc:
+        assert "嵌套过深" in exc.message or "过长" in exc.message
+    else:
+        raise AssertionError(f"accepted: {node!r:.80}")
+    deep = "(" * 40 + "1" + "+1" * 50 + ")" * 40  # as deep and long as a form's expression may be
+    assert evaluate(parse(deep), Scope({})) == 51
+    with pytest.raises(ExpressionError):
+        parse("1" * 3000)  # longer than any form's expression
+
+
+def test_the_column_types_table() -> None:
+    from docgen.form.types import TYPES
+    from docgen.models.values import ValueProblem
+
+    assert set(TYPES) == {"text", "amount", "count", "date", "choice", "computed", "seq"}
+    assert [n for n, t in TYPES.items() if t.entered] == ["text", "amount", "count", "date", "choice"]
+    assert TYPES["amount"].parse("１２．５") == Decimal("12.5") and TYPES["amount"].number_format == "0.00"
+    with pytest.raises(ValueProblem) as caught:
+        TYPES["amount"].parse("60,5")  # the one rule: never 605, never 60.5
+    assert caught.value.code == "amount-comma"
+    with pytest.raises(ValueProblem):
+        TYPES["count"].parse(0)
+    assert str(TYPES["date"].parse("2023-05-26")) == "2023-05-26" and TYPES["text"].align == "left"
