@@ -105,8 +105,21 @@ def _schema(tree: Tree) -> Schema:
     def unit_kinds(loc: tuple) -> str:
         return "、".join(f"{k}（{v}）" for k, v in UNIT_KIND_TITLES.items()) if loc == ("unit_kind",) else ""
 
+    def value_type(loc: tuple) -> str | None:
+        table = tree.table(loc[0]) if isinstance(loc[0], str) else None
+        level = tree.level_at(loc[:-1]) if table is not None else None
+        if table is None or level is None or not isinstance(loc[-1], str):
+            return None
+        column = level.column(loc[-1]) or table.column(loc[-1])
+        return column.type.name if column is not None else None
+
     return Schema(
-        lambda path, data: model_at(tree, path, data), clean_loc, found.allowed, unit_kinds, guess_key=guess_key
+        lambda path, data: model_at(tree, path, data),
+        clean_loc,
+        found.allowed,
+        unit_kinds,
+        guess_key=guess_key,
+        value_type=value_type,
     )
 
 
