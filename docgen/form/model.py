@@ -63,7 +63,7 @@ def _annotation(column: Column) -> tuple[Any, Any]:
     return (Required, Field(title=title)) if required else (Text, Field("", title=title))
 
 
-def _shorthand(level: Level) -> list[tuple[Column, re.Pattern[str], tuple[Column, ...]]]:
+def shorthand_columns(level: Level) -> list[tuple[Column, re.Pattern[str], tuple[Column, ...]]]:
     """The show columns of numbers joined by *, accepted as input: (column, pattern, the columns it fills)."""
     out = []
     for column in level.columns:
@@ -81,7 +81,7 @@ def _shorthand(level: Level) -> list[tuple[Column, re.Pattern[str], tuple[Column
 
 
 def _shorthand_validator(level: Level) -> Any:
-    rules = _shorthand(level)
+    rules = shorthand_columns(level)
     if not rules:
         return None
 
@@ -139,7 +139,7 @@ def _level_model(level: Level, name: str, out: Models | None = None) -> type[Bas
     if out is not None:
         out.rows[(level.parent.key, level.key, "own")] = model
         out.words[model] = words.level(level)
-        out.shorthand[model] = [c.key for c, _, _ in _shorthand(level)]
+        out.shorthand[model] = [c.key for c, _, _ in shorthand_columns(level)]
     return model
 
 
