@@ -241,10 +241,7 @@ def _normalise(form: Form, sub: Submission) -> Submission:
     unit = unit_named(form, sub.unit)
     return sub.model_copy(
         update={
-            **{
-                key: [fix(it, form.table(key)) for it in getattr(sub, key)]
-                for key in ("retained", "support", "delegated")
-            },
+            **{spec.key: [fix(it, spec) for it in getattr(sub, spec.key)] for spec in form.tables if spec.categories},
             "unit": unit.name if unit else sub.unit,
         }
     )
