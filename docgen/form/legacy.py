@@ -116,8 +116,24 @@ def load_form(year: int | str | Path, data_dir: Path | None = None) -> old.Form:
 
 
 def available_years(data_dir: Path | None = None) -> list[int]:
-    """The ids of the forms that are years (2024, 2025), in order."""
-    return sorted(int(i) for i in catalog(data_dir).ids() if i.isdigit())
+    """The years (2024, 2025) whose form builds and today's outputs can print, in order.
+
+    A broken form (or one with tables the outputs cannot print yet) is left out, so that the service, the
+    batch and every command go on with the good ones; ``catalog().broken()`` lists it with its problems.
+    """
+    forms = catalog(data_dir)
+    return sorted(int(i) for i in forms.ids() if i.isdigit() and _printable(forms.get(i)))
+
+
+def _printable(found: object) -> bool:
+    form = getattr(found, "form", None)
+    if form is None or getattr(found, "problems", None):
+        return False
+    try:
+        legacy(form)
+    except NotLegacy:
+        return False
+    return True
 
 
 def latest_year(data_dir: Path | None = None) -> int | None:
