@@ -68,7 +68,9 @@ def test_a_broken_form_never_takes_the_others_down(province: Path) -> None:
     from docgen.form.legacy import available_years, form_for
     from docgen.service.accounts import known_units
 
-    (province / "2031.yaml").write_text(FORM_2024.replace("year: 2024", "year: 2031").replace("tables:", "tables: 3\nx:"))
+    (province / "2031.yaml").write_text(
+        FORM_2024.replace("year: 2024", "year: 2031").replace("tables:", "tables: 3\nx:")
+    )
     (province / "2030.yaml").write_text(FORM_2024.replace("year: 2024", "year: 2030"))
     assert "2031" in catalog().broken() and available_years()[-1] == 2030
     assert form_for().year == 2030  # the newest good form
