@@ -20,7 +20,7 @@ from docgen.check.translate import Collector
 from docgen.form.aliases import PRESET_KEY
 from docgen.form.definition import ChoiceDef, PresetDef
 from docgen.form.errors import row_message
-from docgen.form.expression import Problem, Scope, evaluate, parse, shown, working
+from docgen.form.expression import Binary, Node, Problem, Scope, evaluate, parse, shown, walk, working
 from docgen.form.model import Models, models
 from docgen.form.tree import Column, Form, Level, Table
 from docgen.io.source import Path_
@@ -135,8 +135,8 @@ class RowChecks:
         """Each computed column worked out (÷ 0 reported), then each check that must hold."""
         scope = _scope(level, row)
         for column in level.columns:
-            if column.formula is None:
-                continue
+            if column.formula is None or not _divides(column.formula):
+                continue  # only a division can fail on a row whose shape holds
             problems: list[Problem] = []
             evaluate(column.formula, scope, problems)
             if any(p.code == "division-by-zero" for p in problems):
@@ -296,8 +296,13 @@ def _preset_index(table: Table) -> tuple[dict[str, PresetDef], dict[str, PresetD
 
 
 @lru_cache(maxsize=256)
+def _divides(node: Node) -> bool:
+    return any(isinstance(n, Binary) and n.op == "/" for n in walk(node))
+
+
+@lru_cache(maxsize=256)
 def _has_checks(level: Level) -> bool:
-    return any(c.check is not None or c.formula is not None for c in level.columns)
+    return any(c.check is not None or (c.formula is not None and _divides(c.formula)) for c in level.columns)
 
 
 def _scope(level: Level, row: BaseModel) -> Scope:

@@ -18,7 +18,7 @@ from docgen.check.units import closest_unit, unit_named
 from docgen.form import aliases as words
 from docgen.form.builder import looks_like_form
 from docgen.form.catalog import catalog
-from docgen.form.legacy import FormInvalid, NotLegacy, available_years, latest_year, load_form
+from docgen.form.legacy import FormInvalid, NotLegacy, available_years, latest_year, legacy_submission, load_form
 from docgen.form.model import model_at, models
 from docgen.form.tree import Form as Tree
 from docgen.form.tree import short
@@ -308,7 +308,9 @@ def check_source(source: Source, form: Form | None = None) -> Result:
     result = Result(source.file, None, sorted(col.items, key=lambda d: (d.line, d.severity != "error")), form)
     if sub is not None and form is not None and not result.errors and not source.problems:
         # today's consumers read the hand-written model; the generated one has already accepted the same data
-        result.submission = _normalise(form, Submission.model_validate(data))
+        result.submission = _normalise(
+            form, legacy_submission(named, sub) if named is tree else Submission.model_validate(data)
+        )
     elif not result.errors:  # never "valid" without a submission to render
         result.diagnostics.insert(
             0,

@@ -11,12 +11,16 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from docgen.form.catalog import built, catalog
 from docgen.form.errors import FormProblem
 from docgen.form.tree import Form, Table
 from docgen.io.paths import DATA_DIR
 from docgen.models import form as old
+from docgen.models.submission import OwnDelegated, OwnProject, PresetRef, Project, Submission, Subsidy, WorkItem
 
 _LEGACY_KEYS = ("retained", "post_subsidy", "support", "delegated")
 
@@ -154,3 +158,38 @@ def form_for(years: Iterable[int | None] = (), data_dir: Path | None = None) -> 
             raise FileNotFoundError(f"no published form in {(data_dir or DATA_DIR) / 'forms'}")
         year = latest
     return load_form(year, data_dir)
+
+
+def legacy_submission(form: Form, checked: BaseModel) -> Submission:
+    """A submission the generated model accepted, as today's consumers read it (no second validation).
+
+    Every value is already what the hand-written models would hold (the same parsers); the classes are
+    only put back (``model_construct``) so views and writers find WorkItem, PresetRef … as before.
+    """
+    rows: dict[str, Any] = {}
+    for table in form.tables:
+        kind = _kind(table)
+        rows[table.key] = [_legacy_row(kind, table, row) for row in getattr(checked, table.key)]
+    values: dict[str, Any] = {k: getattr(checked, k) for k in ("form", "unit", "unit_kind", "city", "contact", "date")}
+    return Submission.model_construct(None, **values, **rows)
+
+
+def _legacy_row(kind: str, table: Table, row: BaseModel) -> BaseModel:
+    if "preset" in type(row).model_fields:
+        return _construct(PresetRef, row)
+    own, sub = _CLASSES[kind]
+    values = {k: getattr(row, k) for k in own.model_fields if k in type(row).model_fields}
+    if sub is not None and table.level.child is not None and table.level.child.key:
+        values[table.level.child.key] = [_construct(sub, p) for p in getattr(row, table.level.child.key)]
+    return own.model_construct(**values)
+
+
+def _construct(cls: type[BaseModel], row: BaseModel) -> BaseModel:
+    return cls.model_construct(**{k: getattr(row, k) for k in cls.model_fields if k in type(row).model_fields})
+
+
+_CLASSES: dict[str, tuple[type[BaseModel], type[BaseModel] | None]] = {
+    "work": (WorkItem, Project),
+    "subsidy": (Subsidy, None),
+    "delegated": (OwnDelegated, OwnProject),
+}
