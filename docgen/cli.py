@@ -15,14 +15,17 @@ from docgen.cli_zh import ChineseCommand, ChineseGroup
 from docgen.io.paths import BUILD_DIR, TEMPLATES_DIR
 from docgen.models.diagnostics import InvalidInput, printable
 
+_TYPER: dict = {
+    "cls": ChineseGroup,
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,  # plain help, so that docgen.cli_zh can put every heading in Chinese
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
 app = typer.Typer(
-    cls=ChineseGroup,
     help="docgen：把各单位的项目需求填报（YAML/JSON）生成为符合 GB/T 9704-2012 的公文表格（DOCX、XLSX、PDF）。",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain help, so that docgen.cli_zh can put every heading in Chinese
-    context_settings={"help_option_names": ["-h", "--help"]},
+    **_TYPER,
 )
 OUTPUT_SUFFIXES = (".pdf", ".docx", ".xlsx", ".yaml", ".yml", ".json", ".zip")
 
@@ -109,11 +112,106 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _forms_dir(value: Path | None) -> Path | None:
+    if value is not None:
+        if not value.is_dir():
+            _usage_error(f"--forms 应为存放征集表定义的目录，但“{value}”不是目录。")
+        from docgen.form.catalog import use_forms_dir
+
+        use_forms_dir(value)
+    return value
+
+
 @app.callback()
 def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本号"),
+    forms: Path | None = typer.Option(
+        None,
+        "--forms",
+        callback=_forms_dir,
+        is_eager=True,
+        envvar="DOCGEN_FORMS",
+        help="省局自己的征集表定义目录（与内置的 data/forms/ 并用，同编号的以此为准）；也可设 DOCGEN_FORMS",
+    ),
 ) -> None:
     """docgen：填报文件 → 公文表格与 PDF 文件包。"""
+
+
+form_app = typer.Typer(help="征集表定义（data/forms/*.yaml）：检查、由旧表生成新一年的表、JSON Schema。", **_TYPER)
+app.add_typer(form_app, name="form")
+
+FormFiles = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="征集表定义文件（.yaml/.json）")
+
+
+@form_app.command("check", cls=ChineseCommand)
+def form_check(
+    files: list[Path] = FormFiles,
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果，供程序读取"),
+) -> None:
+    """检查征集表定义，一次列出所有问题（文件、行号、中文说明）。退出码：0 通过，1 有问题，2 用法错误。"""
+    from docgen.authoring.formdef import check_form_files
+
+    results = check_form_files(files)
+    if as_json:
+        out = [
+            {"file": printable(r.file), "id": r.id, "valid": r.ok, "problems": [vars(p) for p in r.problems]}
+            for r in results
+        ]
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            for p in r.problems:
+                typer.echo(printable(str(p)))
+            status = "通过" if r.ok else f"未通过（{len(r.problems)} 个问题）"
+            typer.echo(printable(f"{r.file}: {status}"))
+    raise typer.Exit(0 if all(r.ok for r in results) else 1)
+
+
+@form_app.command("new", cls=ChineseCommand)
+def form_new(
+    new_id: str = typer.Argument(..., help="新征集表的编号（文件名），以年度开头，如 2025 或 2025-fuwu-jigou"),
+    old_id: str = typer.Option(..., "--from", help="以哪一份征集表为底（编号，如 2024）"),
+    output: Path = typer.Option(..., "-o", "--output", help="写入的文件（如 forms/2025.yaml）"),
+    force: bool = typer.Option(False, "--force", help="覆盖已有文件"),
+) -> None:
+    """由旧的征集表复制出新一年的征集表：年度、标题和截止日期顺延，注释和顺序不变。"""
+    from docgen.authoring.formdef import NewFormError, check_form_text, new_form_text
+
+    if output.stem != new_id:
+        _usage_error(f"征集表的编号就是文件名：-o 应为 {new_id}.yaml（现为“{output.name}”）。")
+    if output.exists() and not force:
+        _err(f"{output} 已存在；如需覆盖请加 --force")
+        raise typer.Exit(1)
+    try:
+        text, before, after = new_form_text(new_id, old_id)
+    except NewFormError as exc:
+        _usage_error(str(exc))
+        return
+    result = check_form_text(text, str(output), new_id)
+    if not result.ok:  # never write a form that does not build
+        for p in result.problems:
+            _err(str(p))
+        raise typer.Exit(1)
+    _write_file(output, text)
+    typer.echo(
+        f"已生成 {output}（由 {old_id} 复制，年度 {before} → {after}）。"
+        f"请核对文号、截止日期、预设项目和填写说明，再运行：docgen form check {output}"
+    )
+
+
+@form_app.command("schema", cls=ChineseCommand)
+def form_schema(
+    output: Path | None = typer.Option(None, "-o", "--output", help="写入文件（默认输出到屏幕）"),
+) -> None:
+    """输出征集表定义的 JSON Schema（契约的键，以及标有 x-docgen 的 docgen 自己的键）。"""
+    from docgen.authoring.formdef import form_schema_json
+
+    text = form_schema_json()
+    if output:
+        _write_file(output, text)
+        _err(f"已写入 {output}")
+    else:
+        typer.echo(text, nl=False)
 
 
 @app.command(cls=ChineseCommand)
@@ -150,13 +248,19 @@ def validate(
 @app.command(cls=ChineseCommand)
 def schema(
     output: Path | None = typer.Option(None, "-o", "--output", help="写入文件（默认输出到屏幕）"),
-    form: int | None = typer.Option(None, "--form", help="征集表年度（默认：data/forms 中最新的一年）"),
+    form: str | None = typer.Option(
+        None, "--form", help="征集表编号（如 2024）；写 --form definition 则输出征集表定义本身的 Schema"
+    ),
 ) -> None:
-    """输出填报文件的 JSON Schema（供编辑器自动补全和检查）。"""
+    """输出填报文件的 JSON Schema（供编辑器自动补全和检查）；--form definition：征集表定义的 Schema。"""
+    from docgen.authoring.formdef import form_schema_json
     from docgen.authoring.schema import schema_json
-    from docgen.models.form import form_for, load_form
+    from docgen.form.legacy import form_for, load_form
 
-    text = schema_json(load_form(form) if form else form_for())
+    if form == "definition":
+        text = form_schema_json()
+    else:
+        text = schema_json(load_form(form) if form else form_for())
     if output:
         _write_file(output, text)
         _err(f"已写入 {output}")
@@ -173,7 +277,7 @@ def init(
 ) -> None:
     """为某个单位生成一份填报文件模板，注释中列出可引用的预设项目。"""
     from docgen.authoring.starter import UnknownUnit, find_unit, starter_yaml
-    from docgen.models.form import form_for, load_form
+    from docgen.form.legacy import form_for, load_form
 
     f = load_form(form) if form else form_for()
     try:

@@ -17,11 +17,12 @@ import yaml
 
 from docgen.check.notice import parse_notice
 from docgen.check.submission import Result, check_source, form_errors, reader_problems
+from docgen.form.builder import looks_like_form
+from docgen.form.legacy import load_form
 from docgen.io.atomic import write_bytes
 from docgen.io.paths import BUILD_DIR, TEMPLATES_DIR
 from docgen.io.source import Source, SourceError, load
 from docgen.models.diagnostics import Diagnostic, InvalidInput, source_error
-from docgen.models.form import load_form
 from docgen.options import DEFAULT as DEFAULT_RENDER
 from docgen.options import RenderOptions
 from docgen.views.form import DocumentView, blank_view, build_view
@@ -206,7 +207,7 @@ FORM = InputKind(
     "form",
     "征集表",
     KNOWN_FORMATS,
-    lambda data: isinstance(data, dict) and "tables" in data and "presets" in data,
+    looks_like_form,
     _check_form,
     _render_form,
 )

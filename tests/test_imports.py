@@ -152,6 +152,8 @@ def test_writers_never_import_each_other(fmt: str) -> None:
 STAGES = [
     ("docgen", "docgen.io", "docgen.standard"),
     ("docgen.models",),
+    # the form engine: a form definition → its tree, expressions, aliases, generated model, the catalog of forms
+    ("docgen.form",),
     ("docgen.check",),
     ("docgen.views",),
     ("docgen.writers",),
@@ -190,3 +192,10 @@ def test_type_checking_blocks_are_left_out() -> None:
     )
     names = {alias.name for node in _runtime_nodes(tree) if isinstance(node, ast.Import) for alias in node.names}
     assert names == {"b", "c"}
+
+
+def test_the_form_engine_sits_between_models_and_check() -> None:
+    # the form package reads models (values, the legacy Form shape) and is read by check; never the reverse
+    assert stage_of("docgen.models.values") < stage_of("docgen.form.builder") < stage_of("docgen.check.submission")
+    assert any(t.startswith("docgen.form") for t in GRAPH["docgen.check.submission"])
+    assert not any(t.startswith("docgen.form") for m in GRAPH if m.startswith("docgen.models") for t in GRAPH[m])

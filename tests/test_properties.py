@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from docgen.check.submission import check_text
+from docgen.form.legacy import load_form
 from docgen.io.source import parse
-from docgen.models.form import load_form
-from docgen.models.submission import is_blank
+from docgen.models.values import is_blank
 from docgen.registry import Options, render_source
 
 FORM = load_form(2024)

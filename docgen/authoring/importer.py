@@ -22,11 +22,13 @@ import yaml
 from openpyxl.utils import get_column_letter
 
 from docgen.check.units import unit_named
+from docgen.form.legacy import form_path, load_form
+from docgen.io import limits
 from docgen.io.xlsx_grid import MAX_ROWS, Book, Grid, WorkbookRefused, read_book
 from docgen.io.xlsx_package import MAX_NUMBER_DIGITS
 from docgen.models.diagnostics import format_path
-from docgen.models.form import Form, TableSpec, form_path, load_form, squash
-from docgen.models.submission import parse_quantity
+from docgen.models.form import Form, TableSpec, squash
+from docgen.models.values import parse_quantity
 from docgen.standard.text import clean_text
 from docgen.views.form import ADD_ROWS
 from docgen.writers.xlsx.form import (
@@ -41,7 +43,7 @@ from docgen.writers.xlsx.form import (
 )
 
 MAX_COLUMNS = 24  # columns read per sheet: the form's widest table has 11, plus docgen's hidden ones
-MAX_AMOUNT = Decimal("9999999999.99")  # 万元; beyond any budget, and still exact in Decimal and in Excel
+MAX_AMOUNT = limits.MAX_AMOUNT  # 万元: the submission's own limit (docgen.models.values), one rule for both
 
 
 class ImportError_(Exception):
@@ -160,7 +162,7 @@ def _amount(value: Any, ref: str, what: str, problems: list[str]) -> Decimal | N
         number = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value) or abs(value) > float(MAX_AMOUNT):
-            problems.append(f"{ref}: {what}“{value:g}”过大，金额不能超过 {MAX_AMOUNT} 万元")
+            problems.append(f"{ref}: {what}“{value:g}”过大，金额不能超过 {MAX_AMOUNT:,} 万元")
             return None
         rounded = round(value, 2)
         if abs(value - rounded) > 1e-9:
@@ -188,7 +190,7 @@ def _amount(value: Any, ref: str, what: str, problems: list[str]) -> Decimal | N
             problems.append(f"{ref}: {what}“{value}”最多保留两位小数（单位：万元）")
             return None
     if abs(number) > MAX_AMOUNT:
-        problems.append(f"{ref}: {what}“{_text(value)[:24]}”过大，金额不能超过 {MAX_AMOUNT} 万元")
+        problems.append(f"{ref}: {what}“{_text(value)[:24]}”过大，金额不能超过 {MAX_AMOUNT:,} 万元")
         return None
     if number < 0:
         problems.append(f"{ref}: {what}“{_text(value)}”不能为负数")
@@ -227,11 +229,30 @@ def _find_layout(sheet: _Sheet, spec: TableSpec, problems: list[str]) -> _Layout
             if missing:
                 problems.append(f"{sheet.ref(r, 1)}: 表头缺少列“{'”“'.join(missing)}”；请使用 docgen 生成的征集表")
                 return None
+            if unknown := _unknown_headers(sheet, r, {*found.values(), order_col, estimate_col}):
+                # a column the form does not have is never dropped in silence: its cells would be lost
+                columns = "、".join(c.title for c in spec.columns)
+                for c, text in unknown:
+                    problems.append(
+                        f"{sheet.ref(r, c)}: 表头“{text}”不是征集表{spec.number and f'（{spec.number}）'}的列，"
+                        f"这一列的内容无法导入；可用的列：{columns}。请删除这一列，或改用征集表中的列名"
+                    )
+                return None
             return _Layout(r, found, order_col, estimate_col)
     problems.append(
         f"{sheet.name}: 找不到表头（{'、'.join(c.title for c in spec.columns)}）；请使用 docgen 生成的征集表"
     )
     return None
+
+
+def _unknown_headers(sheet: _Sheet, r: int, known: set[int | None]) -> list[tuple[int, str]]:
+    """The header cells of row r that name no column of the form: (column, text as written)."""
+    out = []
+    for c in range(1, sheet.max_col + 1):
+        text = _text(sheet.own(r, c)).strip()
+        if c not in known and text:
+            out.append((c, text))
+    return out
 
 
 _LABELS = re.compile(r"(填报单位|联系电话|联系人|填报日期)\s*(?:（[^）]*）)?\s*[:：]?")
@@ -423,46 +444,51 @@ class _TableReader:
         yield from range(self.layout.header_row + 1, self.sheet.max_row + 1)
 
     # table kinds
+    def _item_for(self, r: int, current: _Item | None, category: str, kind: str, start: dict[str, Any]) -> _Item:
+        """The item a row belongs to: the current one when the row continues it, else a new one from `start`.
+
+        A row continues an item of its kind and category when it shares the item's merged 主要工作内容 cell,
+        or leaves 主要工作内容 empty in a cell of its own (tables （一）（三）（四） alike).
+        """
+        wcol = self.col("work")
+        work = self.text(r, "work")
+        origin = self.sheet.origin_of(r, wcol) if wcol else None
+        merged = bool(wcol) and self.sheet.merged(r, wcol)
+        if (
+            current is not None
+            and current.kind == kind
+            and current.category == category
+            and ((origin == current.work_origin and merged) or (not work.strip() and not merged))
+        ):
+            return current
+        if not work.strip():
+            self.problems.append(f"{self.ref(r, 'work')}: 没有填写主要工作内容")
+        item = self.new_item(r, start, kind, category)
+        item.work_origin = origin
+        item.refs.update({("category",): self.ref(r, "category"), ("work",): self.ref(r, "work")})
+        return item
+
+    # table kinds
     def read_work(self) -> None:
         last_cat = ""
         current: _Item | None = None
-        wcol = self.col("work")
         for r in self.rows():
             cat_text, _ = self.category(r, last_cat)
             last_cat = cat_text
             if self.is_total(r) or not self.has_content(r):
                 continue
             category = self.resolve(r, cat_text)
-            work = self.text(r, "work")
-            origin = self.sheet.origin_of(r, wcol) if wcol else None
-            continues = (
-                current is not None
-                and current.kind == "work"
-                and current.category == category
-                and (
-                    (origin == current.work_origin and self.sheet.merged(r, wcol))
-                    or (not work.strip() and not self.sheet.merged(r, wcol))
-                )
-            )
-            if not continues:
-                if not work.strip():
-                    self.problems.append(f"{self.ref(r, 'work')}: 没有填写主要工作内容")
-                current = self.new_item(
-                    r,
-                    {"category": category, "work": work, "budget": None, "estimate": "", "projects": []},
-                    "work",
-                    category,
-                )
-                current.work_origin = origin
-                current.refs.update(
-                    {
-                        ("category",): self.ref(r, "category"),
-                        ("work",): self.ref(r, "work"),
-                        ("budget",): self.ref(r, "budget"),
-                        ("estimate",): self.estimate_ref(r),
-                    }
-                )
-            assert current is not None  # a row either continues an item or starts one
+            start: dict[str, Any] = {
+                "category": category,
+                "work": self.text(r, "work"),
+                "budget": None,
+                "estimate": "",
+                "projects": [],
+            }
+            item = self._item_for(r, current, category, "work", start)
+            if item is not current:
+                item.refs.update({("budget",): self.ref(r, "budget"), ("estimate",): self.estimate_ref(r)})
+            current = item
             self._budget(r, current)
             j = len(current.data["projects"])
             current.data["projects"].append(self._project(r))
@@ -556,7 +582,6 @@ class _TableReader:
     def read_delegated(self) -> None:
         last_cat = ""
         current: _Item | None = None
-        wcol = self.col("work")
         placeholders = {squash(n) for n in (self.spec.placeholder.names if self.spec.placeholder else ())}
         filled_keys = ("amount", "necessity", "policy_basis", "performance", "remarks")
         for r in self.rows():
@@ -578,20 +603,8 @@ class _TableReader:
                 self._preset_row(r, preset)
                 continue
             category = self.resolve(r, cat_text)
-            origin = self.sheet.origin_of(r, wcol) if wcol else None
-            merged = bool(wcol) and self.sheet.merged(r, wcol)
-            continues = (
-                current is not None
-                and current.category == category
-                and ((origin == current.work_origin and merged) or (not work.strip() and not merged))
-            )
-            if not continues:
-                if not work.strip():
-                    self.problems.append(f"{self.ref(r, 'work')}: 没有填写主要工作内容")
-                current = self.new_item(r, {"category": category, "work": work, "projects": []}, "own", category)
-                current.work_origin = origin
-                current.refs.update({("category",): self.ref(r, "category"), ("work",): self.ref(r, "work")})
-            assert current is not None  # a row either continues an item or starts one
+            start: dict[str, Any] = {"category": category, "work": work, "projects": []}
+            current = self._item_for(r, current, category, "own", start)
             self._project_refs(current, r, ("projects", len(current.data["projects"])))
             current.data["projects"].append(
                 {

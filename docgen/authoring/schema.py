@@ -1,48 +1,64 @@
-"""JSON Schema of a submission, with the form's Chinese names as titles and its vocabularies as enums."""
+"""JSON Schema of a submission, generated from the form's tree: its titles, its choice lists as enums, its presets."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from docgen.models.form import Form, form_for
-from docgen.models.submission import Submission
+from docgen.form.catalog import catalog
+from docgen.form.legacy import form_for
+from docgen.form.model import models, shorthand_columns
+from docgen.form.tree import Form as Tree
+from docgen.models.form import Form
 
 SCHEMA_ID = "https://docgen.invalid/schema/submission.schema.json"
+
+
+def _tree(form: Form) -> Tree:
+    found = catalog().get(str(form.year))
+    if found is None or found.form is None:
+        raise FileNotFoundError(f"no form {form.year} that builds (docgen form check)")
+    return found.form
 
 
 def submission_schema(form: Form | None = None) -> dict[str, Any]:
     """The schema editors use to complete and check a submission (YAML via yaml-language-server)."""
     form = form or form_for()
-    schema = Submission.model_json_schema(mode="validation")
+    tree = _tree(form)
+    found = models(tree)
+    schema = found.submission.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"{form.title}（填报文件）"
-    schema["description"] = f"对{form.notice_number}的填报：附件1的四张表。金额单位：{form.amount_unit}。"
+    schema["description"] = (
+        f"对{form.notice_number}的填报：附件1的{len(tree.tables)}张表。金额单位：{form.amount_unit}。"
+    )
     defs = schema.get("$defs", {})
     props = schema["properties"]
     props["form"]["enum"] = [form.year]
     props["city"] = {"title": props["city"].get("title", "所在地市"), "enum": list(form.cities)}
-
-    def names(table_key: str) -> list[str]:
-        out: list[str] = []
-        for cid in form.table(table_key).categories:
-            cat = form.category(cid)
-            out += [cat.name, *cat.variants]
-        return out
-
-    # WorkItem serves tables （一） and （三） (same seven categories); OwnDelegated table （四）.
-    defs["WorkItem"]["properties"]["category"]["enum"] = names("retained")
-    defs["OwnDelegated"]["properties"]["category"]["enum"] = names("delegated")
-    defs["PresetRef"]["properties"]["preset"]["enum"] = [p.name for p in form.presets]
-    # quantity is accepted as shorthand for count*unit_amount.
-    proj = defs["Project"]
-    proj["properties"]["quantity"] = {
-        "type": "string",
-        "title": "项目数及单项金额（如 4*30）",
-        "pattern": r"^\s*\d+\s*[*×＊xX]\s*\d+(\.\d{1,2})?\s*$",
-    }
-    proj["required"] = ["name"]
-    proj["anyOf"] = [{"required": ["count", "unit_amount"]}, {"required": ["quantity"]}]
+    for (table_key, level_key, kind), model in found.rows.items():
+        table = tree.table(table_key)
+        node = defs.get(model.__name__)
+        if table is None or node is None:
+            continue
+        if kind == "preset":  # a preset by its published name
+            node["properties"]["preset"]["enum"] = [str(p.values().get("name", p.id)) for p in table.presets]
+            continue
+        level = table.level if level_key is None else table.level.child
+        if level is None:
+            continue
+        for column in level.columns:  # each table its own choices (表（三） no longer borrows 表（一）'s)
+            if column.choices and column.key in node["properties"]:
+                node["properties"][column.key]["enum"] = [n for c in column.choices for n in (c.name, *c.variants)]
+        for column, _, parts in shorthand_columns(level):  # e.g. quantity: "4*30" for count and unit_amount
+            keys = [p.key for p in parts]
+            node["properties"][column.key] = {
+                "type": "string",
+                "title": f"{column.title}（如 4*30）",
+                "pattern": r"^\s*\d+\s*[*×＊xX]\s*\d+(\.\d{1,2})?\s*$",
+            }
+            node["required"] = [k for k in node.get("required", []) if k not in keys]
+            node["anyOf"] = [{"required": keys}, {"required": [column.key]}]
     _fix_amounts(schema)
     return schema
 

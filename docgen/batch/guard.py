@@ -135,8 +135,9 @@ class Sorted:
 def sort_inputs(folder: Path, form: Form | None = None) -> Sorted:
     """Every input file is a submission for one published unit, once; anything else is refused, by name.
     ``form``: the one the units answer (by default the form most of them name)."""
+    from docgen.form.legacy import form_for
     from docgen.io.source import SourceError, parse
-    from docgen.models.form import form_for, year_named
+    from docgen.models.form import year_named
     from docgen.registry import input_kind
 
     out = Sorted()

@@ -1,111 +1,103 @@
-"""Chinese keys: the form's column titles (类型, 主要工作内容, 单项金额 …) as aliases of the contract's keys."""
+"""Chinese keys: the form's titles (类型, 主要工作内容, 单项金额 …) as aliases of a submission's keys, from the form's tree."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
-from pydantic import BaseModel
-
+from docgen.form import aliases as words
+from docgen.form.catalog import catalog
+from docgen.form.tree import Form, Level, Table
 from docgen.io.source import Path_, Source
 from docgen.io.yaml_reader import Problem
-from docgen.models.submission import (
-    Contact,
-    OwnDelegated,
-    OwnProject,
-    PresetRef,
-    Project,
-    Submission,
-    Subsidy,
-    WorkItem,
-)
-
-# Titles that are not a field's own title (the form's short names of the tables and of a few columns).
-_EXTRA: dict[type[BaseModel], dict[str, str]] = {
-    Submission: {
-        "表（一）": "retained",
-        "表一": "retained",
-        "保留省局部分": "retained",
-        "表（二）": "post_subsidy",
-        "表二": "post_subsidy",
-        "后补助资金": "post_subsidy",
-        "表（三）": "support",
-        "表三": "support",
-        "支持专利代办处和省知识产权保护中心开展工作": "support",
-        "表（四）": "delegated",
-        "表四": "delegated",
-        "下放地市审批权限部分": "delegated",
-        "联系人及联系电话": "contact",
-        "年度": "form",
-        "单位": "unit",
-        "地市": "city",
-    },
-    Project: {"项目数及单项金额": "quantity"},
-    PresetRef: {"预设项目": "preset"},
-    OwnProject: {"金额（万元）": "amount"},
-}
-_PARENTHESISED = re.compile(r"（[^）]*）$")
+from docgen.models.form import year_named
 
 
-def _table(model: type[BaseModel]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, info in model.model_fields.items():
-        if not info.title or (
-            model is PresetRef and key != "preset" and key not in ("amount", "performance", "remarks")
-        ):
-            continue  # a preset's published fields keep their English keys: the Chinese titles name the preset
-        out[info.title] = key
-        out[_PARENTHESISED.sub("", info.title)] = key
-    out.update(_EXTRA.get(model, {}))
-    return out
-
-
-ALIASES: dict[type[BaseModel], dict[str, str]] = {
-    m: _table(m) for m in (Submission, Contact, WorkItem, Project, Subsidy, OwnDelegated, OwnProject, PresetRef)
-}
-_LISTS = {"retained": WorkItem, "support": WorkItem, "post_subsidy": Subsidy}
-
-
-def _child(model: type[BaseModel], key: Any) -> Any:
-    if model is Submission:
-        if key == "contact":
-            return Contact
-        if key in _LISTS:
-            return [_LISTS[key]]
-        if key == "delegated":
-            return ["delegated"]
-    if model is WorkItem and key == "projects":
-        return [Project]
-    if model is OwnDelegated and key == "projects":
-        return [OwnProject]
+def tree_for(data: Any) -> Form | None:
+    """The built form a submission names (``form:`` or its Chinese title), else the newest good one."""
+    forms = catalog()
+    year = year_named(data)
+    if year is None and isinstance(data, dict):
+        titled = [k for k, v in {**words.ENVELOPE_WORDS, words.ENVELOPE_TITLES["form"]: "form"}.items() if v == "form"]
+        year = next((year_named({"form": data[k]}) for k in titled if k in data), None)
+    named = forms.get(str(year)) if year is not None else None
+    if named is not None and named.ok:
+        return named.form
+    for fid in sorted((i for i in forms.ids() if i.isdigit()), key=int, reverse=True):
+        if (found := forms.get(fid)) is not None and found.ok:
+            return found.form
     return None
 
 
-def _delegated_model(item: Any) -> type[BaseModel]:
-    if isinstance(item, dict) and any(ALIASES[PresetRef].get(k, k) == "preset" for k in item if isinstance(k, str)):
-        return PresetRef
-    return OwnDelegated
+# A context of the walk: the envelope, the contact, a table's rows, or a level's rows.
+_Ctx = tuple[str, Any]
 
 
-def canonical(source: Source) -> Source:
-    """The source with every Chinese key replaced by the contract's key, lines and problems moved along."""
+def _mapping_words(ctx: _Ctx, form: Form) -> dict[str, str]:
+    kind, node = ctx
+    if kind == "envelope":
+        return words.envelope(form)
+    if kind == "contact":
+        return words.contact()
+    if kind == "preset":
+        return words.preset_row(node)
+    if kind == "row":
+        return words.level(node.level)
+    if kind == "subrow":
+        return words.level(node)
+    return {}
+
+
+def _names_preset(table: Table, value: Any) -> bool:
+    table_words = words.preset_row(table)
+    return isinstance(value, dict) and any(
+        isinstance(k, str) and table_words.get(k, k) == words.PRESET_KEY for k in value
+    )
+
+
+def _row_ctx(table: Table, value: Any) -> _Ctx:
+    """A table's row: one naming a preset, or one of the unit's own."""
+    return ("preset", table) if table.presets and _names_preset(table, value) else ("row", table)
+
+
+def _child(ctx: _Ctx, form: Form, key: Any) -> _Ctx | None:
+    kind, node = ctx
+    if kind == "envelope":
+        if key == "contact":
+            return ("contact", None)
+        table = form.table(key) if isinstance(key, str) else None
+        return ("rows", table) if table is not None else None
+    if kind == "row":
+        level: Level = node.level
+    elif kind == "subrow":
+        level = node
+    else:
+        return None
+    if level.child is not None and key == level.child.key:
+        return ("subrows", level.child)
+    return None
+
+
+def canonical(source: Source, form: Form | None = None) -> Source:
+    """The source with every Chinese key replaced by the form's key, lines and problems moved along."""
+    tree = form if form is not None else tree_for(source.data)
+    if tree is None:
+        return source
     lines: dict[Path_, int] = {}
     moved: dict[Path_, Path_] = {}
     problems: list[Problem] = []
 
-    def walk(value: Any, old: Path_, new: Path_, model: Any) -> Any:
+    def walk(value: Any, old: Path_, new: Path_, ctx: _Ctx | None) -> Any:
         if old in source.lines:
             lines[new] = source.lines[old]
         moved[old] = new
-        if isinstance(model, list) and isinstance(value, list):
-            (inner,) = model
+        if ctx is not None and ctx[0] in ("rows", "subrows") and isinstance(value, list):
             return [
-                walk(v, (*old, i), (*new, i), _delegated_model(v) if inner == "delegated" else inner)
+                walk(v, (*old, i), (*new, i), _row_ctx(ctx[1], v) if ctx[0] == "rows" else ("subrow", ctx[1]))
                 for i, v in enumerate(value)
             ]
-        if isinstance(model, type) and isinstance(value, dict):
-            table = ALIASES[model]
+        if ctx is not None and ctx[0] in ("envelope", "contact", "row", "preset", "subrow") and isinstance(value, dict):
+            table = _mapping_words(ctx, tree)
             out: dict[Any, Any] = {}
             written: dict[Any, Any] = {}
             for key, item in value.items():
@@ -123,9 +115,9 @@ def canonical(source: Source) -> Source:
                     )
                     continue
                 written[canon] = key
-                out[canon] = walk(item, (*old, key), (*new, canon), _child(model, canon))
+                out[canon] = walk(item, (*old, key), (*new, canon), _child(ctx, tree, canon))
             return out
-        if isinstance(value, (dict, list)) and old != new:  # below a value no model describes: lines as they are
+        if isinstance(value, (dict, list)) and old != new:  # below a value no level describes: lines as they are
             for path, line in source.lines.items():
                 if path[: len(old)] == old and path != old:
                     lines[(*new, *path[len(old) :])] = line
@@ -137,7 +129,7 @@ def canonical(source: Source) -> Source:
 
     if source.lines.get(()) is not None:
         lines[()] = source.lines[()]
-    data = walk(source.data, (), (), Submission)
+    data = walk(source.data, (), (), ("envelope", None))
     kept = [replace(p, path=_move(p.path, moved)) for p in source.problems]
     return replace(source, data=data, lines=lines, problems=kept + problems)
 
@@ -147,12 +139,3 @@ def _move(path: Path_, moved: dict[Path_, Path_]) -> Path_:
         if path[:n] in moved:
             return (*moved[path[:n]], *path[n:])
     return path
-
-
-def key_candidates(model: type[BaseModel]) -> dict[str, str]:
-    """Every key a mapping of `model` accepts, English and Chinese, → the contract's key."""
-    table = {k: k for k in model.model_fields}
-    if model is Project:
-        table["quantity"] = "quantity"
-    table.update(ALIASES.get(model, {}))
-    return table

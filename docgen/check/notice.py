@@ -18,9 +18,9 @@ from pydantic import BaseModel, ValidationError
 
 from docgen.check.seal import SealError, read_seal
 from docgen.check.translate import Collector, Schema, report
-from docgen.io.source import Source, SourceError, load
+from docgen.form.legacy import available_years, form_path
+from docgen.io.source import Source, SourceError, load, value_at
 from docgen.models.diagnostics import Diagnostic, InvalidInput, source_error
-from docgen.models.form import available_years, form_path
 from docgen.models.notice import LOGO_MAX_SIZE_PT, LOGO_MIN_SIZE_PT, Attachment, Heading, Notice, Paragraph, logo_fit_pt
 
 
@@ -33,21 +33,12 @@ def _model_for(path: tuple, data: Any) -> type[BaseModel] | None:
     if not path:
         return Notice
     if len(path) == 2 and path[0] == "body":
-        return _item_model(_get(data, path))
+        return _item_model(value_at(data, path))
     if len(path) == 2 and path[0] == "attachments":
         return Attachment
     if len(path) == 4 and path[0] == "attachments" and path[2] == "body":
-        return _item_model(_get(data, path))
+        return _item_model(value_at(data, path))
     return None
-
-
-def _get(data: Any, path: tuple) -> Any:
-    for part in path:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
 
 
 def _clean_loc(loc: tuple) -> tuple:

@@ -3,51 +3,30 @@
 from __future__ import annotations
 
 import difflib
-import re
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from docgen.check.aliases import ALIASES, canonical, key_candidates
+from docgen.check.aliases import canonical, tree_for
+from docgen.check.rows import RowChecks
 from docgen.check.translate import TYPE_HINTS as _TYPE_HINTS
-from docgen.check.translate import Collector, Schema, report, title
-from docgen.check.translate import short_title as _short_title
+from docgen.check.translate import Collector, Schema, report
 from docgen.check.units import closest_unit, unit_named
+from docgen.form import aliases as words
+from docgen.form.builder import looks_like_form
+from docgen.form.catalog import catalog
+from docgen.form.legacy import FormInvalid, NotLegacy, available_years, latest_year, legacy_submission, load_form
+from docgen.form.model import model_at, models
+from docgen.form.tree import Form as Tree
+from docgen.form.tree import short
 from docgen.io.source import Path_, Source, SourceError, load, parse
 from docgen.models.diagnostics import Diagnostic, InvalidInput, format_path
-from docgen.models.form import Form, TableSpec, available_years, form_path, latest_year, load_form, year_named
-from docgen.models.submission import (
-    PRESET_OWNED,
-    UNIT_KIND_TITLES,
-    Contact,
-    OwnDelegated,
-    OwnProject,
-    PresetRef,
-    Project,
-    Submission,
-    Subsidy,
-    WorkItem,
-    _date,
-    _text,
-    field_title,
-    format_plain,
-    is_blank,
-)
-
-_DIGIT = re.compile(r"[0-9０-９]")
-_CITED = re.compile(r"《[^》]+》")
-_TABLE_TITLES = {
-    "retained": "表（一）",
-    "post_subsidy": "表（二）",
-    "support": "表（三）",
-    "delegated": "表（四）",
-}
+from docgen.models.form import Form, TableSpec, year_named
+from docgen.models.submission import UNIT_KIND_TITLES, OwnDelegated, Submission, WorkItem
+from docgen.models.values import _date
 
 
 @dataclass
@@ -74,111 +53,77 @@ class Result:
 class _Collector(Collector):
     """The submission's collector: every diagnostic also says where, as people count (表（一）第2项 …)."""
 
-    def __init__(self, source: Source):
-        super().__init__(source, place=readable_place)
+    def __init__(self, source: Source, tree: Tree | None):
+        super().__init__(source, place=lambda path, data: readable_place(path, data, tree))
 
 
-# --- structure (pydantic) -------------------------------------------------------------------
+# --- structure (the model generated from the form) ------------------------------------------
 
 
-def readable_place(path: Path_, data: Any) -> str:
+def readable_place(path: Path_, data: Any, tree: Tree | None = None) -> str:
     """('retained', 1, 'projects', 0, 'count') → 表（一）第2项 第1个项目 项目数 (counting from 1, as people do)."""
+    if tree is None:
+        tree = tree_for(data)
+    if path and tree is not None and isinstance(path[0], str) and tree.table(path[0]) is not None:
+        return tree.place(path, data)
     parts: list[str] = []
     for n, part in enumerate(path):
-        head = path[:n]
         if isinstance(part, int):
-            if head and head[-1] in _TABLE_TITLES and len(head) == 1:
-                parts[-1:] = [f"{_TABLE_TITLES[head[-1]]}第{part + 1}{'行' if head[-1] == 'post_subsidy' else '项'}"]
-            elif head and head[-1] == "projects":
-                parts[-1:] = [f"第{part + 1}个项目"]
-            else:
-                parts.append(f"第{part + 1}项")
-        elif n == 0 and part in _TABLE_TITLES:
-            parts.append(_TABLE_TITLES[part])
+            parts.append(f"第{part + 1}项")
         elif n == 0 and part == "contact" and len(path) > 1:
             continue  # 联系人 / 联系电话 say it alone
+        elif n == 0:
+            parts.append(short(words.ENVELOPE_TITLES.get(str(part), str(part))))
+        elif n == 1 and path[0] == "contact":
+            parts.append(words.CONTACT_TITLES.get(str(part), str(part)))
         else:
-            parts.append(_short_title(_model_for(head, data), str(part)))
+            parts.append(str(part))
     return " ".join(parts)
 
 
-def _model_for(path: tuple, data: Any) -> type[BaseModel] | None:
-    """Which model describes the mapping at `path` (for key lists and titles in messages)."""
-    if not path:
-        return Submission
-    head = path[0]
-    if path == ("contact",):
-        return Contact
-    if len(path) == 2 and head in ("retained", "support"):
-        return WorkItem
-    if len(path) == 4 and head in ("retained", "support") and path[2] == "projects":
-        return Project
-    if len(path) == 2 and head == "post_subsidy":
-        return Subsidy
-    if len(path) == 2 and head == "delegated":
-        item = _get(data, path)
-        return PresetRef if isinstance(item, dict) and "preset" in item else OwnDelegated
-    if len(path) == 4 and head == "delegated" and path[2] == "projects":
-        return OwnProject
-    return None
+def _schema(tree: Tree) -> Schema:
+    """The generated models of a form for the shared translator (docgen.check.translate)."""
+    found = models(tree)
 
+    def clean_loc(loc: tuple) -> tuple:
+        # Drop the union tag pydantic inserts after a preset table's row ("preset"/"own").
+        table = tree.table(loc[0]) if loc and isinstance(loc[0], str) else None
+        if table is None or not table.presets or len(loc) < 3 or loc[2] not in ("preset", "own"):
+            return loc
+        return (*loc[:2], *loc[3:])
 
-def _get(data: Any, path: Iterable) -> Any:
-    for part in path:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
+    def guess_key(model: type[BaseModel] | None, key: str) -> tuple[str, str] | None:
+        """The closest accepted key (English or Chinese) to a misspelt one: (as the clerk would write it, the key)."""
+        candidates = found.candidates(model)
+        if not candidates:
             return None
-    return data
+        english = key.isascii()
+        pool = [k for k in candidates if k.isascii() == english] or list(candidates)
+        guess = difflib.get_close_matches(key, pool, n=1, cutoff=0.5 if not english else 0.6)
+        return (guess[0], candidates[guess[0]]) if guess else None
+
+    def unit_kinds(loc: tuple) -> str:
+        return "、".join(f"{k}（{v}）" for k, v in UNIT_KIND_TITLES.items()) if loc == ("unit_kind",) else ""
+
+    def value_type(loc: tuple) -> str | None:
+        table = tree.table(loc[0]) if isinstance(loc[0], str) else None
+        level = tree.level_at(loc[:-1]) if table is not None else None
+        if table is None or level is None or not isinstance(loc[-1], str):
+            return None
+        column = level.column(loc[-1]) or table.column(loc[-1])
+        return column.type.name if column is not None else None
+
+    return Schema(
+        lambda path, data: model_at(tree, path, data),
+        clean_loc,
+        found.allowed,
+        unit_kinds,
+        guess_key=guess_key,
+        value_type=value_type,
+    )
 
 
-def _clean_loc(loc: tuple) -> tuple:
-    # Drop the union tag pydantic inserts after delegated[i] ("preset"/"own").
-    out: list = []
-    for i, part in enumerate(loc):
-        if i == 2 and loc[0] == "delegated" and part in ("preset", "own"):
-            continue
-        out.append(part)
-    return tuple(out)
-
-
-def _title(path: tuple, data: Any) -> str:
-    return title(path, data, _SCHEMA)
-
-
-def _report_pydantic(err: dict, data: Any, col: _Collector) -> None:
-    # _structure has already cleaned the loc: cleaning twice would drop a real key named preset
-    report(err, data, col, _SCHEMA_CLEANED)
-
-
-def _allowed_keys(model: type[BaseModel]) -> list[str]:
-    keys = list(model.model_fields)
-    if model is Project:
-        keys.append("quantity")
-    return keys
-
-
-def _guess_key(model: type[BaseModel] | None, key: str) -> tuple[str, str] | None:
-    """The closest accepted key (English or Chinese) to a misspelt one: (as the clerk would write it, contract key)."""
-    if model is None:
-        return None
-    candidates = key_candidates(model)
-    english = key.isascii()
-    pool = [k for k in candidates if k.isascii() == english] or list(candidates)
-    guess = difflib.get_close_matches(key, pool, n=1, cutoff=0.5 if not english else 0.6)
-    return (guess[0], candidates[guess[0]]) if guess else None
-
-
-def _unit_kind_choices(loc: tuple) -> str:
-    return "、".join(f"{k}（{v}）" for k, v in UNIT_KIND_TITLES.items()) if loc == ("unit_kind",) else ""
-
-
-_SCHEMA = Schema(_model_for, _clean_loc, _allowed_keys, _unit_kind_choices, guess_key=_guess_key)
-"""The submission's models for the shared translator (docgen.check.translate)."""
-_SCHEMA_CLEANED = replace(_SCHEMA, clean_loc=tuple)
-
-
-def _structure(source: Source, col: _Collector) -> Submission | None:
+def _structure(source: Source, col: _Collector, tree: Tree) -> BaseModel | None:
     data = source.data
     if not isinstance(data, dict):
         col.error(
@@ -188,287 +133,69 @@ def _structure(source: Source, col: _Collector) -> Submission | None:
             english="the file must be a mapping of keys",
         )
         return None
+    schema = _schema(tree)
     try:
-        return Submission.model_validate(data)
+        return models(tree).submission.model_validate(data)
     except ValidationError as exc:
         errors: list[dict[str, Any]] = [
-            dict(err, loc=_clean_loc(tuple(err["loc"]))) for err in exc.errors(include_url=False)
+            dict(err, loc=schema.clean_loc(tuple(err["loc"]))) for err in exc.errors(include_url=False)
         ]
     # One slip, one message: a misspelt key stands for the missing one it resembles, and a value the reader
     # already reported (a duplicate key, a bad tag, a number too long) is not reported again.
     guessed = set()
     for err in errors:
-        if err["type"] == "extra_forbidden":
-            guess = _guess_key(_model_for(err["loc"][:-1], data), str(err["loc"][-1]))
+        if err["type"] == "extra_forbidden" and schema.guess_key is not None:
+            guess = schema.guess_key(schema.model_for(err["loc"][:-1], data), str(err["loc"][-1]))
             if guess:
                 guessed.add((*err["loc"][:-1], guess[1]))
     read = {p.path for p in source.problems}
+    cleaned = replace(schema, clean_loc=tuple)  # cleaned once above: twice would drop a real key named preset
     for err in errors:
         loc = err["loc"]
         if err["type"] == "missing" and loc in guessed:
             continue
         if any(loc[: len(r)] == r for r in read):
             continue
-        _report_pydantic(err, data, col)
+        report(err, data, col, cleaned)
     return None
 
 
 # --- meaning (against the form) ------------------------------------------------------------
 
 
-def _items(data: Any, key: str) -> list[tuple[int, Any]]:
-    seq = data.get(key) if isinstance(data, dict) else None
-    return list(enumerate(seq)) if isinstance(seq, list) else []
-
-
-def _try(model: type[BaseModel], value: Any) -> Any:
-    try:
-        return model.model_validate(value)
-    except ValidationError:
-        return None
-
-
-def _check_category(form: Form, table: TableSpec, text: str, path: Path_, col: _Collector) -> None:
-    cat, variant = form.resolve_category(text, table)
-    allowed = "、".join(form.category_names(table))
-    if cat is None:
-        other, _ = form.resolve_category(text)
-        reason = f"不能用于{_TABLE_TITLES[table.key]}" if other else "不是征集表规定的类型"
-        guess = difflib.get_close_matches(text, form.category_names(table), n=1, cutoff=0.5)
-        hint = (f"是否应为“{guess[0]}”？" if guess else "") + f"{_TABLE_TITLES[table.key]}可用的类型：{allowed}。"
-        col.error("category", path, f"类型“{text}”{reason}。", hint, "category not allowed in this table")
-    elif variant and text != cat.name:
-        col.warn(
-            "category-variant",
-            path,
-            f"类型“{text}”是通知中出现过的写法，已按规范名称“{cat.name}”处理。",
-            f"建议改为“{cat.name}”。",
-            "known category variant, normalised",
-        )
-
-
-def _check_text_warnings(
-    performance: str, basis: str | None, path: Path_, col: _Collector, basis_key: str = "policy_basis"
-) -> None:
-    # An empty 绩效 is already an error (it is required): no second message about its missing number.
-    if not is_blank(performance) and not _DIGIT.search(performance):
-        col.warn(
-            "performance-no-number",
-            (*path, "performance"),
-            "项目绩效中没有数字：通知要求明确可量化的考核绩效指标。",
-            "请写明数量指标，例如“培育示范企业不少于10家”。",
-            "performance states no number",
-        )
-    if basis is None:
-        return
-    title = "后补助依据" if basis_key == "basis" else "项目设置政策依据"
-    if is_blank(basis):
-        col.warn(
-            "basis-missing",
-            (*path, basis_key),
-            f"{title}未填写。",
-            "请写明所依据的文件，例如《广东省知识产权保护和运用“十四五”规划》。",
-            "policy basis is empty",
-        )
-    elif not _CITED.search(basis):
-        col.warn(
-            "basis-no-document",
-            (*path, basis_key),
-            "政策依据没有引用《》中的文件名。",
-            "请写明所依据的文件，例如《广东省知识产权保护和运用“十四五”规划》。",
-            "policy basis cites no document",
-        )
-
-
-def _raw_text_warnings(raw: Any, basis_key: str | None, path: Path_, col: _Collector) -> None:
-    """绩效/政策依据 warnings from the text as written, even when another field of the row has an error."""
-    if not isinstance(raw, dict):
-        return
-    performance = _text(raw.get("performance"))
-    basis = _text(raw.get(basis_key)) if basis_key else None
-    _check_text_warnings(
-        performance if isinstance(performance, str) else "",
-        basis if isinstance(basis, str) or basis is None else "",
-        path,
-        col,
-        basis_key or "policy_basis",
-    )
-
-
-def _placeholders(form: Form) -> tuple[set[str], set[str]]:
-    """The example texts the published form prints in its blank rows: (work, project names), spaces removed."""
-    works: set[str] = set()
-    names: set[str] = set()
-    for table in form.tables:
-        if table.placeholder is not None:
-            works.add(_squash(table.placeholder.work))
-            names.update(_squash(n) for n in table.placeholder.names)
-    return works, names
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def _check_placeholders(form: Form, data: Any, col: _Collector) -> None:
-    works, names = _placeholders(form)
-    for key in ("retained", "post_subsidy", "support", "delegated"):
-        for i, raw in _items(data, key):
-            if not isinstance(raw, dict):
-                continue
-            work = raw.get("work")
-            # In table （四） the form's own row label is a legitimate work text (the contract's example keeps it).
-            if key != "delegated" and isinstance(work, str) and _squash(work) in works:
-                _placeholder(col, (key, i, "work"), work)
-            spots: list[tuple[Path_, Any]] = [((key, i, "name"), raw.get("name"))]
-            spots += [
-                ((key, i, "projects", j, "name"), p.get("name"))
-                for j, p in _items(raw, "projects")
-                if isinstance(p, dict)
-            ]
-            for path, name in spots:
-                if isinstance(name, str) and _squash(name) in names:
-                    _placeholder(col, path, name)
-
-
-def _placeholder(col: _Collector, path: Path_, text: str) -> None:
-    col.warn(
-        "placeholder",
-        path,
-        f"仍是征集表中的示例文字“{text}”。",
-        "请改为本单位的实际内容（填写说明第2、3项）。",
-        "the form's placeholder text left unchanged",
-    )
-
-
-def _check_work_items(form: Form, data: Any, key: str, col: _Collector, names: list) -> None:
-    table = form.table(key)
-    for i, raw in _items(data, key):
-        base = (key, i)
-        if isinstance(raw, dict) and isinstance(raw.get("category"), str) and not is_blank(raw["category"]):
-            _check_category(form, table, raw["category"], (*base, "category"), col)
-        item = _try(WorkItem, raw)
-        for j, praw in _items(raw, "projects"):
-            _raw_text_warnings(praw, "policy_basis", (*base, "projects", j), col)
-            proj = _try(Project, praw)
-            if proj is not None:
-                names.append((proj.name, (*base, "projects", j, "name")))
-        if item is not None:
-            total = sum((p.count * p.unit_amount for p in item.projects), Decimal(0))
-            if total != item.budget:
-                parts = " + ".join(f"{p.count}×{format_plain(p.unit_amount)}" for p in item.projects)
-                col.error(
-                    "budget-mismatch",
-                    (*base, "budget"),
-                    f"经费安排 {format_plain(item.budget)} 万元与各项目“项目数×单项金额”之和不符："
-                    f"{parts} = {format_plain(total)}。",
-                    f"应为 {format_plain(total)}，或修改项目数/单项金额。",
-                    "budget != sum(count * unit_amount)",
-                )
-
-
-def _check_subsidies(data: Any, col: _Collector, names: list) -> None:
-    for i, raw in _items(data, "post_subsidy"):
-        _raw_text_warnings(raw, "basis", ("post_subsidy", i), col)
-        row = _try(Subsidy, raw)
-        if row is not None:
-            names.append((row.name, ("post_subsidy", i, "name")))
-
-
-def _check_delegated(form: Form, data: Any, col: _Collector, names: list) -> None:
-    table = form.table("delegated")
-    for i, raw in _items(data, "delegated"):
-        base = ("delegated", i)
-        if isinstance(raw, dict) and "preset" in raw:
-            ref = _try(PresetRef, raw)
-            if ref is None:
-                continue
-            preset = form.preset(ref.preset)
-            if preset is None:
-                guess = difflib.get_close_matches(ref.preset, [p.name for p in form.presets], n=1, cutoff=0.4)
-                col.error(
-                    "unknown-preset",
-                    (*base, "preset"),
-                    f"征集表（四）中没有预设项目“{ref.preset}”。",
-                    (f"是否应为“{guess[0]}”？" if guess else "")
-                    + "请按征集表原文填写拟设置项目名称，或改为自行填写的项目（category、work、projects）。",
-                    "unknown preset",
-                )
-                continue
-            for key in PRESET_OWNED:
-                given = getattr(ref, key)
-                published = form.category(preset.category).name if key == "category" else getattr(preset, key)
-                if given is not None and given != published:
-                    col.error(
-                        "preset-rewritten",
-                        (*base, key),
-                        f"不能改写省局预设项目“{preset.name}”的{field_title(PresetRef, key).split('（')[0]}。",
-                        "预设项目的类型、主要工作内容、项目名称、必要性和政策依据以征集表为准；请删除此项，或改为自行填写的项目。",
-                        "a preset's published text may not be rewritten",
-                    )
-            names.append((preset.name, (*base, "preset")))
-            _raw_text_warnings(raw, None, base, col)
-            continue
-        if isinstance(raw, dict) and isinstance(raw.get("category"), str) and not is_blank(raw["category"]):
-            _check_category(form, table, raw["category"], (*base, "category"), col)
-        for j, praw in _items(raw, "projects"):
-            _raw_text_warnings(praw, "policy_basis", (*base, "projects", j), col)
-            proj = _try(OwnProject, praw)
-            if proj is not None:
-                names.append((proj.name, (*base, "projects", j, "name")))
-
-
-def _check_meaning(form: Form, data: dict, col: _Collector) -> None:
-    _check_unit(form, data, col)
+def _check_meaning(tree: Tree, data: dict, col: _Collector, valid: BaseModel | None, form: Form | None = None) -> None:
+    if form is not None:
+        _check_unit(form, data, col)
+    cities = [c.name for c in tree.choices.get(tree.definition.cities, ())]
     kind, city = data.get("unit_kind"), data.get("city")
     if kind == "city" and not city:
         col.error(
             "missing",
             ("city",),
             "填报单位类型为 city（地市）时必须填写所在地市 city。",
-            f"例如 city: {form.cities[0]}",
+            f"例如 city: {cities[0]}" if cities else "",
             "city is required for unit_kind city",
         )
-    if isinstance(city, str) and city and city not in form.cities:
-        guess = [c for c in form.cities if c.rstrip("市") == city.rstrip("市")]
+    if isinstance(city, str) and city and city not in cities:
+        guess = [c for c in cities if c.rstrip("市") == city.rstrip("市")]
         col.error(
             "unknown-city",
             ("city",),
             f"“{city}”不是广东省的地级以上市。",
-            (f"应为“{guess[0]}”。" if guess else "") + f"可用：{'、'.join(form.cities)}。",
+            (f"应为“{guess[0]}”。" if guess else "") + f"可用：{'、'.join(cities)}。",
             "unknown city",
         )
     date = _parsed_date(data.get("date"))
-    if date is not None and date > form.deadline:
+    deadline = tree.definition.deadline
+    if date is not None and date > deadline:
         col.warn(
             "late",
             ("date",),
-            f"填报日期 {date} 晚于通知规定的截止日期 {form.deadline}。",
+            f"填报日期 {date} 晚于通知规定的截止日期 {deadline}。",
             "请确认日期，或在报送时说明原因。",
             "date after the deadline",
         )
-    _check_placeholders(form, data, col)
-    names: list[tuple[str, Path_]] = []
-    _check_work_items(form, data, "retained", col, names)
-    _check_subsidies(data, col, names)
-    _check_work_items(form, data, "support", col, names)
-    _check_delegated(form, data, col, names)
-    seen: dict[str, list[Path_]] = defaultdict(list)
-    for name, path in names:
-        seen[re.sub(r"\s+", "", name)].append(path)
-    for name, paths in seen.items():
-        for path in paths[1:]:
-            col.warn(
-                "duplicate-project",
-                path,
-                f"项目名称“{name}”在本单位填报中重复出现（首次在 {readable_place(paths[0], data)}，{format_path(paths[0])}）。",
-                "通知要求不得重复设立项目，请合并或改名。",
-                "duplicate project name",
-            )
-    if not any(_items(data, key) for key in ("retained", "post_subsidy", "support", "delegated")):
-        col.warn(
-            "empty", (), "四张表都没有填写任何项目。", "如确无需求可照此报送；否则请补充项目。", "empty submission"
-        )
+    RowChecks(tree, data, col, lambda path: readable_place(path, data, tree), valid).run()
 
 
 def _check_unit(form: Form, data: dict, col: _Collector) -> None:
@@ -514,13 +241,47 @@ def _normalise(form: Form, sub: Submission) -> Submission:
     unit = unit_named(form, sub.unit)
     return sub.model_copy(
         update={
-            **{
-                key: [fix(it, form.table(key)) for it in getattr(sub, key)]
-                for key in ("retained", "support", "delegated")
-            },
+            **{spec.key: [fix(it, spec) for it in getattr(sub, spec.key)] for spec in form.tables if spec.categories},
             "unit": unit.name if unit else sub.unit,
         }
     )
+
+
+def _tree_of(form: Form) -> Tree | None:
+    """The built form behind a form in today's shape (same year)."""
+    found = catalog().get(str(form.year))
+    return found.form if found is not None else None
+
+
+def _named_form(year: int, col: _Collector) -> tuple[Tree | None, Form | None]:
+    """The form a submission names: its tree (its rules), and today's shape of it when the outputs can print it."""
+    found = catalog().get(str(year))
+    if found is None:
+        col.error(
+            "unknown-form",
+            ("form",),
+            f"没有 {year} 年度的征集表。",
+            f"可用的年度：{'、'.join(map(str, available_years()))}。",
+            "no published form for that year",
+        )
+        return None, None
+    if found.form is None or not found.ok:
+        first = found.problems[0] if found.problems else None
+        col.error(
+            "form-broken",
+            ("form",),
+            f"{year} 年度的征集表定义有误（{len(found.problems)} 处），暂不能填报。",
+            f"请省局用 docgen form check 检查：{first}" if first else "",
+            "the form's definition has problems",
+        )
+        return None, None
+    try:
+        return found.form, load_form(year)
+    except (FormInvalid, NotLegacy) as exc:
+        col.error(
+            "form-not-printable", ("form",), f"{year} 年度的征集表暂不能生成文件：{exc}。", "", "form not printable yet"
+        )
+        return found.form, None
 
 
 def check_source(source: Source, form: Form | None = None) -> Result:
@@ -528,30 +289,28 @@ def check_source(source: Source, form: Form | None = None) -> Result:
     kind = input_kind(source.data)
     if kind != "submission":
         return Result(source.file, None, [_wrong_kind(source, kind)])
-    source = canonical(source)
-    col = _Collector(source)
-    col.items.extend(reader_problems(source))
-    sub = _structure(source, col)
+    tree = (_tree_of(form) if form is not None else None) or tree_for(source.data)
+    if tree is None:
+        raise FileNotFoundError("no form in data/forms/ builds without problems (docgen form check)")
+    source = canonical(source, tree)
+    col = _Collector(source, tree)
+    col.items.extend(reader_problems(source, tree))
+    sub = _structure(source, col, tree)
     data = source.data if isinstance(source.data, dict) else {}
+    named: Tree | None = tree if form is not None else None
     if form is None:
         # The model's value when it validated ("2024" is coerced), else the raw one.
-        year = sub.form if sub is not None else year_named(data)
+        year = getattr(sub, "form", None) if sub is not None else year_named(data)
         if isinstance(year, int) and not isinstance(year, bool):
-            if form_path(year).exists():
-                form = load_form(year)
-            else:
-                col.error(
-                    "unknown-form",
-                    ("form",),
-                    f"没有 {year} 年度的征集表。",
-                    f"可用的年度：{'、'.join(map(str, available_years()))}。",
-                    "no published form for that year",
-                )
-    if form is not None:
-        _check_meaning(form, data, col)
+            named, form = _named_form(year, col)
+    if named is not None:
+        _check_meaning(named, data, col, sub, form)
     result = Result(source.file, None, sorted(col.items, key=lambda d: (d.line, d.severity != "error")), form)
     if sub is not None and form is not None and not result.errors and not source.problems:
-        result.submission = _normalise(form, sub)
+        # today's consumers read the hand-written model; the generated one has already accepted the same data
+        result.submission = _normalise(
+            form, legacy_submission(named, sub) if named is tree else Submission.model_validate(data)
+        )
     elif not result.errors:  # never "valid" without a submission to render
         result.diagnostics.insert(
             0,
@@ -571,9 +330,10 @@ def check_source(source: Source, form: Form | None = None) -> Result:
 def input_kind(data: object) -> str:
     """Tell a published form, a notice and a submission apart by their top-level keys."""
     if isinstance(data, dict):
-        if "tables" in data and "presets" in data:
+        if looks_like_form(data):
             return "form"
-        if "form" in data or "unit" in data or any(k in data for k in ALIASES[Submission]):
+        tree = tree_for(data)
+        if "form" in data or "unit" in data or (tree is not None and any(k in words.envelope(tree) for k in data)):
             return "submission"
         if "body" in data or "issuer" in data:
             return "notice"
@@ -631,7 +391,7 @@ def check_file(path: str | Path, form: Form | None = None) -> Result:
     return check_source(source, form)
 
 
-def reader_problems(source: Source) -> list[Diagnostic]:
+def reader_problems(source: Source, tree: Tree | None = None) -> list[Diagnostic]:
     """What the reader found wrong in values (duplicate keys, bad tags, numbers too long, bad characters)."""
     return [
         Diagnostic(
@@ -642,7 +402,7 @@ def reader_problems(source: Source) -> list[Diagnostic]:
             format_path(p.path),
             p.message,
             p.hint,
-            place=readable_place(p.path, source.data),
+            place=readable_place(p.path, source.data, tree),
         )
         for p in source.problems
     ]
@@ -650,6 +410,20 @@ def reader_problems(source: Source) -> list[Diagnostic]:
 
 def form_errors(source: Source, exc: Exception) -> list[Diagnostic]:
     """A published form's own problems, one Chinese line each (a form is the province's data, not a filing)."""
+    if isinstance(exc, FormInvalid):
+        return [
+            Diagnostic(
+                "error",
+                "form",
+                source.file,
+                p.line,
+                p.path,
+                f"征集表定义有误：{p.message}。",
+                "" if n else "如果这是一份填报文件，它应以 form、unit、unit_kind、contact、date 开头。",
+                p.code,
+            )
+            for n, p in enumerate(exc.problems)
+        ]
     if not isinstance(exc, ValidationError):
         return [Diagnostic("error", "form", source.file, 1, format_path(()), f"征集表定义无法读取：{exc}。")]
     out = []

@@ -52,6 +52,8 @@ class Schema:
     choices: Callable[[tuple], str] = _no_choices
     # the closest accepted key to a misspelt one: (as the user would write it, the model's key)
     guess_key: Callable[[type[BaseModel] | None, str], tuple[str, str] | None] | None = None
+    # the value type at a path (count, amount, date …) when the document's form says it; else known by key
+    value_type: Callable[[tuple], str | None] | None = None
 
 
 class Collector:
@@ -140,6 +142,8 @@ def report(err: Any, data: Any, col: Collector, schema: Schema) -> None:
     what = title(loc, data, schema)
     model = schema.model_for(loc[:-1], data) if loc else None
     name = short_title(model, str(loc[-1])) if loc and not isinstance(loc[-1], int) else what
+    typed = schema.value_type(loc) if schema.value_type and loc else None
+    is_count = typed == "count" if typed else bool(loc) and loc[-1] == "count"
     if kind == "extra_forbidden":
         allowed = schema.allowed_keys(model) if model else []
         guess = (schema.guess_key or (lambda m, k: _close_key(m, k, allowed)))(model, str(loc[-1]))
@@ -176,13 +180,13 @@ def report(err: Any, data: Any, col: Collector, schema: Schema) -> None:
             "请精简内容，或把详细说明放在附件中。",
             "text longer than an XLSX cell holds",
         )
-    elif kind == "greater_than" and loc and loc[-1] == "count":
+    elif kind == "greater_than" and is_count:
         col.error(
-            "count", loc, f"项目数应为正整数，现为 {value}。", "请填写 1 或更大的整数。", "count must be positive"
+            "count", loc, f"{name}应为正整数，现为 {value}。", "请填写 1 或更大的整数。", "count must be positive"
         )
     elif kind == "less_than_equal":
-        limit = limits.MAX_COUNT if loc and loc[-1] == "count" else limits.MAX_AMOUNT
-        unit = "" if loc and loc[-1] == "count" else " 万元"
+        limit = limits.MAX_COUNT if is_count else limits.MAX_AMOUNT
+        unit = "" if is_count else " 万元"
         col.error(
             "count-max" if unit == "" else "amount-max",
             loc,
@@ -223,9 +227,8 @@ def report(err: Any, data: Any, col: Collector, schema: Schema) -> None:
             kind.replace("_", " "),
         )
     elif kind.startswith("date_") and kind not in TYPE_HINTS:  # docgen's own date errors speak Chinese
-        col.error(
-            "date", loc, f"{what}：{err.get('msg', '')}。", "例如 date: 2023-05-26。", "expected a date YYYY-MM-DD"
-        )
+        example = f"例如 {loc[-1] if loc and isinstance(loc[-1], str) else 'date'}: 2023-05-26。"
+        col.error("date", loc, f"{what}：{err.get('msg', '')}。", example, "expected a date YYYY-MM-DD")
     elif kind == "literal_error":
         choices = schema.choices(loc) or ctx.get("expected", "")
         col.error(

@@ -6,9 +6,9 @@ import re
 import unicodedata
 from typing import Any
 
-from docgen.check.aliases import ALIASES
+from docgen.check.aliases import tree_for
+from docgen.form import aliases as words
 from docgen.models.form import Form, Unit
-from docgen.models.submission import Submission
 
 # Characters that print as nothing (zero-width spaces and joiners, bidi marks, soft hyphen, variation
 # selectors, BOM, fillers) and white space: a name that differs from the list only by these is that name.
@@ -33,7 +33,8 @@ def named_units(data: Any) -> list[Any]:
     """Every value a submission gives its unit under (`unit`, `单位`, `填报单位` …), in the order written."""
     if not isinstance(data, dict):
         return []
-    table = ALIASES[Submission]
+    tree = tree_for(data)
+    table = words.envelope(tree) if tree is not None else dict(words.ENVELOPE_WORDS)
     return [value for key, value in data.items() if isinstance(key, str) and table.get(key, key) == "unit"]
 
 

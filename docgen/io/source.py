@@ -130,6 +130,16 @@ def parse_bytes(raw: bytes, file: str) -> Source:
     return parse(text, file)
 
 
+def value_at(data: Any, path: Path_) -> Any:
+    """The value at a path of parsed data (keys and list indexes), None where the path leads nowhere."""
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
 def to_jsonable(value: Any) -> Any:
     """Plain JSON types for data read by `parse` (Decimal → str keeps exact amounts)."""
     if isinstance(value, dict):

@@ -1,19 +1,12 @@
-"""The published form (征集表) as data: tables, columns, categories, presets, units."""
+"""The published form (征集表) in the shape today's consumers read (built from the form tree by docgen.form.legacy)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
-from collections.abc import Iterable
-from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
-
-from docgen.io.paths import DATA_DIR
 
 TableKey = Literal["retained", "post_subsidy", "support", "delegated"]
 
@@ -131,33 +124,6 @@ class Form(_Strict):
         return next((u for u in self.units if u.id == uid), None)
 
 
-def form_path(year: int, data_dir: Path | None = None) -> Path:
-    return (data_dir or DATA_DIR) / "forms" / f"{year}.yaml"
-
-
-@lru_cache(maxsize=8)
-def _load_cached(path: Path) -> Form:
-    with path.open(encoding="utf-8") as fh:
-        return Form.model_validate(yaml.safe_load(fh))
-
-
-def load_form(year: int | str | Path, data_dir: Path | None = None) -> Form:
-    """Load a published form by year (from data/forms/YEAR.yaml) or by path."""
-    if isinstance(year, Path) or (isinstance(year, str) and not str(year).isdigit()):
-        return _load_cached(Path(year).resolve())
-    return _load_cached(form_path(int(year), data_dir).resolve())
-
-
-def available_years(data_dir: Path | None = None) -> list[int]:
-    return sorted(int(p.stem) for p in ((data_dir or DATA_DIR) / "forms").glob("*.yaml") if p.stem.isdigit())
-
-
-def latest_year(data_dir: Path | None = None) -> int | None:
-    """The newest published form's year (data/forms/YEAR.yaml), None when there is none."""
-    years = available_years(data_dir)
-    return years[-1] if years else None
-
-
 def year_named(data: object) -> int | None:
     """The form year an input names (``form: 2025`` or ``form: "2025"``), else None (also for a number no
     year can be: 4,301 digits would pass ``isdigit`` and make ``int()`` and ``str()`` raise)."""
@@ -165,17 +131,3 @@ def year_named(data: object) -> int | None:
     if isinstance(year, str) and year.strip().isdigit() and len(year.strip()) <= 6:
         return int(year)
     return year if isinstance(year, int) and not isinstance(year, bool) and 0 <= year < 10**6 else None
-
-
-def form_for(years: Iterable[int | None] = (), data_dir: Path | None = None) -> Form:
-    """The form a set of inputs names (the most named published year, the newest on a tie), else the newest form."""
-    known = set(available_years(data_dir))
-    counts = Counter(y for y in years if y in known)
-    if counts:
-        year = max(counts, key=lambda y: (counts[y], y))
-    else:
-        latest = latest_year(data_dir)
-        if latest is None:
-            raise FileNotFoundError(f"no published form in {(data_dir or DATA_DIR) / 'forms'}")
-        year = latest
-    return load_form(year, data_dir)

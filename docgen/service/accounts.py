@@ -43,7 +43,7 @@ class Principal:
 
 def known_units() -> dict[str, str]:
     """Unit id → name over every published form."""
-    from docgen.models.form import available_years, load_form
+    from docgen.form.legacy import available_years, load_form
 
     out: dict[str, str] = {}
     for year in available_years():

@@ -64,8 +64,8 @@ def notice_for(year: int) -> Path | None:
     """The notice that published `year`'s form (its number is the form's notice_number), if docgen has it."""
     import yaml
 
+    from docgen.form.legacy import load_form
     from docgen.io.paths import DATA_DIR
-    from docgen.models.form import load_form
 
     number = load_form(year).notice_number
     for path in sorted((DATA_DIR / "notices").glob("*.yaml")):

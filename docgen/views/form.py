@@ -12,7 +12,8 @@ from typing import Literal
 
 from docgen import __version__
 from docgen.models.form import Form, Preset, TableSpec
-from docgen.models.submission import OwnDelegated, PresetRef, Submission, WorkItem, format_quantity
+from docgen.models.submission import OwnDelegated, PresetRef, Submission, WorkItem
+from docgen.models.values import format_quantity
 from docgen.standard import gbt9704 as L
 from docgen.standard.metrics import text_width_zi
 from docgen.standard.text import clean_text, format_amount, format_date

@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from docgen.models.form import Form, load_form
+from docgen.form.legacy import load_form
+from docgen.models.form import Form
 from docgen.models.submission import Contact, OwnProject, Project, Submission, WorkItem, field_title
 
 

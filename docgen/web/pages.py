@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from docgen import __version__
-from docgen.models.form import Form, Unit, available_years, load_form
+from docgen.form.legacy import available_years, load_form
+from docgen.models.form import Form, Unit
 from docgen.service import accounts
 from docgen.service import filings as store
 from docgen.service.accounts import Principal

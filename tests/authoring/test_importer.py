@@ -11,7 +11,7 @@ import yaml
 
 from docgen.authoring.importer import ImportError_, import_workbook
 from docgen.check.submission import check_file, check_text
-from docgen.models.form import load_form
+from docgen.form.legacy import load_form
 from docgen.models.submission import PresetRef
 from docgen.views.form import blank_view, build_view
 from docgen.writers.xlsx.form import FIRST_BODY_ROW, INFO_ROW, write_xlsx
@@ -399,3 +399,44 @@ def test_every_imported_value_knows_its_cell(tmp_path: Path) -> None:
                 assert wb[sheet][ref].value == proj.name
     sheet, ref = cells[("contact", "phone")].split("!")
     assert sub.contact.phone in wb[sheet][ref].value
+
+
+def test_a_column_the_form_does_not_have_is_an_error_never_dropped(tmp_path: Path) -> None:
+    # a clerk adds 实施地区 to 表一 (as the province might next year): its cells would be lost in silence
+    xlsx, _ = xlsx_of(GUANGZHOU, tmp_path / "region.xlsx")
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb["表一"]
+    header = next(r for r in range(1, 15) if ws.cell(r, 2).value == "类型")
+    extra = ws.max_column + 1
+    ws.cell(header, extra, "实施地区")
+    ws.cell(header + 1, extra, "全市")
+    wb.save(xlsx)
+    with pytest.raises(ImportError_) as err:
+        import_workbook(xlsx)
+    cell = f"表一!{openpyxl.utils.get_column_letter(extra)}{header}"
+    (problem,) = [p for p in err.value.problems if p.startswith(cell)]
+    assert "表头“实施地区”不是征集表（一）的列" in problem and "无法导入" in problem, err.value.problems
+    # validate of the workbook says the same, by sheet and cell, and fails
+    from docgen.registry import check_file as check_any
+
+    result = check_any(xlsx)
+    assert not result.ok() and any(d.cell == cell for d in result.errors), [str(d) for d in result.diagnostics]
+
+
+def test_an_amount_above_the_submissions_limit_is_refused_on_import_as_by_validate(tmp_path: Path) -> None:
+    # one limit for the importer and the model (was 9,999,999,999.99 here, 1,000,000,000 there)
+    from docgen.io import limits
+
+    xlsx, _ = xlsx_of(GUANGZHOU, tmp_path / "big.xlsx")
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb["表二"]
+    header = next(r for r in range(1, 15) if ws.cell(r, 2).value == "主要工作内容")
+    col = next(c for c in range(1, 12) if ws.cell(header, c).value == "后补助经费")
+    ws.cell(header + 1, col, 1_500_000_000)
+    wb.save(xlsx)
+    with pytest.raises(ImportError_) as err:
+        import_workbook(xlsx)
+    cell = f"表二!{openpyxl.utils.get_column_letter(col)}{header + 1}"
+    assert any(p.startswith(cell) and f"不能超过 {limits.MAX_AMOUNT:,} 万元" in p for p in err.value.problems), (
+        err.value.problems
+    )

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from testkit import SEED
 
-from docgen.models.form import Form, load_form
+from docgen.form.legacy import load_form
+from docgen.models.form import Form
 
 NOTICE = "粤市监知促〔2023〕233号"
 FIELDS = ("work", "name", "necessity", "policy_basis", "remarks")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from docgen.check.submission import check_file, check_text
-from docgen.models.form import load_form
+from docgen.form.legacy import load_form
 from docgen.views.form import blank_view, build_view
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -37,7 +37,7 @@ FILES = {"packet.pdf": "pdf", "form.docx": "docx", "form.xlsx": "xlsx", "packet.
 
 def form_units(year: int) -> list[tuple[str, str]]:
     """The units of the year's published form, in published order; 404 if there is no such form."""
-    from docgen.models.form import available_years, load_form
+    from docgen.form.legacy import available_years, load_form
 
     if year not in available_years():
         raise Problem(404, f"没有 {year} 年度的征集表。")
@@ -251,7 +251,7 @@ def _same_unit(data: Any, year: int, unit: str) -> None:
     """A filing holds its own unit's submission only: every unit the data names (under `unit` or a Chinese key,
     compared as validate and the batch compare them) must be the account's; a draft may leave it blank."""
     from docgen.check.units import named_units, unit_named
-    from docgen.models.form import load_form
+    from docgen.form.legacy import load_form
 
     form = load_form(year)
     own = form.unit(unit)

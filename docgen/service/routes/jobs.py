@@ -100,7 +100,7 @@ async def start_batch(body: BatchRequest, request: Request, principal: Principal
 
 def _described(job) -> dict:
     """A job as the API shows it: the units it took and those it left out, by their Chinese names."""
-    from docgen.models.form import available_years, load_form
+    from docgen.form.legacy import available_years, load_form
 
     names = known_units()
     out = job.as_json()

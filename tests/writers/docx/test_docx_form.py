@@ -16,8 +16,8 @@ from lxml import etree
 from testkit import libreoffice
 
 from docgen.check.submission import check_file, check_text
+from docgen.form.legacy import load_form
 from docgen.io.paths import TEMPLATES_DIR
-from docgen.models.form import load_form
 from docgen.standard import gbt9704 as L
 from docgen.standard.fonts import docx_names
 from docgen.views.form import Cell, DocumentView, Row, blank_view, build_view

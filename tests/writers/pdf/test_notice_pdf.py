@@ -29,7 +29,8 @@ from notice_helpers import (  # noqa: F401 (fixtures)
 )
 
 from docgen.check.notice import load_notice
-from docgen.models.form import load_form, squash
+from docgen.form.legacy import load_form
+from docgen.models.form import squash
 from docgen.registry import Options, render_file
 from docgen.standard import fonts
 from docgen.standard import gbt9704 as L

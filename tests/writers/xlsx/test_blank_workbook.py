@@ -43,7 +43,7 @@ def total_row(ws) -> int:
 
 
 def test_instructions_sheet_holds_the_nine_items(blank: Path) -> None:
-    from docgen.models.form import load_form
+    from docgen.form.legacy import load_form
 
     form = load_form(2024)
     ws = openpyxl.load_workbook(blank)["填写说明"]

@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from docgen.check.submission import check_file, check_text
-from docgen.models.form import load_form, squash
+from docgen.form.legacy import load_form
+from docgen.models.form import squash
 from docgen.views.form import DocumentView, blank_view, build_view
 from docgen.writers.xlsx.form import (
     EXTRA_BLANK_ROWS,
