@@ -434,9 +434,10 @@ def fonts(
 
 
 def _register_service() -> None:
+    from docgen.app import create_app
     from docgen.service.cli import register
 
-    register(app)
+    register(app, create_app)
 
 
 _register_service()
