@@ -373,6 +373,9 @@ class _Writer:
     # -- attachments
     def new_section(self, landscape: bool):
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        # the paragraph that now ends the previous section: empty, and never a page of its own
+        ended = self.body.findall(oxml.qn("w:p"))[-1]
+        oxml.hairline(oxml.props(ended))
         sect = section._sectPr
         if landscape:
             oxml.set_landscape_page(sect)
@@ -422,7 +425,8 @@ class _Writer:
     def table(self, tv) -> None:
         tbl = add_table(self.doc, tv, "Notice Table Header", "Notice Table Cell", self.run)._tbl
         oxml.set_val(oxml.props(tbl), "tblCaption", "docgen:notice-form-table")
-        self.para("Notice Table Cell")
+        # no empty paragraph after it: the next table's title (a page break before it) or the section
+        # break follows; an empty line there began a blank page whenever the table filled its page
 
     # -- 版记
     def banji(self) -> None:
