@@ -36,6 +36,7 @@ from docgen.models.values import (
     _name,
     _number,
 )
+from docgen.models.year import FormYear
 
 _CONFIG = ConfigDict(extra="forbid", coerce_numbers_to_str=True, str_strip_whitespace=False)
 _PATTERN = {"count": r"(\d+)", "amount": r"([0-9]+(?:\.[0-9]+)?)"}
@@ -186,7 +187,7 @@ def models(form: Form) -> Models:
     """Every generated model of a form (cached per built form)."""
     t = ENVELOPE_TITLES
     fields: dict[str, Any] = {
-        "form": (Annotated[int, BeforeValidator(_number)], Field(title=t["form"])),
+        "form": (Annotated[FormYear, BeforeValidator(_number)], Field(title=t["form"])),
         "unit": (Name, Field(title=t["unit"])),
         "unit_kind": (UnitKind, Field(title=t["unit_kind"])),
         "city": (Annotated[str | None, BeforeValidator(_name)], Field(None, title=t["city"])),
