@@ -159,6 +159,7 @@ def build_template(path: Path) -> Path:
     ppr_default = oxml.child(pprd, "pPr")
     oxml.set_spacing(ppr_default, None)
     oxml.cjk_line_rules(ppr_default)
+    oxml.widow_control_off(ppr_default)
     normal = doc.styles["Normal"].element
     oxml.set_fonts(oxml.style_rpr(normal), docx_names("fangsong"))
     oxml.set_size(oxml.style_rpr(normal), L.BODY_SIZE_PT)

@@ -378,6 +378,13 @@ def hairline(ppr: etree._Element) -> None:
     set_size(child(ppr, "rPr"), HAIRLINE_PT)
 
 
+def widow_control_off(ppr: etree._Element) -> None:
+    """Lines fill every line of the page, as the PDF's (orphans and widows 1): Word reads an absent
+    w:widowControl as off, LibreOffice's DOCX import as its own default, on (the notice's first page
+    held a line fewer: the paragraph's last line took the one before it to the next page)."""
+    set_val(ppr, "widowControl", "0")
+
+
 def page_break_before(ppr: etree._Element) -> None:
     set_val(ppr, "pageBreakBefore")
 

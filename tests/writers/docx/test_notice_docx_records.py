@@ -161,3 +161,15 @@ def test_libreoffice_prints_as_many_pages_as_the_pdf(lo, seed_rendered):
     lo_shape = [p.width < p.height for p in lo.pages]
     assert lo_shape.count(True) == shape.count(True)
     assert shape.count(False) <= lo_shape.count(False) <= shape.count(False) + 1
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_fills_the_portrait_pages_as_the_pdf(lo, seed_rendered):
+    """Each portrait page holds as many lines as the PDF's: the first page lost its last line to
+    LibreOffice's widow control (on when w:widowControl is absent; the PDF's widows and orphans are 1)."""
+
+    def lines(pdf) -> list[int]:
+        return [len(lines_of(p)) for p in pdf.pages if p.width < p.height]
+
+    with pdfplumber.open(io.BytesIO(seed_rendered["pdf"])) as pdf:
+        assert lines(lo) == lines(pdf)
