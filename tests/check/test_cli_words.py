@@ -23,6 +23,7 @@ from docgen.registry import Options, render_file
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "submissions" / "2024" / "guangzhou.yaml"
 NOTICE = ROOT / "data" / "notices" / "2023-233.yaml"
+FORM = ROOT / "data" / "forms" / "2024.yaml"
 N = "1" * 5000  # more digits than Python turns into an int
 runner = CliRunner()
 
@@ -123,6 +124,17 @@ def test_a_notice_form_year_python_cannot_hold(value: str, phrase: str, tmp_path
         assert not PYTHON_WORDS.search(out), out[-800:]
         assert phrase in out and "attachments[0].form_tables" in out
         assert len(re.findall(r": 错误 ", out)) == 1, out  # one slip, one message
+
+
+def test_a_published_form_year_python_cannot_hold(tmp_path: Path) -> None:
+    """A form file (docgen validate and render read it too) is loaded with PyYAML after docgen's reader:
+    its int() of the 5,000 digits added Python's English to the reader's Chinese."""
+    path = _write(tmp_path / "2099.yaml", edited(FORM, "year: 2024\n", f"year: {N}\n"))
+    for command in (["validate"], ["render", "-o", str(tmp_path / "out"), "-f", "xlsx"]):
+        code, out = said([*command, str(path)])
+        assert code == 1, out[-800:]
+        assert not PYTHON_WORDS.search(out), out[-800:]
+        assert f"{path}:4: 错误 [number-too-long] year: 数字过长（5,000 位）" in out
 
 
 # ------------------------------------------------------------------ a filled workbook
