@@ -182,3 +182,17 @@ def test_a_workbook_form_year_of_4000_digits(workbook: Path, tmp_path: Path) -> 
     code, out = said(["import", str(filled), "-o", str(tmp_path / "out.yaml")])
     assert not PYTHON_WORDS.search(out) and "File name too long" not in out, out[-800:]
     assert code == 0 and (tmp_path / "out.yaml").exists(), out
+
+
+@pytest.mark.parametrize(
+    ("year", "phrase"), [(N, "数字过长"), (N[:300], "应为四位数的年份"), ("2030", "没有 2030 年度")]
+)
+@pytest.mark.parametrize("command", [["schema"], ["init", "guangzhou"]])
+def test_a_form_option_python_cannot_hold_or_no_form_has(command: list[str], year: str, phrase: str, tmp_path) -> None:
+    """--form of schema and init: 5,000 digits got pydantic's English; 300 digits and an unpublished year
+    a traceback (a file name too long; no such file)."""
+    code, out = said([*command, "--form", year, *(["-o", str(tmp_path / "x.yaml")] if command[0] == "init" else [])])
+    assert code == 2, out[-800:]
+    assert not PYTHON_WORDS.search(out) and "Error" not in out, out[-800:]
+    assert phrase in out and len(out) < 1000, out[-800:]
+    assert not (tmp_path / "x.yaml").exists()
