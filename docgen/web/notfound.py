@@ -29,8 +29,12 @@ def install(app: FastAPI) -> None:
     invalid = app.exception_handlers[RequestValidationError]
 
     async def _http(request: Request, exc: Exception) -> Response:
-        if isinstance(exc, StarletteHTTPException) and exc.status_code == 404 and wants_page(request):
-            return await pages.not_found_page(request)
+        # 405: a page address opened by a browser that only takes a form's POST (/login, /logout)
+        if isinstance(exc, StarletteHTTPException) and exc.status_code in (404, 405) and wants_page(request):
+            page = await pages.not_found_page(request)
+            page.status_code = exc.status_code
+            page.headers.update(exc.headers or {})  # 405's Allow
+            return page
         return await problem(request, exc)  # type: ignore[misc]
 
     async def _invalid(request: Request, exc: Exception) -> Response:

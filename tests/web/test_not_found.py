@@ -13,11 +13,21 @@ pytestmark = pytest.mark.slow  # a real server and Chromium
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}  # as Chromium sends
 
 
-@pytest.mark.parametrize("path", ["/nonexistent", "/filing/abc", "/province/abc/guangzhou", "/filing/2024/x"])
-def test_a_browser_gets_a_chinese_page_with_a_link_home(server, path: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/nonexistent", 404),
+        ("/filing/abc", 404),
+        ("/province/abc/guangzhou", 404),
+        ("/filing/2024/x", 404),
+        ("/login", 405),  # a form's POST address, opened (bookmarked) in the browser
+        ("/logout", 405),
+    ],
+)
+def test_a_browser_gets_a_chinese_page_with_a_link_home(server, path: str, status: int) -> None:
     with httpx.Client(base_url=server.url) as c:
         r = c.get(path, headers=BROWSER)
-    assert r.status_code == 404
+    assert r.status_code == status
     assert r.headers["content-type"].startswith("text/html")
     assert "<h1>未找到</h1>" in r.text and "没有这个页面" in r.text
     assert '<a href="/">返回首页</a>' in r.text  # not logged in: home is the login page
