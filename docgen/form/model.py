@@ -96,6 +96,10 @@ def _shorthand_validator(level: Level) -> Any:
                     example = "*".join(_EXAMPLE[p.type.name] for p in parts)
                     raise ValueError(f"{column.title}应写成“{shape}”，例如 {example}")
                 for part, text in zip(parts, m.groups(), strict=True):
+                    if part.type.name == "count" and len(text) > limits.MAX_NUMBER_DIGITS:  # int() would raise
+                        raise ValueError(
+                            f"{part.short_title}过长（{len(text):,} 位），最多 {limits.MAX_NUMBER_DIGITS} 位"
+                        )
                     data.setdefault(part.key, int(text) if part.type.name == "count" else Decimal(text))
         return data
 
