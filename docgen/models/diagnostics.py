@@ -62,7 +62,10 @@ class Diagnostic:
         return text
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        if not self.original:  # only a syntax error has the parser's own words
+            del out["original"]
+        return out
 
 
 class InvalidInput(Exception):
