@@ -7,6 +7,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -245,6 +246,22 @@ def validate(
     raise typer.Exit(0 if all(r.ok(strict) for r in results) else 1)
 
 
+def _published_form(year: int | str | None) -> Any:
+    """The form ``--form`` names, else the newest; a year with no published form is a usage error in
+    Chinese (it was a FileNotFoundError traceback, and a file name too long for 300 digits)."""
+    from docgen.form.legacy import available_years, form_for, load_form
+    from docgen.models.year import is_form_year
+
+    if year is None:
+        return form_for()
+    years = available_years()
+    if not is_form_year(year) or int(year) not in years:
+        wrong = f"没有 {year} 年度的征集表" if is_form_year(year) else "--form 应为四位数的年份，例如 2024"
+        _err(f"错误：{wrong}；可用的年度：{'、'.join(map(str, years))}。")
+        raise typer.Exit(2)
+    return load_form(int(year))
+
+
 @app.command(cls=ChineseCommand)
 def schema(
     output: Path | None = typer.Option(None, "-o", "--output", help="写入文件（默认输出到屏幕）"),
@@ -255,12 +272,11 @@ def schema(
     """输出填报文件的 JSON Schema（供编辑器自动补全和检查）；--form definition：征集表定义的 Schema。"""
     from docgen.authoring.formdef import form_schema_json
     from docgen.authoring.schema import schema_json
-    from docgen.form.legacy import form_for, load_form
 
     if form == "definition":
         text = form_schema_json()
     else:
-        text = schema_json(load_form(form) if form else form_for())
+        text = schema_json(_published_form(form))
     if output:
         _write_file(output, text)
         _err(f"已写入 {output}")
@@ -277,9 +293,8 @@ def init(
 ) -> None:
     """为某个单位生成一份填报文件模板，注释中列出可引用的预设项目。"""
     from docgen.authoring.starter import UnknownUnit, find_unit, starter_yaml
-    from docgen.form.legacy import form_for, load_form
 
-    f = load_form(form) if form else form_for()
+    f = _published_form(form)
     try:
         u = find_unit(f, unit)
     except UnknownUnit as exc:
@@ -434,9 +449,10 @@ def fonts(
 
 
 def _register_service() -> None:
+    from docgen.app import create_app
     from docgen.service.cli import register
 
-    register(app)
+    register(app, create_app)
 
 
 _register_service()

@@ -43,6 +43,11 @@ _HELP_RULES: list[tuple[re.Pattern[str], Any]] = [
 _LABELS = {"file": "文件", "directory": "文件夹", "path": "路径"}
 _VALUE_WORDS = [
     (re.compile(r"^Input should be a valid integer.*$", re.S), "应为整数"),
+    # pydantic's words for more digits than Python turns into an int (4,300)
+    (
+        re.compile(r"^Unable to parse input string as an integer, exceeded maximum size.*$", re.S),
+        "数字过长，不是有效的整数",
+    ),
     (re.compile(r"^Input should be a valid (number|decimal|float).*$", re.S), "应为数字"),
     (re.compile(r"^Input should be a valid boolean.*$", re.S), "应为 true 或 false"),
     (re.compile(r"^Input should be (.*)$", re.S), r"应为 \1"),

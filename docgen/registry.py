@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from pydantic import ValidationError
 
 from docgen.check.notice import parse_notice
 from docgen.check.submission import Result, check_source, form_errors, reader_problems
@@ -139,6 +140,10 @@ def _check_form(source: Source) -> Result:
     try:
         form = load_form(Path(source.file))
     except (ValueError, yaml.YAMLError) as exc:  # ValidationError is a ValueError; a form-shaped file that is none
+        if read and not isinstance(exc, ValidationError):
+            # PyYAML's own reading failed (int() of a 5,000-digit year: Python's English "Exceeds the
+            # limit") where docgen's reader already said what and where: its words suffice
+            return Result(source.file, None, read)
         return Result(source.file, None, read + form_errors(source, exc))
     return Result(source.file, None, read, None if read else form)
 

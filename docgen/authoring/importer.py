@@ -29,6 +29,7 @@ from docgen.io.xlsx_package import MAX_NUMBER_DIGITS
 from docgen.models.diagnostics import format_path
 from docgen.models.form import Form, TableSpec, squash
 from docgen.models.values import parse_quantity
+from docgen.models.year import is_form_year
 from docgen.standard.text import clean_text
 from docgen.views.form import ADD_ROWS
 from docgen.writers.xlsx.form import (
@@ -544,12 +545,17 @@ class _TableReader:
             self.problems.append(f"{qref}: 没有填写项目数及单项金额；应写成“项目数*单项金额”，例如 4*30")
         else:
             qtext = _AMOUNT_SUFFIX.sub("", unicodedata.normalize("NFKC", _text(qty_value)).strip())
-            parsed = parse_quantity(qtext) if not isinstance(qty_value, (int, float)) else None
-            if parsed is None:
-                self.problems.append(f"{qref}: 项目数及单项金额“{_text(qty_value)}”应写成“项目数*单项金额”，例如 4*30")
+            shown = _text(qty_value) if len(_text(qty_value)) <= 24 else _text(qty_value)[:24] + "…"
+            try:
+                parsed = parse_quantity(qtext) if not isinstance(qty_value, (int, float)) else None
+            except ValueError as exc:  # a count of thousands of digits
+                self.problems.append(f"{qref}: 项目数及单项金额“{shown}”：{exc}")
             else:
-                count = parsed[0]
-                unit_amount = _amount(str(parsed[1]), qref, "单项金额", self.problems)
+                if parsed is None:
+                    self.problems.append(f"{qref}: 项目数及单项金额“{shown}”应写成“项目数*单项金额”，例如 4*30")
+                else:
+                    count = parsed[0]
+                    unit_amount = _amount(str(parsed[1]), qref, "单项金额", self.problems)
         return {
             "name": name,
             "count": count,
@@ -732,7 +738,7 @@ class _TableReader:
 
 
 def _form_year(book: Book) -> int | None:
-    if isinstance(book.custom.get(PROP_FORM), int):
+    if is_form_year(book.custom.get(PROP_FORM)):  # a 4,000-digit one named no file (too long a name)
         return book.custom[PROP_FORM]
     candidates = [book.title]
     for grid in list(book.grids.values())[:1]:

@@ -113,8 +113,10 @@ def check_notice(source: Source) -> tuple[Notice | None, list[Diagnostic]]:
     try:
         notice = Notice.model_validate(data)
     except ValidationError as exc:
+        read = {p.path for p in source.problems}  # a number too long, a bad tag …: said once, by the reader
         for err in exc.errors(include_url=False):
-            report(err, data, col, _SCHEMA)
+            if not any(tuple(err["loc"])[: len(r)] == r for r in read):
+                report(err, data, col, _SCHEMA)
     reported = {_path_key(d.path) for d in col.items}
     seal = _check_render_needs(source, data, col, reported)
     if col.items or notice is None:

@@ -36,6 +36,7 @@ from docgen.models.values import (
     _name,
     _number,
 )
+from docgen.models.year import FormYear
 
 _CONFIG = ConfigDict(extra="forbid", coerce_numbers_to_str=True, str_strip_whitespace=False)
 _PATTERN = {"count": r"(\d+)", "amount": r"([0-9]+(?:\.[0-9]+)?)"}
@@ -95,6 +96,10 @@ def _shorthand_validator(level: Level) -> Any:
                     example = "*".join(_EXAMPLE[p.type.name] for p in parts)
                     raise ValueError(f"{column.title}应写成“{shape}”，例如 {example}")
                 for part, text in zip(parts, m.groups(), strict=True):
+                    if part.type.name == "count" and len(text) > limits.MAX_NUMBER_DIGITS:  # int() would raise
+                        raise ValueError(
+                            f"{part.short_title}过长（{len(text):,} 位），最多 {limits.MAX_NUMBER_DIGITS} 位"
+                        )
                     data.setdefault(part.key, int(text) if part.type.name == "count" else Decimal(text))
         return data
 
@@ -186,7 +191,7 @@ def models(form: Form) -> Models:
     """Every generated model of a form (cached per built form)."""
     t = ENVELOPE_TITLES
     fields: dict[str, Any] = {
-        "form": (Annotated[int, BeforeValidator(_number)], Field(title=t["form"])),
+        "form": (Annotated[FormYear, BeforeValidator(_number)], Field(title=t["form"])),
         "unit": (Name, Field(title=t["unit"])),
         "unit_kind": (UnitKind, Field(title=t["unit_kind"])),
         "city": (Annotated[str | None, BeforeValidator(_name)], Field(None, title=t["city"])),

@@ -17,9 +17,10 @@ from docgen.io.yaml_reader import LongNumber, Path_, Problem, ReadError, SourceD
 class SourceError(Exception):
     """The file cannot be read or parsed at all."""
 
-    def __init__(self, file: str, line: int, message: str):
+    def __init__(self, file: str, line: int, message: str, original: str = ""):
         super().__init__(f"{file}:{line}: {message}")
         self.file, self.line, self.message = file, line, message
+        self.original = original  # the parser's own English words (PyYAML's, json's): --json only
 
 
 @dataclass
@@ -46,7 +47,7 @@ def _compose(text: str, file: str) -> tuple[Any, dict[Path_, int], list[Problem]
     try:
         return compose(text)
     except ReadError as exc:
-        raise SourceError(file, exc.line, exc.message) from None
+        raise SourceError(file, exc.line, exc.message, exc.original) from None
 
 
 def _json_number(text: str) -> Any:
@@ -69,7 +70,8 @@ def parse(text: str, file: str, fmt: str | None = None) -> Source:
             raise SourceError(
                 file,
                 exc.lineno,
-                f"JSON 语法错误：{_json_reason(exc.msg)}（第{exc.lineno}行第{exc.colno}列；{exc.msg}）",
+                f"JSON 语法错误：{_json_reason(exc.msg)}（第{exc.lineno}行第{exc.colno}列）",
+                exc.msg,
             ) from None
         except RecursionError:
             data = None  # nested too deep: the YAML pass below says where

@@ -72,9 +72,10 @@ class Problem:
 class ReadError(Exception):
     """The file cannot be read as YAML at all: the line and a Chinese explanation."""
 
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: str, original: str = ""):
         super().__init__(f"{line}: {message}")
         self.line, self.message = line, message
+        self.original = original  # the parser's own English words, for --json; never in the message
 
 
 class _TooDeep(Exception):
@@ -374,9 +375,9 @@ def _compose_with(loader_class: type, text: str) -> tuple[Any, dict[Path_, int],
         ) from None
     except yaml.MarkedYAMLError as exc:
         line, message = explain(exc, text)
-        raise ReadError(line, message) from None
+        raise ReadError(line, message, _original(exc)) from None
     except yaml.YAMLError as exc:
-        raise ReadError(1, f"YAML 语法错误：{exc}") from None
+        raise ReadError(1, "YAML 语法错误：文件无法读取。", str(exc)) from None
     except RecursionError:
         raise ReadError(1, f"嵌套层数过深（超过 {limits.MAX_DEPTH} 层）（nesting too deep）") from None
     finally:
@@ -404,14 +405,19 @@ def _prev_content_line(rows: list[str], before: int) -> int | None:
     return None
 
 
+def _original(exc: yaml.MarkedYAMLError) -> str:
+    """PyYAML's own sentence, kept beside the Chinese one (--json's ``original``), never inside it."""
+    return f"{exc.context + ', ' if exc.context else ''}{exc.problem or ''}"
+
+
 def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
-    """(line, Chinese message) for a YAML syntax error: the likely mistake, where it started and where it broke."""
+    """(line, Chinese message) for a YAML syntax error: the likely mistake, where it started and where it
+    broke. Chinese alone: a clerk cannot use PyYAML's English sentence (ReadError.original keeps it)."""
     rows = _source_lines(text)
     problem = exc.problem or ""
     context = exc.context or ""
     broke = exc.problem_mark.line + 1 if exc.problem_mark else (exc.context_mark.line + 1 if exc.context_mark else 1)
     opened = exc.context_mark.line + 1 if exc.context_mark else None
-    english = f"（YAML: {context + ', ' if context else ''}{problem}）"
 
     # A full-width colon after a key: the commonest slip with a Chinese input method.
     candidates = [n for n in (opened, broke, broke - 1) if n and 1 <= n <= len(rows)]
@@ -420,18 +426,18 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
         if m and ": " not in rows[n - 1].split("：", 1)[0]:
             return n, (
                 f"第{n}行用了全角冒号“：”（“{m.group(1)}：”）。键和值之间请改为半角冒号加空格“: ”，"
-                f"例如“{m.group(1)}: …”。{english}"
+                f"例如“{m.group(1)}: …”。"
             )
     if "'\\t'" in problem or "\t" in problem:
-        return broke, (f"第{broke}行用 Tab 键缩进，YAML 只能用空格缩进。请改用空格（同一层的键左端对齐）。{english}")
+        return broke, f"第{broke}行用 Tab 键缩进，YAML 只能用空格缩进。请改用空格（同一层的键左端对齐）。"
     for kind, (open_ch, close_ch) in _OPENERS.items():
         if kind in context and opened:
             return broke, (
                 f"第{opened}行开始的“{open_ch}”没有闭合，到第{broke}行仍未找到“{close_ch}”。"
-                f"请在第{opened}行这一项的末尾补上“{close_ch}”，或检查其中的逗号。{english}"
+                f"请在第{opened}行这一项的末尾补上“{close_ch}”，或检查其中的逗号。"
             )
     if "quoted scalar" in context and opened:
-        return broke, (f"第{opened}行开始的引号没有闭合（到第{broke}行仍未结束）。请补上配对的引号。{english}")
+        return broke, f"第{opened}行开始的引号没有闭合（到第{broke}行仍未结束）。请补上配对的引号。"
     if "expected <block end>" in problem or "mapping values are not allowed" in problem:
         prev = _prev_content_line(rows, broke)
         if prev is not None:
@@ -439,13 +445,11 @@ def explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
             if m:
                 return broke, (
                     f"第{prev}行的“{m.group(1)}: {m.group(2)}”已写成空列表，下面第{broke}行起的内容不属于它。"
-                    f"请删除“{m.group(2)}”，只写“{m.group(1)}:”，再在下面逐行填写。{english}"
+                    f"请删除“{m.group(2)}”，只写“{m.group(1)}:”，再在下面逐行填写。"
                 )
         start = f"（从第{opened}行开始的这一段）" if opened and opened != broke else ""
-        return broke, (
-            f"第{broke}行的缩进与上文不一致{start}：同一层的键要左端对齐，列表项“- ”要比所属的键多缩进。{english}"
-        )
+        return broke, f"第{broke}行的缩进与上文不一致{start}：同一层的键要左端对齐，列表项“- ”要比所属的键多缩进。"
     if "could not find expected ':'" in problem and opened:
-        return broke, (f"第{opened}行缺少“: ”（键和值之间要有半角冒号加空格），到第{broke}行仍未找到。{english}")
+        return broke, f"第{opened}行缺少“: ”（键和值之间要有半角冒号加空格），到第{broke}行仍未找到。"
     where = f"从第{opened}行开始，" if opened and opened != broke else ""
-    return broke, f"YAML 语法错误：{where}第{broke}行无法读取。{english}"
+    return broke, f"YAML 语法错误：{where}第{broke}行无法读取。"

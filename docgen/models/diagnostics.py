@@ -41,10 +41,11 @@ class Diagnostic:
     english: str = ""
     place: str = ""  # Chinese, counting from 1: 表（一）第2项 第1个项目 项目数
     cell: str = ""  # for a workbook: the sheet and cell (表一!D5) instead of a line
+    original: str = ""  # the parser's own English sentence (PyYAML's, json's): in --json, never printed
 
     def __post_init__(self) -> None:
         # Whatever the input held (a lone surrogate, say), a diagnostic can always be printed and sent as JSON.
-        for name in ("file", "path", "message", "hint", "english", "place", "cell"):
+        for name in ("file", "path", "message", "hint", "english", "place", "cell", "original"):
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, printable(value))
@@ -61,7 +62,10 @@ class Diagnostic:
         return text
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        if not self.original:  # only a syntax error has the parser's own words
+            del out["original"]
+        return out
 
 
 class InvalidInput(Exception):
@@ -74,4 +78,4 @@ class InvalidInput(Exception):
 
 def source_error(exc: SourceError) -> Diagnostic:
     """The diagnostic of a file that could not be read or parsed (its line when known)."""
-    return Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)
+    return Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message, original=exc.original)

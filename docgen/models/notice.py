@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
+from docgen.models.year import FormYear
 from docgen.standard import gbt9704 as L
 from docgen.standard.metrics import text_width_zi
 from docgen.standard.text import format_date
@@ -150,8 +151,8 @@ class Attachment(_Strict):
     """Title printed on the attachment's first page (default: the name; a form's own titles); a
     list gives the lines (a long title breaks where the data says, words kept whole)."""
     body: list[BodyItem] = Field(default_factory=list)
-    form_tables: int | None = None
-    form_instructions: int | None = None
+    form_tables: FormYear | None = None
+    form_instructions: FormYear | None = None
     landscape: bool | None = None
     """Print sideways (default: yes for form tables)."""
 

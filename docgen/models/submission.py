@@ -27,6 +27,7 @@ from docgen.models.values import (
     _number,
     parse_quantity,
 )
+from docgen.models.year import FormYear
 
 UnitKind = Literal["city", "protection_center", "patent_office", "province_dept", "other"]
 
@@ -147,7 +148,7 @@ Delegated = Annotated[
 class Submission(_Model):
     """One unit's filing for one published form."""
 
-    form: Annotated[int, BeforeValidator(_number)] = Field(title="征集表年度")
+    form: Annotated[FormYear, BeforeValidator(_number)] = Field(title="征集表年度")
     unit: Name = Field(title="填报单位")
     unit_kind: UnitKind = Field(title="填报单位类型")
     city: Annotated[str | None, BeforeValidator(_name)] = Field(None, title="所在地市")

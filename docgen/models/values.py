@@ -142,8 +142,11 @@ _QTY = re.compile(r"^\s*(\d+)\s*[*×＊xX]\s*([0-9]+(?:\.[0-9]+)?)\s*$")
 
 
 def parse_quantity(text: str) -> tuple[int, Decimal] | None:
-    """'4*30', '4×30', '4＊30' → (4, Decimal('30')); None if not of that shape."""
+    """'4*30', '4×30', '4＊30' → (4, Decimal('30')); None if not of that shape; ValueError (Chinese) for
+    a count too long to be one (int() of 5,000 digits raised Python's English "Exceeds the limit")."""
     m = _QTY.match(str(text).translate(_NUMBER_CHARS))
+    if m and len(m.group(1)) > limits.MAX_NUMBER_DIGITS:
+        raise ValueError(f"项目数过长（{len(m.group(1)):,} 位），项目数最多 {limits.MAX_NUMBER_DIGITS} 位")
     return (int(m.group(1)), Decimal(m.group(2))) if m else None
 
 

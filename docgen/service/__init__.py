@@ -1,12 +1,7 @@
-"""docgen serve: the filing service (HTTP API, database, accounts and roles) over the docgen library."""
+"""docgen serve: the filing service (HTTP API, database, accounts and roles) over the docgen library.
+
+The application with the web app on it is docgen.app.create_app, composed above both."""
 
 from docgen.service.settings import Settings
 
-__all__ = ["Settings", "create_app"]
-
-
-def create_app(settings: Settings):
-    """The ASGI application for `settings` (see docgen.service.app)."""
-    from docgen.service.app import create_app as _create
-
-    return _create(settings)
+__all__ = ["Settings"]

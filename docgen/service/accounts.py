@@ -87,7 +87,7 @@ def _user(session: Session, name: str) -> User:
 def end_sessions(session: Session, user: User) -> int:
     """Log the user out everywhere and revoke the user's tokens (a changed password or a disabled account must
     leave no live cookie or token behind); how many sessions and tokens ended."""
-    from docgen.web.models import WebSession  # the web app's table, on the same metadata
+    from docgen.service.models import WebSession  # the web app's sessions
 
     ended = session.scalars(select(WebSession.id_sha256).where(WebSession.user_id == user.id)).all()
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))

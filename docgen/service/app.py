@@ -1,4 +1,5 @@
-"""The FastAPI application: `create_app(settings)` wires the database, authentication, limits and routes."""
+"""The service's FastAPI application: `create_service(settings)` wires the database, authentication, limits
+and the API's routes; docgen.app puts the web app on it (the service never imports the web app)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ docgen 填报服务：各单位在线填报知识产权项目需求（粤市监�
 """
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_service(settings: Settings) -> FastAPI:
     """A ready application: the schema is migrated before this returns."""
     db = Database.from_settings(settings)
     db.migrate()
@@ -58,15 +59,12 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = db
-    app.state.authenticators = [bearer]  # the web app appends its session-cookie authenticator
+    app.state.authenticators = [bearer]  # docgen.app's web app appends its session-cookie authenticator
     problems.install(app)
     app.include_router(health.router)
     app.include_router(documents.router)
     app.include_router(filings.router)
     app.include_router(accounts.router)
-    from docgen.web import install as install_web  # the pages for clerks and the province
-
-    install_web(app)
     app.state.save_rates = {
         "save": PerMinute(settings.saves_per_minute),
         "draft": PerMinute(settings.drafts_per_minute),

@@ -123,7 +123,7 @@ def serve(
         certfile=certfile, keyfile=keyfile, forwarded_allow_ips=forwarded_allow_ips, max_connections=max_connections
     )
     try:
-        run(settings, host, port, demo=demo, transport=transport)
+        run(_create_app, settings, host, port, demo=demo, transport=transport)
     except Exception as exc:
         if os.environ.get("DOCGEN_DEBUG"):
             raise
@@ -273,8 +273,18 @@ def token_revoke(
     typer.echo(f"已吊销令牌 {token_id}", err=True)
 
 
-def register(app: typer.Typer) -> None:
-    """Add serve, user and token to the docgen command line."""
+def _no_app(settings: Settings) -> Any:
+    raise RuntimeError("docgen.service.cli.register() was not given the application to serve")
+
+
+_create_app: Callable[[Settings], Any] = _no_app  # docgen.app.create_app, given by register()
+
+
+def register(app: typer.Typer, create_app: Callable[[Settings], Any]) -> None:
+    """Add serve, user and token to the docgen command line; `serve` runs what ``create_app`` builds
+    (the caller composes the application: the service does not import the web app above it)."""
+    global _create_app
+    _create_app = create_app
     app.command("serve")(serve)
     app.add_typer(user_app, name="user")
     app.add_typer(token_app, name="token")

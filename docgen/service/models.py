@@ -1,4 +1,6 @@
-"""The service's tables (SQLAlchemy 2): accounts, tokens, filings, their immutable versions, the audit log."""
+"""The service's tables (SQLAlchemy 2): accounts, tokens, filings, their immutable versions, the audit log;
+and the web app's login sessions and throttle (the service ends a user's sessions: the tables live here, a
+floor below the web app that uses them)."""
 
 from __future__ import annotations
 
@@ -125,3 +127,29 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class WebSession(Base):
+    """A browser's login: only the SHA-256 of the cookie's secret is kept, with the session's CSRF token."""
+
+    __tablename__ = "web_sessions"
+
+    id_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    ip: Mapped[str] = mapped_column(String(64), default="")
+
+
+class LoginThrottle(Base):
+    """Failed logins per account ("user:NAME") and per client address ("ip:ADDR"): too many lock it a while."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # "user:NAME" | "ip:ADDRESS"
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
+    strikes: Mapped[int] = mapped_column(Integer, default=0)  # locks in a row: each one twice as long

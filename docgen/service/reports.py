@@ -12,7 +12,7 @@ from typing import Any
 from docgen.authoring.importer import ImportError_, import_workbook_cells
 from docgen.check.submission import Result
 from docgen.io.source import SourceError, parse, parse_bytes, to_jsonable
-from docgen.models.diagnostics import Diagnostic
+from docgen.models.diagnostics import Diagnostic, source_error
 from docgen.registry import check_submission
 from docgen.service.uploads import Upload
 
@@ -98,7 +98,7 @@ def check_upload(upload: Upload, report_only: bool = False) -> Checked:
         else:
             source = parse_bytes(upload.content, name)
     except SourceError as exc:
-        d = Diagnostic("error", "syntax", exc.file, exc.line, "（文件）", exc.message)
+        d = source_error(exc)  # as the CLI says it (the parser's own words in `original`)
         return Checked(report([*extra, diagnostic_json(d, workbook=workbook)]))
     result = check_submission(source)  # routed by the registry, as `docgen validate` routes a file
     items = extra + [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ class Transport:
 
 
 def serve(
+    create_app: Callable[[Settings], Any],
     settings: Settings,
     host: str,
     port: int,
@@ -39,9 +41,10 @@ def serve(
     log_level: str = "info",
     transport: Transport = Transport(),
 ) -> None:
+    """Serve the application ``create_app`` builds (docgen.app's, the web app on the service: passed in
+    from above, since the service never imports the web app)."""
     import uvicorn
 
-    from docgen.service.app import create_app
     from docgen.service.transport import private_data
 
     signal.signal(signal.SIGTERM, _exit_quietly)

@@ -11,11 +11,13 @@ STATIC = Path(__file__).parent / "static"
 
 
 def install(app: FastAPI) -> None:
-    """Add the pages, the static files, the preview/import endpoints and the session-cookie authenticator."""
-    from docgen.web import api, docs, pages, sessions
+    """Add the pages, the static files, the preview/import endpoints, the session-cookie authenticator and
+    the browser's 未找到 page."""
+    from docgen.web import api, docs, notfound, pages, sessions
 
     app.state.authenticators.append(sessions.authenticate)
     app.include_router(pages.router)
     app.include_router(docs.router)
     app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    notfound.install(app)

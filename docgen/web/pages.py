@@ -196,6 +196,15 @@ def _not_found(principal: Principal, csrf: str, text: str = "没有这个页面�
     )
 
 
+async def not_found_page(request: Request) -> HTMLResponse:
+    """An address with no page: 未找到, with a link to the account's own page (the login page when none)."""
+    found = await _who(request)
+    text = "没有这个页面。请检查地址是否输入正确，或返回首页。"
+    if found is None:
+        return page("message.html.j2", 404, heading="未找到", text=text, home="/")
+    return _not_found(*found, text)
+
+
 def _api(year: int, unit: str) -> dict[str, str]:
     base = f"/api/v1/filings/{year}/{unit}"
     return {

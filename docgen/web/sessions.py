@@ -15,9 +15,8 @@ from sqlalchemy.orm import Session
 
 from docgen.service.accounts import Principal
 from docgen.service.credentials import same
-from docgen.service.models import User, utcnow
+from docgen.service.models import LoginThrottle, User, WebSession, utcnow
 from docgen.service.problems import Problem
-from docgen.web.models import LoginThrottle, WebSession
 
 COOKIE = "docgen_session"
 LOGIN_CSRF_COOKIE = "docgen_login_csrf"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from docgen.service import Settings, accounts, create_app
+from docgen.app import create_app
+from docgen.service import Settings, accounts
 from service.service_helpers import PostgresCluster, Server
 
 

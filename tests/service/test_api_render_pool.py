@@ -11,8 +11,9 @@ import httpx
 import openpyxl
 import pytest
 
+from docgen.app import create_app
 from docgen.registry import Options, render_file
-from docgen.service import Settings, create_app
+from docgen.service import Settings
 from docgen.service.accounts import create_token
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from docgen.service import Settings, create_app
+from docgen.app import create_app
+from docgen.service import Settings
 from docgen.service.models import FilingVersion
 from service.api_helpers import EXAMPLES, YAML
 

@@ -8,7 +8,8 @@ import random
 import httpx
 import pytest
 
-from docgen.service import Settings, create_app
+from docgen.app import create_app
+from docgen.service import Settings
 from docgen.service.db import Database
 from service.api_helpers import YAML, assert_problem, example
 

@@ -622,8 +622,8 @@ def test_the_migration_keeps_old_versions_and_counts_their_reports(tmp_path: Pat
 def test_an_accounts_locks_grow_longer_and_a_right_password_starts_it_afresh(tmp_path: Path, database_url: str) -> None:
     import datetime as dt
 
+    from docgen.service.models import LoginThrottle
     from docgen.web import sessions
-    from docgen.web.models import LoginThrottle
 
     db = Database.from_settings(Settings(data=tmp_path / "var", database_url=database_url))
     db.migrate()

@@ -159,6 +159,7 @@ def build_template(path: Path) -> Path:
     ppr_default = oxml.child(pprd, "pPr")
     oxml.set_spacing(ppr_default, None)
     oxml.cjk_line_rules(ppr_default)
+    oxml.widow_control_off(ppr_default)
     normal = doc.styles["Normal"].element
     oxml.set_fonts(oxml.style_rpr(normal), docx_names("fangsong"))
     oxml.set_size(oxml.style_rpr(normal), L.BODY_SIZE_PT)
@@ -373,6 +374,9 @@ class _Writer:
     # -- attachments
     def new_section(self, landscape: bool):
         section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        # the paragraph that now ends the previous section: empty, and never a page of its own
+        ended = self.body.findall(oxml.qn("w:p"))[-1]
+        oxml.hairline(oxml.props(ended))
         sect = section._sectPr
         if landscape:
             oxml.set_landscape_page(sect)
@@ -422,7 +426,8 @@ class _Writer:
     def table(self, tv) -> None:
         tbl = add_table(self.doc, tv, "Notice Table Header", "Notice Table Cell", self.run)._tbl
         oxml.set_val(oxml.props(tbl), "tblCaption", "docgen:notice-form-table")
-        self.para("Notice Table Cell")
+        # no empty paragraph after it: the next table's title (a page break before it) or the section
+        # break follows; an empty line there began a blank page whenever the table filled its page
 
     # -- 版记
     def banji(self) -> None:

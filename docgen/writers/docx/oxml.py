@@ -366,6 +366,25 @@ def cjk_line_rules(ppr: etree._Element) -> None:
     set_val(ppr, "autoSpaceDN", "0")
 
 
+HAIRLINE_PT = 1.0
+
+
+def hairline(ppr: etree._Element) -> None:
+    """A paragraph that takes next to no room (1 pt line, 1 pt mark), snapped to no grid: the empty
+    paragraph a section break lives in. At its default height, after a table that filled its page it
+    started a page of its own, left blank (LibreOffice printed the notice's 附件1 with one)."""
+    snap_to_grid(ppr, False)
+    set_spacing(ppr, HAIRLINE_PT, exact=True)
+    set_size(child(ppr, "rPr"), HAIRLINE_PT)
+
+
+def widow_control_off(ppr: etree._Element) -> None:
+    """Lines fill every line of the page, as the PDF's (orphans and widows 1): Word reads an absent
+    w:widowControl as off, LibreOffice's DOCX import as its own default, on (the notice's first page
+    held a line fewer: the paragraph's last line took the one before it to the next page)."""
+    set_val(ppr, "widowControl", "0")
+
+
 def page_break_before(ppr: etree._Element) -> None:
     set_val(ppr, "pageBreakBefore")
 

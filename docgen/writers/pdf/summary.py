@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from docgen import __version__
 from docgen.standard.text import format_amount
 from docgen.views.summary import SummaryView
 from docgen.writers.pdf import engine, pagenum
-
-if TYPE_CHECKING:  # a type only; the summary view moves to docgen/views/summary.py (issue 9, item 4)
-    from docgen.batch.summary import SummaryView
-
 
 MAX_PASSES = 3
 TEMPLATE = "html/summary.html.j2"

@@ -140,3 +140,36 @@ def test_libreoffice_line_ends(lo):
             assert len(hung) <= 1 and all(c["text"] in "，、。；：" for c in hung), text_of(cs)
             full = sum(1 for c in inside if ord(c["text"][0]) > 0x2E80)
             assert full <= 28
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_no_blank_page(lo):
+    """Every page LibreOffice prints holds text besides its page number: the empty paragraph after a
+    table that filled its page (and the section break's own) had started a page of its own."""
+    for page in lo.pages:
+        text = re.sub(r"[\s—\d]", "", page.extract_text() or "")
+        assert text, f"page {page.page_number} of {len(lo.pages)} holds nothing but its page number"
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_as_many_pages_as_the_pdf(lo, seed_rendered):
+    """Portrait pages (the notice, 附件2) exactly as many as the PDF's; the landscape tables one page
+    more at most: LibreOffice's DOCX import ignores w:autoSpaceDE/DN (module docstring), so a cell
+    such as "…简称500个…" wraps a line later there than in the PDF (Word does not space them)."""
+    with pdfplumber.open(io.BytesIO(seed_rendered["pdf"])) as pdf:
+        shape = [p.width < p.height for p in pdf.pages]
+    lo_shape = [p.width < p.height for p in lo.pages]
+    assert lo_shape.count(True) == shape.count(True)
+    assert shape.count(False) <= lo_shape.count(False) <= shape.count(False) + 1
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_fills_the_portrait_pages_as_the_pdf(lo, seed_rendered):
+    """Each portrait page holds as many lines as the PDF's: the first page lost its last line to
+    LibreOffice's widow control (on when w:widowControl is absent; the PDF's widows and orphans are 1)."""
+
+    def lines(pdf) -> list[int]:
+        return [len(lines_of(p)) for p in pdf.pages if p.width < p.height]
+
+    with pdfplumber.open(io.BytesIO(seed_rendered["pdf"])) as pdf:
+        assert lines(lo) == lines(pdf)
