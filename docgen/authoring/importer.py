@@ -785,7 +785,7 @@ class WorkbookImport:
 
     text: str
     warnings: list[str]
-    cells: dict[str, str]  # submission path (retained[0].projects[1].count) → cell (表一!F6)
+    cells: dict[str, str]  # submission path (a table's [0].projects[1].count) → cell (表一!F6)
     unit_cell: str = ""
     paths: dict[tuple, str] = field(default_factory=dict)  # the same, keyed by path tuples
 
@@ -877,8 +877,8 @@ def read_workbook(path: str | Path) -> WorkbookImport:
         data["city"] = city
     data["contact"] = {"name": info["联系人"][0], "phone": info["联系电话"][0]}
     data["date"] = date
-    for key in ("retained", "post_subsidy", "support", "delegated"):
-        data[key] = tables.get(key, [])
+    for spec in form.tables:  # every table of the form, in its order, an empty list where none was filled
+        data[spec.key] = tables.get(spec.key, [])
     header = f"# 由 docgen import 从 {path.name} 导入；请运行 docgen validate 检查。\n"
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**6, default_flow_style=False)
     top: tuple[tuple[str, tuple[str | int, ...]], ...] = (

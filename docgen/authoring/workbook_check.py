@@ -2,7 +2,7 @@
 
 The importer turns the workbook into a submission and records the cell of every value; the
 submission is validated exactly as a YAML file is, and each diagnostic's path is mapped back to
-its cell (retained[0].budget → 表一!D5), so a clerk sees the same codes at the place they typed.
+its cell (a table's [0].budget → 表一!D5), so a clerk sees the same codes at the place they typed.
 """
 
 from __future__ import annotations

@@ -579,11 +579,13 @@ def _print_table(report: BatchReport) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    form = report.form or form_for()
+    keys = [t.key for t in form.tables]  # the form's own tables, in print order
     table = Table(title="docgen batch")
-    for col in ("单位", "状态", "警告", "表一", "表二", "表三", "表四", "合计（万元）"):
+    for col in ("单位", "状态", "警告", *(f"表{t.number}" for t in form.tables), "合计（万元）"):
         table.add_column(col, justify="right" if col not in ("单位", "状态") else "left")
     status_text = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败"}
-    rank = {u.name: i for i, u in enumerate((report.form or form_for()).units)}  # the published unit order
+    rank = {u.name: i for i, u in enumerate(form.units)}  # the published unit order
     for stem in sorted(report.results, key=lambda s: (rank.get(report.results[s].unit, len(rank)), s)):
         r = report.results[stem]
         state = status_text.get(r.status, r.status) + ("（未变化）" if stem in report.skipped else "")
@@ -592,10 +594,7 @@ def _print_table(report: BatchReport) -> None:
             r.unit or stem,
             state,
             str(r.warnings),
-            t.get("retained", ""),
-            t.get("post_subsidy", ""),
-            t.get("support", ""),
-            t.get("delegated", ""),
+            *(t.get(key, "") for key in keys),
             t.get("all", ""),
         )
     Console(stderr=False, width=160).print(table)

@@ -61,7 +61,7 @@ class _Collector(Collector):
 
 
 def readable_place(path: Path_, data: Any, tree: Tree | None = None) -> str:
-    """('retained', 1, 'projects', 0, 'count') → 表（一）第2项 第1个项目 项目数 (counting from 1, as people do)."""
+    """(table key, 1, 'projects', 0, 'count') → 表（一）第2项 第1个项目 项目数 (counting from 1, as people do)."""
     if tree is None:
         tree = tree_for(data)
     if path and tree is not None and isinstance(path[0], str) and tree.table(path[0]) is not None:

@@ -3,7 +3,7 @@
 A document describes its models with a ``Schema`` (which model sits at a YAML path, which tags
 pydantic puts in a path, the keys allowed, the choices of a literal); ``report`` turns one
 pydantic error into a Diagnostic on a ``Collector`` with file, line and a YAML path such as
-``retained[1].projects[0]`` or ``body[0].heading`` — never pydantic's own internals.
+``t[1].projects[0]`` (a table's key, then its rows) or ``body[0].heading`` — never pydantic's own internals.
 Used by docgen.check.submission and docgen.check.notice.
 """
 

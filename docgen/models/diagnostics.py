@@ -11,7 +11,7 @@ Severity = Literal["error", "warning"]
 
 
 def format_path(path: tuple[str | int, ...]) -> str:
-    """('retained', 0, 'projects', 1, 'count') → retained[0].projects[1].count"""
+    """('t', 0, 'projects', 1, 'count') → t[0].projects[1].count"""
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))

@@ -56,6 +56,11 @@ class TableSpec(_Strict):
     columns: tuple[Column, ...]
     placeholder: Placeholder | None = None
 
+    @property
+    def has_presets(self) -> bool:
+        """The table whose rows may be the province's published presets (their text locked in the workbook)."""
+        return self.kind == "delegated"
+
 
 class Preset(_Strict):
     id: str

@@ -45,7 +45,7 @@ def diagnostic_json(d: Diagnostic, cell: str | None = None, workbook: bool = Fal
 
 
 def cell_of(path: str, cells: dict[tuple, str]) -> str | None:
-    """The cell a diagnostic's path (retained[0].projects[1].count) came from: its nearest imported ancestor."""
+    """The cell a diagnostic's path (t[0].projects[1].count) came from: its nearest imported ancestor."""
     parts = tuple(int(m[2]) if m[2] is not None else m[1] for m in _PART.finditer(path))
     while parts:
         if parts in cells:

@@ -57,7 +57,7 @@
     return {
       form: page.year, unit: page.unit.name, unit_kind: page.unit.kind, ...(page.unit.city ? { city: page.unit.city } : {}),
       contact: { name: "", phone: "" }, date: new Date().toISOString().slice(0, 10),
-      retained: [], post_subsidy: [], support: [], delegated: [],
+      ...Object.fromEntries(form.tables.map((t) => [t.key, []])),  // the form's own tables, each empty
     };
   }
   const asText = (v) => (v === null || v === undefined ? "" : String(v));
@@ -65,7 +65,7 @@
   function normalise(data) {
     const s = Object.assign(blankSubmission(), data || {});
     s.contact = Object.assign({ name: "", phone: "" }, s.contact || {});
-    for (const k of ["retained", "post_subsidy", "support", "delegated"]) s[k] = Array.isArray(s[k]) ? s[k] : [];
+    for (const t of form.tables) s[t.key] = Array.isArray(s[t.key]) ? s[t.key] : [];
     const walk = (v) => {
       if (Array.isArray(v)) return v.map(walk);
       if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
@@ -73,8 +73,8 @@
     };
     const out = walk(s);
     out.form = Number(out.form) || page.year;
-    for (const item of out.delegated) {
-      if ("preset" in item) {
+    for (const item of form.tables.flatMap((t) => out[t.key])) {
+      if (item && typeof item === "object" && "preset" in item) {
         const p = presetOf(item.preset);
         if (p) item.preset = p.name;
       }
@@ -252,7 +252,7 @@
   }
 
   function subsidyBlock(table, i, length) {
-    const path = `post_subsidy[${i}]`;
+    const path = `${table.key}[${i}]`;
     return h("fieldset", { class: "item", id: fieldId(path), "data-path": path },
       h("legend", {}, `${title(table, "name")} ${i + 1}`),
       h("div", { class: "fields" },
@@ -263,11 +263,11 @@
         field(`${path}.recipient`, title(table, "recipient"), { multiline: true }),
         field(`${path}.performance`, title(table, "performance"), { multiline: true }),
         field(`${path}.remarks`, title(table, "remarks"), { multiline: true })),
-      rowTools("post_subsidy", i, length, "后补助", true));
+      rowTools(table.key, i, length, "后补助", true));
   }
 
   function presetBlock(table, i, length) {
-    const path = `delegated[${i}]`;
+    const path = `${table.key}[${i}]`;
     const item = getAt(path);
     const preset = presetOf(item.preset);
     const byCategory = table.categories.map((c) => ({ group: c, options: form.presets.filter((p) => p.category === c).map((p) => p.name) }))
@@ -287,11 +287,11 @@
         field(`${path}.amount`, title(table, "amount"), { numeric: true }),
         field(`${path}.performance`, title(table, "performance"), { multiline: true }),
         field(`${path}.remarks`, title(table, "remarks"), { multiline: true })),
-      rowTools("delegated", i, length, "项目", true));
+      rowTools(table.key, i, length, "项目", true));
   }
 
   function ownBlock(table, i, length) {
-    const path = `delegated[${i}]`;
+    const path = `${table.key}[${i}]`;
     const item = getAt(path);
     return h("fieldset", { class: "item", id: fieldId(path), "data-path": path },
       h("legend", {}, `自行开展的工作 ${i + 1}`),
@@ -304,7 +304,7 @@
         item.projects.push({ name: "", amount: "", necessity: "", policy_basis: "", performance: "", remarks: "" });
         changed(true, `${path}.projects[${item.projects.length - 1}].name`);
       }),
-      rowTools("delegated", i, length, "项目", true));
+      rowTools(table.key, i, length, "项目", true));
   }
 
   function tableSection(table) {

@@ -150,6 +150,7 @@ def sheet_table(view: DocumentView, table: TableView) -> TableView:
 
 def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
     table = sheet_table(view, table)
+    protected = view.form.table(table.key).has_presets  # the province's preset text is locked
     ws: Worksheet = wb.create_sheet(sheet_name(table))
     ncols = len(table.columns)
     last = get_column_letter(ncols)
@@ -245,7 +246,7 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
                 row_lines = max(row_lines, n)
         if row.kind in ("blank", "placeholder"):
             row_lines = max(row_lines, 2)  # room to write by hand on the printed blank form
-        if table.key == PROTECTED_TABLE:
+        if protected:
             for ci, col in enumerate(table.columns):
                 locked = row.kind == "preset" and col.key in PRESET_KEYS
                 ws.cell(row=xr, column=ci + 1).protection = Protection(locked=locked)
@@ -286,7 +287,7 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
         dv.add(f"{letter}{first_body}:{letter}{end_row}")
         ws.add_data_validation(dv)
 
-    if table.key == PROTECTED_TABLE:
+    if protected:
         _protect(ws, len(table.columns), first_body + len(table.rows), last_body + EXTRA_VALIDATION_ROWS)
 
     # Print: A4 landscape, one page wide, header repeated, page numbers, frozen header.
@@ -307,7 +308,6 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
     ws.sheet_view.zoomScale = 100
 
 
-PROTECTED_TABLE = "delegated"  # table （四）: the province's preset rows
 PRESET_KEYS = ("seq", "category", "work", "name", "necessity", "policy_basis")
 
 
