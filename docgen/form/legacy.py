@@ -16,9 +16,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from docgen.form.catalog import built, catalog
-from docgen.form.errors import FormProblem
+from docgen.form.loading import FormInvalid, form_path
 from docgen.form.tree import Form, Table
 from docgen.io.paths import DATA_DIR
+
+__all__ = ["FormInvalid", "NotLegacy", "form_path", "legacy", "load_form"]
 from docgen.models import form as old
 from docgen.models.submission import OwnDelegated, OwnProject, PresetRef, Project, Submission, Subsidy, WorkItem
 
@@ -27,14 +29,6 @@ _LEGACY_KEYS = ("retained", "post_subsidy", "support", "delegated")
 
 class NotLegacy(ValueError):
     """A form whose tables today's outputs cannot print yet (a table other than 2024's four)."""
-
-
-class FormInvalid(ValueError):
-    """A form definition with problems, every one of them (file, line, Chinese message)."""
-
-    def __init__(self, problems: list[FormProblem]):
-        self.problems = problems
-        super().__init__("\n".join(map(str, problems)))
 
 
 def _kind(table: Table) -> str:
@@ -97,12 +91,6 @@ def legacy(form: Form) -> old.Form:
         instructions_title=d.instructions_title,
         instructions=tuple(old.Instruction(number=i.number, title=i.title, text=i.text) for i in d.instructions),
     )
-
-
-def form_path(year: int | str, data_dir: Path | None = None) -> Path:
-    """The file of a form id: the province's folder first, then the built-in one (data/forms/ID.yaml)."""
-    found = catalog(data_dir).path(str(year))
-    return found if found is not None else (data_dir or DATA_DIR) / "forms" / f"{year}.yaml"
 
 
 def load_form(year: int | str | Path, data_dir: Path | None = None) -> old.Form:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from docgen.form.definition import ChoiceDef, ColumnDef, FormDef, LevelDef, PresetDef, TableDef
+from docgen.form.definition import ChoiceDef, ColumnDef, FormDef, LevelDef, PresetDef, TableDef, UnitDef
 from docgen.form.expression import Node
 from docgen.form.types import SHOW_ONLY, TYPES, ColumnType
 from docgen.io.source import value_at
@@ -156,6 +157,43 @@ class Form:
 
     def table(self, key: str) -> Table | None:
         return next((t for t in self.tables if t.key == key), None)
+
+    # What the form prints and asks, straight from its definition.
+    @property
+    def year(self) -> int:
+        return self.definition.year
+
+    @property
+    def title(self) -> str:
+        return self.definition.title
+
+    @property
+    def notice_number(self) -> str:
+        return self.definition.notice_number
+
+    @property
+    def deadline(self) -> dt.date:
+        return self.definition.deadline
+
+    @property
+    def amount_unit(self) -> str:
+        return self.definition.amount_unit
+
+    @property
+    def attachment_title(self) -> str:
+        return self.definition.attachment_title or self.definition.title
+
+    @property
+    def units(self) -> tuple[UnitDef, ...]:
+        return self.definition.units
+
+    @property
+    def cities(self) -> tuple[str, ...]:
+        """The names of the cities a city unit may be in (the list named by `cities`)."""
+        return tuple(c.name for c in self.choices.get(self.definition.cities, ()))
+
+    def unit(self, uid: str) -> UnitDef | None:
+        return next((u for u in self.definition.units if u.id == uid), None)
 
     def columns(self) -> Iterator[Column]:
         for table in self.tables:
