@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from docgen.check.notice import parse_notice
 from docgen.check.submission import Result, check_source, form_errors, reader_problems
 from docgen.form.builder import looks_like_form
-from docgen.form.legacy import load_form
+from docgen.form.loading import load as load_form
 from docgen.io.atomic import write_bytes
 from docgen.io.paths import BUILD_DIR, TEMPLATES_DIR
 from docgen.io.source import Source, SourceError, load

@@ -10,10 +10,10 @@ from typing import Any
 
 from docgen import __version__
 from docgen.batch.manifest import ArchiveEntry, Manifest, describe, outputs_intact, sha256_bytes, sha256_file
-from docgen.form.legacy import form_for
+from docgen.form.loading import form_for
+from docgen.form.tree import Form
 from docgen.io.atomic import write_bytes
 from docgen.models.diagnostics import InvalidInput
-from docgen.models.form import Form
 
 ARCHIVE_NAME = "归档卷.pdf"
 ARCHIVE_OFD = "归档卷.ofd"  # the same volume as OFD-A (GB/T 42133), with `docgen batch --ofd`

@@ -16,7 +16,7 @@ from typing import IO
 from urllib.parse import urlparse
 
 from docgen.check.units import closest_unit, unit_named
-from docgen.models.form import Form
+from docgen.form.tree import Form
 
 LOCK_NAME = ".docgen.lock"  # the flock a running batch holds in its output folder
 INPUT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -135,7 +135,7 @@ class Sorted:
 def sort_inputs(folder: Path, form: Form | None = None) -> Sorted:
     """Every input file is a submission for one published unit, once; anything else is refused, by name.
     ``form``: the one the units answer (by default the form most of them name)."""
-    from docgen.form.legacy import form_for
+    from docgen.form.loading import form_for
     from docgen.io.source import SourceError, parse
     from docgen.models.form import year_named
     from docgen.registry import input_kind

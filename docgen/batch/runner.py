@@ -17,12 +17,12 @@ from docgen.batch.guard import OutputLock, Refusal, check_notice, check_outdir, 
 from docgen.batch.manifest import Manifest, UnitEntry, describe, sha256_bytes, tree_hash
 from docgen.batch.workers import interrupt_on_sigterm
 from docgen.batch.workers import pool as workers_pool
-from docgen.form.legacy import form_for
+from docgen.form.loading import form_for
+from docgen.form.tree import Form
 from docgen.io.atomic import write_bytes
 from docgen.io.paths import DATA_DIR, TEMPLATES_DIR
 from docgen.io.source import SourceError, parse
 from docgen.models.diagnostics import InvalidInput
-from docgen.models.form import Form
 from docgen.options import DEFAULT, RenderOptions
 from docgen.registry import ARCHIVE, FORMATS, SUMMARY, UNNUMBERED_PDF, Options, render_source
 from docgen.views.summary import UnitFiling, unit_filing

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docgen.batch.manifest import Manifest, SummaryEntry, describe, outputs_intact, sha256_bytes
-from docgen.form.legacy import form_for
+from docgen.form.loading import form_for
+from docgen.form.tree import Form
 from docgen.io.atomic import write_bytes
-from docgen.models.form import Form
 from docgen.standard.text import format_amount
 from docgen.views.summary import SummaryView, UnitFiling, collect
 

@@ -11,21 +11,22 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from docgen.check.aliases import canonical, tree_for
-from docgen.check.rows import RowChecks
+from docgen.check.rows import RowChecks, resolve_choice
 from docgen.check.translate import TYPE_HINTS as _TYPE_HINTS
 from docgen.check.translate import Collector, Schema, report
 from docgen.check.units import closest_unit, unit_named
 from docgen.form import aliases as words
 from docgen.form.builder import looks_like_form
 from docgen.form.catalog import catalog
-from docgen.form.legacy import FormInvalid, NotLegacy, available_years, latest_year, legacy_submission, load_form
+from docgen.form.loading import FormInvalid, available, latest
+from docgen.form.loading import load as load_form
 from docgen.form.model import model_at, models
 from docgen.form.tree import Form as Tree
-from docgen.form.tree import short
+from docgen.form.tree import Table, short
 from docgen.io.source import Path_, Source, SourceError, load, parse
 from docgen.models.diagnostics import Diagnostic, InvalidInput, format_path
-from docgen.models.form import Form, TableSpec, year_named
-from docgen.models.submission import UNIT_KIND_TITLES, OwnDelegated, Submission, WorkItem
+from docgen.models.form import year_named
+from docgen.models.submission import UNIT_KIND_TITLES
 from docgen.models.values import _date
 
 
@@ -34,9 +35,9 @@ class Result:
     """The outcome of validating one file."""
 
     file: str
-    submission: Submission | None
+    submission: BaseModel | None  # the form's generated model, validated and normalised
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    form: Form | None = None
+    form: Tree | None = None
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -163,9 +164,8 @@ def _structure(source: Source, col: _Collector, tree: Tree) -> BaseModel | None:
 # --- meaning (against the form) ------------------------------------------------------------
 
 
-def _check_meaning(tree: Tree, data: dict, col: _Collector, valid: BaseModel | None, form: Form | None = None) -> None:
-    if form is not None:
-        _check_unit(form, data, col)
+def _check_meaning(tree: Tree, data: dict, col: _Collector, valid: BaseModel | None) -> None:
+    _check_unit(tree, data, col)
     cities = [c.name for c in tree.choices.get(tree.definition.cities, ())]
     kind, city = data.get("unit_kind"), data.get("city")
     if kind == "city" and not city:
@@ -198,7 +198,7 @@ def _check_meaning(tree: Tree, data: dict, col: _Collector, valid: BaseModel | N
     RowChecks(tree, data, col, lambda path: readable_place(path, data, tree), valid).run()
 
 
-def _check_unit(form: Form, data: dict, col: _Collector) -> None:
+def _check_unit(form: Tree, data: dict, col: _Collector) -> None:
     """The unit must be one of the form's, as the batch and the service identify it (check.units)."""
     name = data.get("unit")
     if not isinstance(name, str) or not name.strip():
@@ -229,67 +229,66 @@ def _parsed_date(value: Any) -> Any:
         return None
 
 
-def _normalise(form: Form, sub: Submission) -> Submission:
-    """Canonical category names everywhere (variants were accepted with a warning)."""
-
-    def fix(item: Any, table: TableSpec) -> Any:
-        if isinstance(item, (WorkItem, OwnDelegated)):
-            cat, _ = form.resolve_category(item.category, table)
-            return item.model_copy(update={"category": cat.name}) if cat else item
-        return item
-
-    unit = unit_named(form, sub.unit)
-    return sub.model_copy(
-        update={
-            **{spec.key: [fix(it, spec) for it in getattr(sub, spec.key)] for spec in form.tables if spec.categories},
-            "unit": unit.name if unit else sub.unit,
-        }
-    )
+def _normalise(form: Tree, sub: BaseModel) -> BaseModel:
+    """Canonical choice names everywhere (variants were accepted with a warning) and the unit's listed name."""
+    unit = unit_named(form, str(getattr(sub, "unit", "")))
+    update: dict[str, Any] = {t.key: [_fix_row(t, row) for row in getattr(sub, t.key)] for t in form.tables}
+    if unit is not None:
+        update["unit"] = unit.name
+    return sub.model_copy(update=update)
 
 
-def _tree_of(form: Form) -> Tree | None:
-    """The built form behind a form in today's shape (same year)."""
-    found = catalog().get(str(form.year))
-    return found.form if found is not None else None
+def _fix_row(table: Table, row: BaseModel) -> BaseModel:
+    if table.presets and getattr(row, "preset", None) is not None:
+        return row
+    return _fix_level(table.level, row)
 
 
-def _named_form(year: int, col: _Collector) -> tuple[Tree | None, Form | None]:
-    """The form a submission names: its tree (its rules), and today's shape of it when the outputs can print it."""
-    found = catalog().get(str(year))
+def _fix_level(level: Any, row: BaseModel) -> BaseModel:
+    update: dict[str, Any] = {}
+    for column in level.columns:
+        value = getattr(row, column.key, None)
+        if column.choices and isinstance(value, str):
+            found = resolve_choice(column, value)
+            if found is not None and found.name != value:
+                update[column.key] = found.name
+    child = level.child
+    if child is not None and child.key and any(c.choices for c in child.columns):
+        update[child.key] = [_fix_level(child, sub) for sub in getattr(row, child.key)]
+    return row.model_copy(update=update) if update else row
+
+
+def _named_form(form_id: int | str, col: _Collector) -> Tree | None:
+    """The form a submission names (its tree), with an error when none by that id builds."""
+    found = catalog().get(str(form_id))
     if found is None:
         col.error(
             "unknown-form",
             ("form",),
-            f"没有 {year} 年度的征集表。",
-            f"可用的年度：{'、'.join(map(str, available_years()))}。",
+            f"没有 {form_id} 年度的征集表。",
+            f"可用的年度：{'、'.join(available())}。",
             "no published form for that year",
         )
-        return None, None
+        return None
     if found.form is None or not found.ok:
         first = found.problems[0] if found.problems else None
         col.error(
             "form-broken",
             ("form",),
-            f"{year} 年度的征集表定义有误（{len(found.problems)} 处），暂不能填报。",
+            f"{form_id} 年度的征集表定义有误（{len(found.problems)} 处），暂不能填报。",
             f"请省局用 docgen form check 检查：{first}" if first else "",
             "the form's definition has problems",
         )
-        return None, None
-    try:
-        return found.form, load_form(year)
-    except (FormInvalid, NotLegacy) as exc:
-        col.error(
-            "form-not-printable", ("form",), f"{year} 年度的征集表暂不能生成文件：{exc}。", "", "form not printable yet"
-        )
-        return found.form, None
+        return None
+    return found.form
 
 
-def check_source(source: Source, form: Form | None = None) -> Result:
+def check_source(source: Source, form: Tree | None = None) -> Result:
     """Validate a parsed source; every error and warning of the file in one result."""
     kind = input_kind(source.data)
     if kind != "submission":
         return Result(source.file, None, [_wrong_kind(source, kind)])
-    tree = (_tree_of(form) if form is not None else None) or tree_for(source.data)
+    tree = form or tree_for(source.data)
     if tree is None:
         raise FileNotFoundError("no form in data/forms/ builds without problems (docgen form check)")
     source = canonical(source, tree)
@@ -297,20 +296,19 @@ def check_source(source: Source, form: Form | None = None) -> Result:
     col.items.extend(reader_problems(source, tree))
     sub = _structure(source, col, tree)
     data = source.data if isinstance(source.data, dict) else {}
-    named: Tree | None = tree if form is not None else None
+    named: Tree | None = form
     if form is None:
         # The model's value when it validated ("2024" is coerced), else the raw one.
         year = getattr(sub, "form", None) if sub is not None else year_named(data)
         if isinstance(year, int) and not isinstance(year, bool):
-            named, form = _named_form(year, col)
+            named = _named_form(year, col)
     if named is not None:
-        _check_meaning(named, data, col, sub, form)
-    result = Result(source.file, None, sorted(col.items, key=lambda d: (d.line, d.severity != "error")), form)
-    if sub is not None and form is not None and not result.errors and not source.problems:
-        # today's consumers read the hand-written model; the generated one has already accepted the same data
-        result.submission = _normalise(
-            form, legacy_submission(named, sub) if named is tree else Submission.model_validate(data)
-        )
+        _check_meaning(named, data, col, sub)
+    result = Result(source.file, None, sorted(col.items, key=lambda d: (d.line, d.severity != "error")), named)
+    if sub is not None and named is not None and not result.errors and not source.problems:
+        if named is not tree:  # validated against another form's model: read it with the named form's
+            sub = models(named).submission.model_validate(data)
+        result.submission = _normalise(named, sub)
     elif not result.errors:  # never "valid" without a submission to render
         result.diagnostics.insert(
             0,
@@ -321,7 +319,7 @@ def check_source(source: Source, form: Form | None = None) -> Result:
                 source.line_of(("form",)),
                 "form",
                 "无法确定所填报的征集表年度。",
-                f"请写成 form: {latest_year()}。",
+                f"请写成 form: {latest()}。",
             ),
         )
     return result
@@ -358,7 +356,7 @@ def _wrong_kind(source: Source, kind: str) -> Diagnostic:
     )
 
 
-def check_text(text: str, file: str = "<text>", form: Form | None = None) -> Result:
+def check_text(text: str, file: str = "<text>", form: Tree | None = None) -> Result:
     try:
         source = parse(text, file)
     except SourceError as exc:
@@ -366,7 +364,7 @@ def check_text(text: str, file: str = "<text>", form: Form | None = None) -> Res
     return check_source(source, form)
 
 
-def check_file(path: str | Path, form: Form | None = None) -> Result:
+def check_file(path: str | Path, form: Tree | None = None) -> Result:
     """Validate one file (YAML or JSON): a submission, or a notice or published form by its keys."""
     try:
         source = load(path)
@@ -447,7 +445,7 @@ def form_errors(source: Source, exc: Exception) -> list[Diagnostic]:
     return out
 
 
-def load_submission(path: str | Path, strict: bool = False) -> tuple[Submission, Form, Source, list[Diagnostic]]:
+def load_submission(path: str | Path, strict: bool = False) -> tuple[BaseModel, Tree, Source, list[Diagnostic]]:
     """Load and validate a submission for rendering; raise InvalidInput with every problem."""
     try:
         source = load(path)

@@ -4,11 +4,32 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from docgen.check.aliases import tree_for
 from docgen.form import aliases as words
-from docgen.models.form import Form, Unit
+
+
+class Unit(Protocol):
+    """A listed unit, as naming needs it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def city(self) -> str | None: ...
+
+
+class Form(Protocol):
+    """What naming a unit needs of a form: its list of units."""
+
+    @property
+    def units(self) -> Sequence[Unit]: ...
+
 
 # Characters that print as nothing (zero-width spaces and joiners, bidi marks, soft hyphen, variation
 # selectors, BOM, fillers) and white space: a name that differs from the list only by these is that name.

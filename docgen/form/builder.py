@@ -275,6 +275,12 @@ def _expressions(level: Level, at: tuple[Any, ...], out: _Problems) -> None:
             for ref in _FIELD.findall(cdef.show):
                 if level.column(ref) is None and ref not in out.dropped:
                     out.add("show-key", (*cat, "show"), column=name, name=ref)
+        if cdef.note:
+            noted = level.column(cdef.note)
+            if noted is None and cdef.note not in out.dropped:
+                out.add("note-key", (*cat, "note"), column=name, name=cdef.note)
+            elif noted is not None and noted.type.name != "text":
+                out.add("note-type", (*cat, "note"), column=name, name=cdef.note)
     _cycles(level, at, out)
 
 

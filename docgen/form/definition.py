@@ -56,6 +56,11 @@ class ColumnDef(_Def):
     print: bool = Field(True, description="false: entered but not printed as a column of its own")
     # docgen's own
     width: float | None = Field(None, description="docgen: relative print width of the column")
+    note: str | None = Field(
+        None,
+        description="docgen: the key of a text column of the same level printed inside this cell after its value,"
+        " in （…） (2024: 测算依据 inside 经费安排); the workbook gives it a column of its own",
+    )
     description: str = Field("", description="docgen: a longer title for forms and messages (e.g. with its unit)")
     hint: str | None = Field(None, description="docgen: what would be right when `check` fails; {expression} filled")
     code: str | None = Field(None, description="docgen: the diagnostic code of a failed `check`")

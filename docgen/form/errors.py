@@ -32,6 +32,8 @@ MESSAGES: Mapping[str, str] = MappingProxyType(
         "message-missing": "{column}有 check，须写 message（不符合时的中文说明）",
         "message-placeholder": "{column}的 {key} 中“{{{name}}}”有误：{reason}",
         "show-key": "{column}的 show 中“{{{name}}}”不是本行的列",
+        "note-key": "{column}的 note“{name}”不是本行的列",
+        "note-type": "{column}的 note“{name}”应为文本列（它印在本格数值之后）",
         "total-type": "{column}的类型是 {type}，不能计入合计（total 只用于金额、数量和计算列）",
         "preset-key": "{table}的预设行“{id}”中“{key}”不是该表的列",
         "preset-choice": "{table}的预设行“{id}”的 {key}“{value}”不在选项列表中",

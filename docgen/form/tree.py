@@ -8,7 +8,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from docgen.form.definition import ChoiceDef, ColumnDef, FormDef, LevelDef, PresetDef, TableDef, UnitDef
+from docgen.form.definition import (
+    ChoiceDef,
+    ColumnDef,
+    FormDef,
+    InstructionDef,
+    LevelDef,
+    PresetDef,
+    TableDef,
+    UnitDef,
+)
 from docgen.form.expression import Node
 from docgen.form.types import SHOW_ONLY, TYPES, ColumnType
 from docgen.io.source import value_at
@@ -191,6 +200,14 @@ class Form:
     def cities(self) -> tuple[str, ...]:
         """The names of the cities a city unit may be in (the list named by `cities`)."""
         return tuple(c.name for c in self.choices.get(self.definition.cities, ()))
+
+    @property
+    def instructions_title(self) -> str:
+        return self.definition.instructions_title
+
+    @property
+    def instructions(self) -> tuple[InstructionDef, ...]:
+        return self.definition.instructions
 
     def unit(self, uid: str) -> UnitDef | None:
         return next((u for u in self.definition.units if u.id == uid), None)

@@ -31,3 +31,11 @@ def format_amount(amount: Decimal | None) -> str:
 def format_date(day: dt.date) -> str:
     """GB/T 9704 dates: year in full, no leading zeros: 2023年5月24日."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def squash(text: str) -> str:
+    """Drop all white space: how printed, line-broken cells compare with data."""
+    return _SPACE.sub("", text)

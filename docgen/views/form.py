@@ -8,21 +8,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
+
+from pydantic import BaseModel
 
 from docgen import __version__
-from docgen.models.form import Form, Preset, TableSpec
-from docgen.models.submission import OwnDelegated, PresetRef, Submission, WorkItem
-from docgen.models.values import format_quantity
+from docgen.form.definition import PresetDef
+from docgen.form.expression import Scope, evaluate
+from docgen.form.tree import Column, Form, Level, Table
+from docgen.models.values import format_plain
 from docgen.standard import gbt9704 as L
 from docgen.standard.metrics import text_width_zi
-from docgen.standard.text import clean_text, format_amount, format_date
+from docgen.standard.text import clean_text, format_amount, format_date, squash
 
 RowKind = Literal["data", "blank", "preset", "placeholder", "total"]
-AMOUNT_KEYS = ("budget", "amount")
-# Columns merged vertically over a group of rows: 类型 over a category, 主要工作内容 and
-# 经费安排 over the projects of one work item.
-MERGE_LEVELS = {"category": "category", "work": "item", "budget": "item"}
+NUMERIC_TYPES = ("amount", "count", "computed")
+"""Column types printed as numbers (right-aligned, numeric spreadsheet cells)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,13 @@ class ColumnView:
     share: float  # fraction of the table width (sums to 1), widened where a number would break
     numeric: bool
     whole_title: bool = False  # a short title (序号, 类型, 拟设置项目) printed on one line
+    align: str = "left"  # the column type's alignment (short cells centred, text left)
+    merged: bool = False  # its cells merge over a group of rows (and repeat their label after a page break)
+    choices: tuple[str, ...] = ()  # a choice column's allowed names (the spreadsheet's drop-down)
+    fixed: bool = False  # a preset fixes its text (locked in the workbook's preset rows)
+    note_key: str = ""  # the column printed inside this cell after its value (测算依据) …
+    note_title: str = ""  # … and its title (the workbook's column of its own)
+    total: bool = False  # summed in the 合计 row
 
 
 Figures = tuple[int, "Decimal | None", Decimal]  # count, unit amount (tables 一/三 only), amount
@@ -70,6 +78,7 @@ class TableView:
     rows: tuple[Row, ...]  # data rows then, when filled, the 合计 row
     total: Decimal
     project_count: int
+    locked: bool = False  # rows may be the province's presets, whose text the workbook locks
 
     @property
     def body(self) -> tuple[Row, ...]:
@@ -101,7 +110,7 @@ class TableView:
 class DocumentView:
     """A unit's filled form (or the blank form): the one thing every writer renders."""
 
-    form: Form
+    form: Form  # the form tree (writers read its printed facts only: year, titles, notice number)
     blank: bool
     unit: str
     unit_kind: str
@@ -177,19 +186,52 @@ CELL_EXTRA_PT = 2 * L.TABLE_TEXT_PT * L.TABLE_CELL_PADDING_ZI + L.mm_to_pt(L.TAB
 """A cell's width beyond its text: padding both sides, a rule, 1 pt of rounding room."""
 
 
-def _columns(spec: TableSpec) -> tuple[ColumnView, ...]:
-    total = sum(c.width for c in spec.columns)
-    return tuple(
-        ColumnView(c.key, c.title, c.width, c.width / total, c.key in AMOUNT_KEYS, len(c.title) <= WHOLE_TITLE_MAX)
-        for c in spec.columns
+def _columns(table: Table) -> tuple[ColumnView, ...]:
+    printed = table.printed()
+    total = sum(float(c.definition.width or 0) for c in printed)
+    fixed = set(table.preset_fixes()) if table.presets else set()
+    out = []
+    for c in printed:
+        width = float(c.definition.width or 0)
+        note = _note_column(c)
+        out.append(
+            ColumnView(
+                c.key,
+                c.title,
+                width,
+                width / total if total else 1 / len(printed),
+                c.type.name in NUMERIC_TYPES,
+                len(c.title) <= WHOLE_TITLE_MAX,
+                align=c.type.align,
+                merged=_merged(c),
+                choices=tuple(ch.name for ch in c.choices),
+                fixed=c.key in fixed or (bool(fixed) and c.type.name == "seq"),
+                note_key=note.key if note is not None else "",
+                note_title=note.title if note is not None else "",
+                total=c.definition.total,
+            )
+        )
+    return tuple(out)
+
+
+def _merged(column: Column) -> bool:
+    """A `merge: equal` column, or a row's own cell over its sub-rows (never 序号, which counts sub-rows)."""
+    level = column.parent
+    return column.definition.merge == "equal" or (
+        level.key is None and level.child is not None and column.type.name != "seq"
     )
+
+
+def _note_column(column: Column) -> Column | None:
+    key = column.definition.note
+    return column.parent.column(key) if key else None
 
 
 def _needed_pt(col: ColumnView, texts: list[str]) -> float:
     """The narrowest width (pt) at which no number and no short title of ``col`` breaks."""
     zi = text_width_zi(col.title) if col.whole_title else 1.0
     for text in texts:
-        amount, _, note = text.partition("\n")  # an amount, then its 测算依据 (which may wrap)
+        amount, _, note = text.partition("\n")  # an amount, then its note (测算依据, which may wrap)
         runs = [amount, *_UNBREAKABLE.findall(note)] if col.numeric else _UNBREAKABLE.findall(text)
         zi = max([zi, *(text_width_zi(r) for r in runs)])
     return zi * L.TABLE_TEXT_PT + CELL_EXTRA_PT
@@ -219,8 +261,13 @@ def fit_columns(columns: tuple[ColumnView, ...], rows: list[Row]) -> tuple[Colum
     return tuple(replace(c, share=w / table_pt) for c, w in zip(columns, widths))
 
 
-def _merge(lines: list[_Line], columns: tuple[ColumnView, ...]) -> list[Row]:
-    """Turn lines into rows with vertical merges on the category and work-item columns."""
+def _group_key(line: _Line, by_item: bool) -> tuple[str, int] | tuple[str]:
+    return (line.category, line.item) if by_item else (line.category,)
+
+
+def _merge(lines: list[_Line], columns: tuple[ColumnView, ...], equal: frozenset[str]) -> list[Row]:
+    """Turn lines into rows with vertical merges: a `merge: equal` column over its group, a row's own
+    cells over its sub-rows (the lines of one item within the group)."""
     rows: list[list[Cell]] = []
     for line in lines:
         cells = []
@@ -229,17 +276,15 @@ def _merge(lines: list[_Line], columns: tuple[ColumnView, ...]) -> list[Row]:
             cells.append(Cell(text=text, value=line.amounts.get(col.key), note=clean_text(line.notes.get(col.key, ""))))
         rows.append(cells)
     for c, col in enumerate(columns):
-        level = MERGE_LEVELS.get(col.key)
-        if level is None:
+        if not col.merged:
             continue
+        by_item = col.key not in equal
         start = 0
         while start < len(lines):
             end = start + 1
-            key = (lines[start].category,) if level == "category" else (lines[start].category, lines[start].item)
+            key = _group_key(lines[start], by_item)
             while (
-                end < len(lines)
-                and key == ((lines[end].category,) if level == "category" else (lines[end].category, lines[end].item))
-                and (level == "category" or lines[start].item >= 0)
+                end < len(lines) and key == _group_key(lines[end], by_item) and (not by_item or lines[start].item >= 0)
             ):
                 end += 1
             if end - start > 1 and key[0] != "":
@@ -251,12 +296,22 @@ def _merge(lines: list[_Line], columns: tuple[ColumnView, ...]) -> list[Row]:
     return [Row(line.kind, tuple(cells), line.category, line.item, line.figures) for line, cells in zip(lines, rows)]
 
 
-def total_row(columns: tuple[ColumnView, ...], total: Decimal, count: int) -> Row:
-    first_amount = next(i for i, c in enumerate(columns) if c.numeric)
-    cells: list[Cell] = [Cell("合计", colspan=first_amount)]
-    cells += [Cell(hidden=True)] * (first_amount - 1)
-    cells.append(Cell(format_amount(total), value=total))
-    rest = len(columns) - first_amount - 1
+def total_row(columns: tuple[ColumnView, ...], total: Decimal | dict[str, Decimal], count: int) -> Row:
+    """合计: its label over the columns before the first summed one, each summed column's sum, then
+    共N个项目 over the columns after the last."""
+    sums = total if isinstance(total, dict) else {}
+    summed = [i for i, c in enumerate(columns) if c.total] or [next(i for i, c in enumerate(columns) if c.numeric)]
+    first, last = summed[0], summed[-1]
+    cells: list[Cell] = [Cell("合计", colspan=first)] if first else []
+    cells += [Cell(hidden=True)] * (first - 1)
+    for i in range(first, last + 1):
+        if i in summed:
+            value = sums.get(columns[i].key, Decimal(0)) if sums else total
+            assert isinstance(value, Decimal)
+            cells.append(Cell(format_amount(value), value=value))
+        else:
+            cells.append(Cell())
+    rest = len(columns) - last - 1
     if rest:
         note = f"共{count}个项目"  # an empty table's 合计 reads like the others: 0.00, 共0个项目
         cells.append(Cell(note, colspan=rest))
@@ -264,160 +319,271 @@ def total_row(columns: tuple[ColumnView, ...], total: Decimal, count: int) -> Ro
     return Row("total", tuple(cells))
 
 
-def _numbered(lines: list[_Line]) -> list[_Line]:
+def _numbered(lines: list[_Line], seq: str | None) -> list[_Line]:
     n = 0
     for line in lines:
-        if line.kind in ("data", "preset") and line.values.get("name"):
+        if line.kind in ("data", "preset") and seq is not None:
             n += 1
-            line.values["seq"] = str(n)
+            line.values[seq] = str(n)
     return lines
 
 
-def _by_category(form: Form, spec: TableSpec, lines: Iterable[_Line]) -> list[_Line]:
-    order = {form.category(cid).name: i for i, cid in enumerate(spec.categories)}
-    return sorted(lines, key=lambda ln: order.get(ln.category, len(order)))  # stable within a category
+def _group_column(table: Table) -> Column | None:
+    """The row's `merge: equal` choice column, by whose choices the table's rows are grouped (类型)."""
+    return next(
+        (c for c in table.level.columns if c.definition.merge == "equal" and c.type.name == "choice"),
+        None,
+    )
 
 
-def _work_lines(form: Form, spec: TableSpec, items: list[WorkItem]) -> list[_Line]:
+def _by_group(table: Table, lines: Iterable[_Line]) -> list[_Line]:
+    group = _group_column(table)
+    if group is None:
+        return list(lines)
+    order = {c.name: i for i, c in enumerate(group.choices)}
+    return sorted(lines, key=lambda ln: order.get(ln.category, len(order)))  # stable within a group
+
+
+def _text(column: Column, value: Any) -> str:
+    """A cell's printed text by its column's type."""
+    if value is None:
+        return ""
+    if column.type.name in ("amount", "computed") and isinstance(value, (Decimal, int)):
+        return format_amount(Decimal(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+_FIELD = re.compile(r"\{([^{}]+)\}")
+
+
+def _shown(column: Column, values: dict[str, Any]) -> str:
+    """A `show` column's text: its template with each {key} filled (amounts without trailing zeros)."""
+
+    def one(m: re.Match[str]) -> str:
+        value = values.get(m.group(1).strip())
+        if value is None:
+            return ""
+        return format_plain(Decimal(value)) if isinstance(value, Decimal) else str(value)
+
+    return _FIELD.sub(one, column.definition.show or "")
+
+
+def _row_values(level: Level, row: Any) -> dict[str, Any]:
+    """A row's values by key, computed columns worked out (the same expressions as the checks)."""
+    get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
+    values: dict[str, Any] = {c.key: get(c.key) for c in level.columns if c.type.entered}
+    if any(c.formula is not None for c in level.columns):
+        scope = _scope(level, row)
+        for c in level.columns:
+            if c.formula is not None:
+                values[c.key] = evaluate(c.formula, scope)
+    return values
+
+
+def _scope(level: Level, row: Any) -> Scope:
+    get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
+    values = {c.key: get(c.key) for c in level.columns}
+    children: dict[str, list[Scope]] = {}
+    if level.child is not None and level.child.key:
+        children[level.child.key] = [_scope(level.child, sub) for sub in get(level.child.key) or []]
+    return Scope(values, level.formulas(), children)
+
+
+def _print_level(level: Level, values: dict[str, Any], line: _Line) -> None:
+    """Put one level's printed cells (and the amounts of its numeric ones) on a line."""
+    for column in level.columns:
+        if column.definition.show is not None:
+            line.values[column.key] = _shown(column, values)
+            continue
+        if not column.printed or column.type.name == "seq":
+            continue
+        value = values.get(column.key)
+        text = _text(column, value)
+        if column.type.name in NUMERIC_TYPES and value is not None:
+            line.amounts[column.key] = Decimal(value)
+        note_col = _note_column(column)
+        note = str(values.get(note_col.key) or "") if note_col is not None else ""
+        if note:
+            # the note (测算依据) is printed after the value (填写说明 item 3: 经费总体安排及测算)
+            line.values[column.key] = f"{text}\n（{note}）"
+            line.notes[column.key] = note
+        else:
+            line.values[column.key] = text
+
+
+def _figures(level: Level, values: dict[str, Any]) -> Figures:
+    """A lowest-level row's (项目数, 单项金额, 金额) for the summary: its count column (else 1), its summed
+    column (else its computed one) as the amount, and with a count the amount entered beside it."""
+    count_col = next((c for c in level.columns if c.type.name == "count"), None)
+    amount_col = next((c for c in level.columns if c.definition.total), None) or next(
+        (c for c in level.columns if c.type.name == "computed"), None
+    )
+    count = int(values.get(count_col.key) or 0) if count_col is not None else 1
+    amount = Decimal(values.get(amount_col.key) or 0) if amount_col is not None else Decimal(0)
+    unit_col = next((c for c in level.columns if c.type.name == "amount"), None) if count_col is not None else None
+    unit_amount = (
+        Decimal(values[unit_col.key]) if unit_col is not None and values.get(unit_col.key) is not None else None
+    )
+    return count, unit_amount, amount
+
+
+def _lowest(table: Table) -> Level:
+    return table.level.child or table.level
+
+
+def _preset(table: Table, name_or_id: str) -> PresetDef | None:
+    wanted = squash(name_or_id)
+    label = _label_key(table)
+    for p in table.presets:
+        if p.id == name_or_id or squash(str(p.values().get(label, ""))) == wanted:
+            return p
+    return None
+
+
+def _label_key(table: Table) -> str:
+    """The column that names a row of the lowest level: the first `unique` one, else the first required text."""
+    level = _lowest(table)
+    found = next((c for c in level.columns if c.definition.unique), None) or next(
+        (c for c in level.columns if c.type.name == "text" and c.definition.required), None
+    )
+    return found.key if found is not None else next(c.key for c in level.columns)
+
+
+def _preset_values(table: Table, preset: PresetDef) -> dict[str, Any]:
+    """A preset's cells by key, a choice by its name."""
+    out: dict[str, Any] = {}
+    for key, value in preset.values().items():
+        column = table.column(key)
+        if column is not None and column.choices:
+            found = next((c for c in column.choices if c.id == value), None)
+            out[key] = found.name if found is not None else str(value)
+        else:
+            out[key] = str(value)
+    return out
+
+
+def _preset_line(table: Table, row: Any, i: int) -> _Line:
+    preset = _preset(table, str(row.preset))
+    assert preset is not None  # validation guarantees it
+    given = _preset_values(table, preset)
+    values: dict[str, Any] = dict(given)
+    for key, value in _row_values(_lowest(table), row).items():
+        if value is None or value == "":
+            continue
+        if key in given and isinstance(value, str):
+            # The unit's text follows the province's published one (备注).
+            values[key] = "；".join(x for x in (given[key], value) if x)
+        else:
+            values[key] = value
+    group = _group_column(table)
+    line = _Line({}, {}, str(values.get(group.key, "")) if group else "", i, "preset")
+    for level in table.levels():
+        _print_level(level, values, line)
+    line.figures = _figures(_lowest(table), values)
+    return line
+
+
+def _lines(table: Table, rows: list[Any]) -> list[_Line]:
+    """A table's printed lines: a line per sub-row (its row's cells repeated), a row without sub-rows on
+    one line, a preset row on one line; grouped by the `merge: equal` choice column."""
+    group = _group_column(table)
     lines = []
-    for i, item in enumerate(items):
-        for p in item.projects:
-            budget_text = format_amount(item.budget)
-            lines.append(
-                _Line(
-                    values={
-                        "category": item.category,
-                        "work": item.work,
-                        "budget": budget_text,
-                        "name": p.name,
-                        "quantity": format_quantity(p.count, p.unit_amount),
-                        "necessity": p.necessity,
-                        "policy_basis": p.policy_basis,
-                        "performance": p.performance,
-                        "remarks": p.remarks,
-                    },
-                    amounts={"budget": item.budget},
-                    category=item.category,
-                    item=i,
-                    figures=(p.count, p.unit_amount, p.count * p.unit_amount),
-                )
-            )
-            if item.estimate:
-                # 测算依据 is printed after the budget (填写说明 item 3: 经费总体安排及测算).
-                lines[-1].values["budget"] = f"{budget_text}\n（{item.estimate}）"
-                lines[-1].notes["budget"] = item.estimate
-    return _by_category(form, spec, lines)
+    for i, row in enumerate(rows):
+        if table.presets and getattr(row, "preset", None) is not None:
+            lines.append(_preset_line(table, row, i))
+            continue
+        own = _row_values(table.level, row)
+        category = str(own.get(group.key) or "") if group else ""
+        child = table.level.child
+        subs = getattr(row, child.key, None) or [] if child is not None and child.key else [None]
+        for sub in subs:
+            line = _Line({}, {}, category, i)
+            _print_level(table.level, own, line)
+            values = own
+            if sub is not None and child is not None:
+                values = _row_values(child, sub)
+                _print_level(child, values, line)
+            line.figures = _figures(_lowest(table), values)
+            lines.append(line)
+    return _by_group(table, lines) if group else lines
 
 
-def _preset_values(form: Form, preset: Preset) -> dict[str, str]:
-    return {
-        "category": form.category(preset.category).name,
-        "work": preset.work,
-        "name": preset.name,
-        "necessity": preset.necessity,
-        "policy_basis": preset.policy_basis,
-        "remarks": preset.remarks,
-    }
+def _total_column(table: Table) -> Column | None:
+    return next((c for c in table.columns() if c.definition.total), None)
 
 
-def _delegated_lines(form: Form, spec: TableSpec, items: list) -> list[_Line]:
-    lines = []
-    for i, item in enumerate(items):
-        if isinstance(item, PresetRef):
-            preset = form.preset(item.preset)
-            assert preset is not None  # validation guarantees it
-            values = _preset_values(form, preset)
-            values.update(amount=format_amount(item.amount), performance=item.performance)
-            # The unit's remarks follow the province's published ones.
-            values["remarks"] = "；".join(x for x in (preset.remarks, item.remarks) if x)
-            lines.append(
-                _Line(values, {"amount": item.amount}, values["category"], i, "preset", figures=(1, None, item.amount))
-            )
-        elif isinstance(item, OwnDelegated):
-            for p in item.projects:
-                lines.append(
-                    _Line(
-                        {
-                            "category": item.category,
-                            "work": item.work,
-                            "name": p.name,
-                            "amount": format_amount(p.amount),
-                            "necessity": p.necessity,
-                            "policy_basis": p.policy_basis,
-                            "performance": p.performance,
-                            "remarks": p.remarks,
-                        },
-                        {"amount": p.amount},
-                        item.category,
-                        i,
-                        figures=(1, None, p.amount),
-                    )
-                )
-    return _by_category(form, spec, lines)
+def _total(table: Table, rows: list[Any], lines: list[_Line]) -> dict[str, Decimal]:
+    """Each summed column's 合计: a row's own column over the rows, a sub-row's over every line."""
+    out: dict[str, Decimal] = {}
+    for column in table.columns():
+        if not column.definition.total:
+            continue
+        if column.parent.key is None and table.level.child is not None:
+            out[column.key] = sum(
+                (Decimal(_row_values(table.level, r).get(column.key) or 0) for r in rows if not _is_preset(table, r)),
+                Decimal(0),
+            ) + sum((ln.amounts.get(column.key, Decimal(0)) for ln in lines if ln.kind == "preset"), Decimal(0))
+        else:
+            out[column.key] = sum((ln.amounts.get(column.key, Decimal(0)) for ln in lines), Decimal(0))
+    return out
 
 
-def _subsidy_lines(items: list) -> list[_Line]:
-    return [
-        _Line(
-            {
-                "work": s.work,
-                "name": s.name,
-                "amount": format_amount(s.amount),
-                "basis": s.basis,
-                "recipient": s.recipient,
-                "performance": s.performance,
-                "remarks": s.remarks,
-            },
-            {"amount": s.amount},
-            "",
-            i,
-            figures=(1, None, s.amount),
-        )
-        for i, s in enumerate(items)
-    ]
+def _is_preset(table: Table, row: Any) -> bool:
+    return bool(table.presets) and getattr(row, "preset", None) is not None
 
 
-def _table(form: Form, spec: TableSpec, lines: list[_Line], total: Decimal, with_total: bool) -> TableView:
-    columns = _columns(spec)
-    lines = _numbered(lines)
-    rows = _merge(lines, columns)
-    count = sum(1 for ln in lines if ln.kind in ("data", "preset") and ln.values.get("name"))
-    if with_total:
-        rows.append(total_row(columns, total, count))
+def _table(table: Table, lines: list[_Line], totals: dict[str, Decimal] | None) -> TableView:
+    columns = _columns(table)
+    seq = next((c.key for c in table.level.columns if c.type.name == "seq"), None)
+    lines = _numbered(lines, seq)
+    equal = frozenset(c.key for c in table.columns() if c.definition.merge == "equal")
+    rows = _merge(lines, columns, equal)
+    count = sum(1 for ln in lines if ln.kind in ("data", "preset"))
+    main = _total_column(table)
+    total = totals.get(main.key, Decimal(0)) if totals and main is not None else Decimal(0)
+    if totals is not None:
+        rows.append(total_row(columns, totals if len([c for c in columns if c.total]) > 1 else total, count))
     columns = fit_columns(columns, rows)
-    return TableView(spec.key, spec.number, spec.title, spec.subtitle, columns, tuple(rows), total, count)
+    d = table.definition
+    return TableView(d.key, d.number, d.title, d.subtitle, columns, tuple(rows), total, count, bool(table.presets))
 
 
-def _lines_and_total(form: Form, spec: TableSpec, sub: Submission) -> tuple[list[_Line], Decimal]:
-    """One table's lines and its 合计 (万元)."""
-    items = getattr(sub, spec.key)
-    if spec.kind == "work":
-        return _work_lines(form, spec, items), sum((it.budget for it in items), Decimal(0))
-    if spec.kind == "subsidy":
-        return _subsidy_lines(items), sum((it.amount for it in items), Decimal(0))
-    lines = _delegated_lines(form, spec, items)
-    return lines, sum((ln.amounts["amount"] for ln in lines), Decimal(0))
+def _table_rows(sub: BaseModel, table: Table) -> list[Any]:
+    return list(getattr(sub, table.key, None) or [])
 
 
-def table_totals(form: Form, sub: Submission) -> dict[str, Decimal]:
+def _lines_and_totals(table: Table, sub: BaseModel) -> tuple[list[_Line], dict[str, Decimal]]:
+    rows = _table_rows(sub, table)
+    lines = _lines(table, rows)
+    return lines, _total(table, rows, lines)
+
+
+def table_totals(form: Form, sub: BaseModel) -> dict[str, Decimal]:
     """Each table's 合计 by key, exactly as `build_view` has them, without laying the tables out."""
-    return {spec.key: _lines_and_total(form, spec, sub)[1] for spec in form.tables}
+    out = {}
+    for table in form.tables:
+        main = _total_column(table)
+        out[table.key] = _lines_and_totals(table, sub)[1].get(main.key, Decimal(0)) if main else Decimal(0)
+    return out
 
 
 def build_view(
-    form: Form, sub: Submission, source_name: str = "", source_bytes: bytes = b"", warnings: Iterable[str] = ()
+    form: Form, sub: BaseModel, source_name: str = "", source_bytes: bytes = b"", warnings: Iterable[str] = ()
 ) -> DocumentView:
-    """The filled form of one unit."""
-    tables = [_table(form, spec, *_lines_and_total(form, spec, sub), with_total=True) for spec in form.tables]
+    """The filled form of one unit (``sub``: the form's generated model, validated)."""
+    tables = [_table(t, *_lines_and_totals(t, sub)) for t in form.tables]
+    contact = getattr(sub, "contact", None)
     return DocumentView(
         form=form,
         blank=False,
-        unit=clean_text(sub.unit),
-        unit_kind=sub.unit_kind,
-        city=sub.city or "",
-        contact_name=clean_text(sub.contact.name),
-        contact_phone=clean_text(sub.contact.phone),
-        date=sub.date,
+        unit=clean_text(str(getattr(sub, "unit", ""))),
+        unit_kind=str(getattr(sub, "unit_kind", "")),
+        city=str(getattr(sub, "city", None) or ""),
+        contact_name=clean_text(getattr(contact, "name", "")),
+        contact_phone=clean_text(getattr(contact, "phone", "")),
+        date=getattr(sub, "date", None),
         tables=tuple(tables),
         source_name=source_name,
         source_sha256=hashlib.sha256(source_bytes).hexdigest() if source_bytes else "",
@@ -430,40 +596,41 @@ BLANK_ROWS_PLAIN = 3
 ADD_ROWS = "可加行"
 
 
+def _blank_lines(table: Table) -> list[_Line]:
+    """The blank table's rows: per choice of its group column, the presets and then the example rows (a
+    table with presets) or two empty rows; without a group column, three empty rows. 可加行 in the label."""
+    label = _label_key(table)
+    group = _group_column(table)
+    lines: list[_Line] = []
+    if group is None:
+        return [_Line({label: ADD_ROWS if k == 0 else ""}, {}, "", -1, "blank") for k in range(BLANK_ROWS_PLAIN)]
+    if not table.presets:
+        for choice in group.choices:
+            for _k in range(BLANK_ROWS_PER_CATEGORY):
+                values = {group.key: choice.name, label: ADD_ROWS if not lines else ""}
+                lines.append(_Line(values, {}, choice.name, -1, "blank"))
+        return lines
+    item = 0
+    example = table.definition.example_rows
+    first_text = next((c.key for c in table.level.columns if c.type.name == "text"), label)
+    for choice in group.choices:
+        for preset in (p for p in table.presets if p.values().get(group.key) == choice.id):
+            line = _Line({}, {}, choice.name, item, "preset")
+            values = _preset_values(table, preset)
+            for level in table.levels():
+                _print_level(level, values, line)
+            lines.append(line)
+            item += 1
+        if example:
+            for name in example.names:
+                values = {group.key: choice.name, first_text: example.work, label: name}
+                lines.append(_Line(values, {}, choice.name, item, "placeholder"))
+            item += 1
+    return lines
+
+
 def blank_view(form: Form) -> DocumentView:
-    """The form as the province distributes it: empty rows per category, table （四）'s presets."""
-    tables = []
-    for spec in form.tables:
-        lines: list[_Line] = []
-        if spec.kind == "work":
-            for cid in spec.categories:
-                name = form.category(cid).name
-                for _k in range(BLANK_ROWS_PER_CATEGORY):
-                    lines.append(
-                        _Line({"category": name, "name": ADD_ROWS if not lines else ""}, {}, name, -1, "blank")
-                    )
-        elif spec.kind == "subsidy":
-            lines = [_Line({"name": ADD_ROWS if k == 0 else ""}, {}, "", -1, "blank") for k in range(BLANK_ROWS_PLAIN)]
-        else:
-            item = 0
-            for cid in spec.categories:
-                name = form.category(cid).name
-                for preset in (p for p in form.presets if p.category == cid):
-                    lines.append(_Line(_preset_values(form, preset), {}, name, item, "preset"))
-                    item += 1
-                if spec.placeholder:
-                    for pname in spec.placeholder.names:
-                        lines.append(
-                            _Line(
-                                {"category": name, "work": spec.placeholder.work, "name": pname},
-                                {},
-                                name,
-                                item,
-                                "placeholder",
-                            )
-                        )
-                    item += 1
-        tables.append(_table(form, spec, lines, Decimal(0), with_total=False))
+    """The form as the province distributes it: empty rows per group, a table's presets and example rows."""
     return DocumentView(
         form=form,
         blank=True,
@@ -473,5 +640,5 @@ def blank_view(form: Form) -> DocumentView:
         contact_name="",
         contact_phone="",
         date=None,
-        tables=tuple(tables),
+        tables=tuple(_table(t, _blank_lines(t), None) for t in form.tables),
     )

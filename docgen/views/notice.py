@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from docgen.form.legacy import load_form
+from docgen.form.loading import load as load_form
 from docgen.models.notice import LOGO_MAX_SIZE_PT, BodyItem, Notice, Paragraph, SealImage, logo_fit_pt
 from docgen.standard import gbt9704 as L
 from docgen.standard.fonts import em_box

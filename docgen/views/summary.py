@@ -11,10 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from docgen.models.form import Form, squash
+from docgen.form.tree import Form, Table
+from docgen.standard.text import squash
 from docgen.views.form import DocumentView
 
-NO_CATEGORY = "后补助资金"  # table （二） has no 类型: its rows count under this heading
+NO_CATEGORY = "后补助资金"  # 2024's table （二） has no 类型: its rows count under its own subtitle
 PRESET_MARK = "预设"
 
 
@@ -58,6 +59,27 @@ def table_label(number: str, subtitle: str) -> str:
     return f"表（{number}）{subtitle}"
 
 
+def ungrouped(subtitle: str, title: str) -> str:
+    """The heading a table without a group column (类型) counts its rows under: its subtitle (后补助资金)."""
+    return subtitle or title
+
+
+def _group(table: Table) -> list[str] | None:
+    """The names of a table's group column's choices (类型), None when it has none."""
+    column = next((c for c in table.level.columns if c.definition.merge == "equal" and c.choices), None)
+    return [c.name for c in column.choices] if column is not None else None
+
+
+def group_lists(form: Form) -> list[str]:
+    """Every name of the choice lists the tables group by, in the lists' order, then each ungrouped heading."""
+    names: list[str] = []
+    for table in form.tables:
+        column = next((c for c in table.level.columns if c.definition.merge == "equal" and c.choices), None)
+        if column is not None and column.definition.choices:
+            names += [c.name for c in form.choices.get(column.definition.choices, ()) if c.name not in names]
+    return names + [ungrouped(t.definition.subtitle, t.definition.title) for t in form.tables if _group(t) is None]
+
+
 def unit_id_of(form: Form, name: str) -> str:
     """The published unit whose full name this is (spaces and punctuation widths ignored), or ""."""
     wanted = squash(name)
@@ -80,7 +102,7 @@ def unit_filing(view: DocumentView) -> UnitFiling:
                     view.unit,
                     table.key,
                     label,
-                    row.category or NO_CATEGORY,
+                    row.category or ungrouped(table.subtitle, table.title),
                     text.get("work", ""),
                     text.get("name", ""),
                     count,
@@ -167,8 +189,8 @@ class SummaryView:
 
     @property
     def categories(self) -> list[str]:
-        """Every category in the 填写说明's order, then 后补助资金."""
-        return [c.name for c in self.form.categories] + [NO_CATEGORY]
+        """Every category in the 填写说明's order, then each ungrouped table's heading (后补助资金)."""
+        return group_lists(self.form)
 
     def category_across(self, category: str) -> Cellsum:
         """One category's projects and amount across all four tables."""
@@ -204,9 +226,9 @@ def collect(form: Form, filings: list[UnitFiling], failed: list[tuple[str, str, 
     rank = {u.id: i for i, u in enumerate(form.units)}
     filings = sorted(filings, key=lambda f: (rank.get(f.unit_id, len(rank)), f.unit))
     tables = []
-    for spec in form.tables:
-        cats = form.category_names(spec) if spec.categories else [NO_CATEGORY]
-        tables.append(SummaryTable(spec.key, table_label(spec.number, spec.subtitle), cats))
+    for table in form.tables:
+        cats = _group(table) or [ungrouped(table.definition.subtitle, table.definition.title)]
+        tables.append(SummaryTable(table.key, table_label(table.number, table.definition.subtitle), cats))
     by_key = {t.key: t for t in tables}
     rows: list[ProjectRow] = []
     filers: dict[str, list[str]] = defaultdict(list)

@@ -11,8 +11,7 @@ import yaml
 
 from docgen.authoring.importer import ImportError_, import_workbook
 from docgen.check.submission import check_file, check_text
-from docgen.form.legacy import load_form
-from docgen.models.submission import PresetRef
+from docgen.form.loading import load as load_form
 from docgen.views.form import blank_view, build_view
 from docgen.writers.xlsx.form import FIRST_BODY_ROW, INFO_ROW, write_xlsx
 
@@ -238,13 +237,13 @@ def test_blank_form_filled_in_excel(tmp_path: Path) -> None:
     r = find_row(ws, c["name"], "高价值专利培育布局中心建设")
     ws.cell(r, c["amount"], 150)
     ws.cell(r, c["performance"], "新培育中心2家")
-    strong = form.preset("strong-city-county")
-    r = find_row(ws, c["name"], strong.name)
+    strong = next(p for p in form.table("delegated").presets if p.id == "strong-city-county")
+    r = find_row(ws, c["name"], strong.values()["name"])
     ws.cell(r, c["amount"], "100.5")
     ws.cell(r, c["remarks"], ws.cell(r, c["remarks"]).value + "；本市重点")
     ws.cell(r, c["performance"], "建设强县2个")
     # The first placeholder row under 强化知识产权保护 becomes a project of the city's own.
-    placeholder = form.table("delegated").placeholder.names[0]
+    placeholder = form.table("delegated").definition.example_rows.names[0]
     protection_rows = [
         i
         for i, row in enumerate(view.table("delegated").body)
@@ -274,14 +273,14 @@ def test_blank_form_filled_in_excel(tmp_path: Path) -> None:
     assert (second.category, second.budget, second.projects[0].name) == ("知识产权管理", Decimal(50), "管理项目")
     assert [(s.name, s.amount) for s in sub.post_subsidy] == [("示范企业后补助项目", Decimal("60.5"))]
     assert sub.support == []
-    presets = [d for d in sub.delegated if isinstance(d, PresetRef)]
+    presets = [d for d in sub.delegated if getattr(d, "preset", None)]
     assert [(p.preset, p.amount, p.remarks) for p in presets] == [
-        (strong.name, Decimal("100.5"), "本市重点"),
+        (strong.values()["name"], Decimal("100.5"), "本市重点"),
         ("高价值专利培育布局中心建设", Decimal(150), ""),
     ]
-    own = [d for d in sub.delegated if not isinstance(d, PresetRef)]
+    own = [d for d in sub.delegated if not getattr(d, "preset", None)]
     assert len(own) == 1 and own[0].category == "强化知识产权保护"
-    assert own[0].work == form.table("delegated").placeholder.work
+    assert own[0].work == form.table("delegated").definition.example_rows.work
     assert [p.name for p in own[0].projects] == ["正品正货保护项目"]
     assert "preset: 知识产权强市强县建设项目" in text
     # The YAML renders again and round-trips.
@@ -308,7 +307,7 @@ def test_problems_name_sheet_and_cell_and_are_all_reported(tmp_path: Path) -> No
     ):
         ws.cell(extra, c[key], value)
     ws4, c4 = wb["表四"], columns(view, "delegated")
-    placeholder = view.form.table("delegated").placeholder.names[0]
+    placeholder = view.form.table("delegated").definition.example_rows.names[0]
     r4 = find_row(ws4, c4["name"], placeholder)
     ws4.cell(r4, c4["amount"], 20)
     wb.save(path)

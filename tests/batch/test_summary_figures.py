@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from testkit import run_docgen
 
-from docgen.models.form import squash
+from docgen.standard.text import squash
 
 pytestmark = pytest.mark.slow  # a whole batch
 

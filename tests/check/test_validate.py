@@ -81,7 +81,7 @@ def test_shared_example_validates_unchanged() -> None:
 
 
 def test_examples_exist_for_all_units_and_validate() -> None:
-    from docgen.form.legacy import load_form
+    from docgen.form.loading import load as load_form
 
     form = load_form(2024)
     assert {p.stem for p in EXAMPLES} == {u.id for u in form.units}

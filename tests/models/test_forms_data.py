@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from testkit import SEED
 
-from docgen.form.legacy import load_form
+from docgen.form.legacy import load_form  # the flat facts; moves to a tests-only oracle with the legacy model
 from docgen.models.form import Form
 
 NOTICE = "粤市监知促〔2023〕233号"

@@ -10,7 +10,7 @@ from notice_helpers import SEED_NOTICE, SIGNED_NOTICE, seed_parts, sentences
 from pydantic import ValidationError
 
 from docgen.check.notice import load_notice
-from docgen.form.legacy import load_form
+from docgen.form.loading import load as load_form
 from docgen.io.source import parse
 from docgen.models.diagnostics import InvalidInput
 from docgen.models.notice import Heading, Notice, Paragraph, heading_level

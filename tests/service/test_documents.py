@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 from testkit import run_docgen
 
-from docgen.models.form import squash
+from docgen.standard.text import squash
 from service.api_helpers import EXAMPLES, INVALID, YAML, assert_problem, paths_in
 from service.service_helpers import ROOT
 

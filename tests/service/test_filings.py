@@ -7,7 +7,7 @@ import hashlib
 
 from sqlalchemy import select
 
-from docgen.form.legacy import load_form
+from docgen.form.loading import load as load_form
 from docgen.service.models import AuditEvent
 from service.api_helpers import YAML, assert_problem, example, invalid
 

@@ -12,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from docgen.form.legacy import load_form
+from docgen.form.loading import load as load_form
 from service.api_helpers import EXAMPLES, YAML, example
 from service.service_helpers import docgen_cli
 

@@ -85,7 +85,7 @@ def running(request, tmp_path_factory) -> Iterator[Running]:
 
 def _unit_yaml(unit: str, **replace: str) -> bytes:
     """An example filing as `unit`'s own: Guangzhou's tables under that unit's name and city."""
-    from docgen.form.legacy import load_form
+    from docgen.form.loading import load as load_form
 
     u = load_form(2024).unit(unit)
     assert u is not None

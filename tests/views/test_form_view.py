@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from docgen.check.submission import check_file, check_text
-from docgen.form.legacy import load_form
+from docgen.form.loading import load as load_form
 from docgen.views.form import blank_view, build_view
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,8 +27,9 @@ def test_rows_merges_and_totals_are_consistent(path: Path) -> None:
     for table in view.tables:
         spec = form.table(table.key)
         body = table.body
-        # rows follow the form's category order
-        order = [form.category(c).name for c in spec.categories]
+        # rows follow the form's category order (the table's allowed 类型)
+        category = spec.column("category")
+        order = [c.name for c in category.choices] if category is not None else []
         cats = [r.category for r in body if r.category]
         assert cats == sorted(cats, key=order.index)
         # every vertical merge covers exactly the rows below it, which repeat its text
@@ -105,10 +106,10 @@ def test_blank_form_has_the_published_presets_and_room_to_add() -> None:
     assert view.blank and all(t.total_row is None for t in view.tables)
     t4 = view.table("delegated")
     names = [r.cells[t4.column_index("name")].text for r in t4.body if r.kind == "preset"]
-    assert names == [
-        p.name for p in sorted(form.presets, key=lambda p: form.table("delegated").categories.index(p.category))
-    ]
+    categories = [c.id for c in form.table("delegated").column("category").choices]
+    presets = sorted(form.table("delegated").presets, key=lambda p: categories.index(p.values()["category"]))
+    assert names == [p.values()["name"] for p in presets]
     placeholders = [r for r in t4.body if r.kind == "placeholder"]
-    assert len(placeholders) == 2 * len(form.table("delegated").categories)
+    assert len(placeholders) == 2 * len(categories)
     t1 = view.table("retained")
-    assert {r.category for r in t1.body} == set(form.category_names(form.table("retained")))
+    assert {r.category for r in t1.body} == {c.name for c in form.table("retained").column("category").choices}

@@ -12,7 +12,7 @@ import pdfplumber
 import pytest
 from openpyxl import load_workbook
 
-from docgen.form.legacy import load_form
+from docgen.form.loading import load as load_form
 
 pytestmark = pytest.mark.slow  # a real server and Chromium, about a minute
 ROOT = Path(__file__).resolve().parents[2]

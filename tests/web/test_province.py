@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from docgen.check.submission import check_file
-from docgen.form.legacy import load_form
+from docgen.form.loading import load as load_form
 from docgen.views.form import table_totals
 
 pytestmark = pytest.mark.slow  # a real server and Chromium, about a minute

@@ -24,8 +24,6 @@ from docgen.standard.metrics import char_em
 from docgen.views.form import ColumnView, Row, TableView
 from docgen.writers.docx import oxml
 
-CENTERED_COLUMNS = frozenset({"seq", "category", "quantity"})
-"""Short cells printed centred; amounts (numeric columns) right-aligned; long texts left."""
 CELL_MARGIN_MM = 1.0
 """Left/right cell margin (narrow: amounts like 1200.00 fit their column)."""
 CELL_MARGIN_TB_PT = L.TABLE_TEXT_PT * L.TABLE_CELL_PADDING_ZI
@@ -49,7 +47,7 @@ def cell_align(row: Row, col: ColumnView, index: int) -> str:
         return "right"
     if row.kind == "total":
         return "center" if index == 0 else "left"
-    return "center" if col.key in CENTERED_COLUMNS else "left"
+    return "center" if col.align == "center" else "left"  # short cells (序号, 类型, 4*30) centred
 
 
 def row_height_pt(texts: list[str], widths_twips: list[int], size_pt: float) -> float:

@@ -24,7 +24,7 @@ from docgen.options import DEFAULT, RenderOptions
 from docgen.standard import fonts
 from docgen.standard import gbt9704 as L
 from docgen.standard.text import format_amount
-from docgen.views.form import MERGE_LEVELS, DocumentView
+from docgen.views.form import DocumentView
 from docgen.writers.pdf import engine, pagenum, runs
 from docgen.writers.pdf.splits import BREAK, TALL, Split, Splits, TableSplits
 
@@ -95,7 +95,7 @@ def _row_of(rid: str) -> tuple[str, int]:
 def _label_splits(table, ri: int) -> set[Split]:
     """The marks that repeat the merged labels of row ``ri`` when it opens a page."""
     row = table.rows[ri]
-    return {Split(ri, ci) for ci, col in enumerate(table.columns) if col.key in MERGE_LEVELS and row.cells[ci].covered}
+    return {Split(ri, ci) for ci, col in enumerate(table.columns) if col.merged and row.cells[ci].covered}
 
 
 def needed_splits(view: DocumentView, rows_per_page: list[list[str]]) -> Splits:

@@ -68,7 +68,6 @@ INFO_PT, SUBTITLE_PT, TITLE_PT = 11.0, 14.0, 18.0
 TOTAL_WIDTH = 150.0  # sum of column widths (Excel character units); fit-to-width scales it to A4
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTERED = {"seq", "category", "quantity", "budget", "amount"}
 
 
 def _font(name: str, size: float, bold: bool = False) -> Font:
@@ -109,18 +108,21 @@ def _info_groups(table: TableView, texts: list[str]) -> list[tuple[int, int]]:
     return best[1]
 
 
-def _with_estimate_column(table: TableView) -> TableView:
-    """Tables with 经费安排 get a 测算依据 column right of it: the PDF prints the estimate inside the
-    budget cell, but a spreadsheet cell is either a number (summed by 合计) or text, not both."""
-    if not any(c.key == "budget" for c in table.columns):
-        return table
-    at = table.column_index("budget") + 1
-    budget = table.columns[at - 1]
+def _with_note_columns(table: TableView) -> TableView:
+    """A column with a note (经费安排's 测算依据) gets the note's own column right of it: the PDF prints
+    the note inside the cell, but a spreadsheet cell is either a number (summed by 合计) or text, not both."""
+    for at in reversed([i + 1 for i, c in enumerate(table.columns) if c.note_key]):
+        table = _with_note_column(table, at)
+    return table
+
+
+def _with_note_column(table: TableView, at: int) -> TableView:
+    noted = table.columns[at - 1]
     widths = [c.width for c in table.columns]
-    widths.insert(at, budget.width * 1.6)
+    widths.insert(at, noted.width * 1.6)
     total = sum(widths)
     columns = [replace(c, share=w / total) for c, w in zip(table.columns, widths[:at] + widths[at + 1 :])]
-    columns.insert(at, ColumnView("estimate", ESTIMATE_HEADER, widths[at], widths[at] / total, False))
+    columns.insert(at, ColumnView(noted.note_key, noted.note_title, widths[at], widths[at] / total, False))
     rows = []
     for row in table.rows:
         cells = list(row.cells)
@@ -144,13 +146,13 @@ def _with_room(table: TableView) -> TableView:
 
 def sheet_table(view: DocumentView, table: TableView) -> TableView:
     """The table as its sheet lays it out: the view's rows, plus (blank form) room to fill and a 合计
-    row, plus the 测算依据 column."""
-    return _with_estimate_column(_with_room(table) if view.blank else table)
+    row, plus the notes' columns (测算依据)."""
+    return _with_note_columns(_with_room(table) if view.blank else table)
 
 
 def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
     table = sheet_table(view, table)
-    protected = view.form.table(table.key).has_presets  # the province's preset text is locked
+    protected = table.locked  # the province's preset text is locked
     ws: Worksheet = wb.create_sheet(sheet_name(table))
     ncols = len(table.columns)
     last = get_column_letter(ncols)
@@ -216,7 +218,7 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
             c = ws.cell(row=xr, column=ci + 1)
             c.border = _BORDER
             c.font = _font(FANGSONG, BODY_PT)
-            horizontal = "center" if col.key in _CENTERED or row.kind == "total" else "left"
+            horizontal = "center" if col.align == "center" or row.kind == "total" else "left"
             if col.numeric:
                 horizontal = "right"  # amounts line up on the decimal point, 合计 included
             c.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
@@ -224,7 +226,9 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
                 c.number_format = AMOUNT_FORMAT
             if cell.covered or cell.hidden:
                 continue
-            if row.kind == "total" and col.numeric and ci == amount_cols[0]:
+            if row.kind == "total" and (
+                col.total or (not any(c.total for c in table.columns) and ci == amount_cols[0])
+            ):
                 ref = get_column_letter(ci + 1)
                 c.value = f"=SUM({ref}{first_body}:{ref}{last_body})" if last_body >= first_body else 0
                 c.font = _font(FANGSONG, BODY_PT, bold=True)
@@ -248,7 +252,7 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
             row_lines = max(row_lines, 2)  # room to write by hand on the printed blank form
         if protected:
             for ci, col in enumerate(table.columns):
-                locked = row.kind == "preset" and col.key in PRESET_KEYS
+                locked = row.kind == "preset" and col.fixed
                 ws.cell(row=xr, column=ci + 1).protection = Protection(locked=locked)
         heights[xr] = row_height(row_lines, BODY_PT)
         if row.kind in ("data", "preset") and row.item >= 0 and not view.blank:
@@ -264,28 +268,10 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
     for r, h in heights.items():
         ws.row_dimensions[r].height = round(min(h, MAX_ROW_HEIGHT), 1)
 
-    # The 类型 drop-down, over the body and room for added rows.
-    if any(col.key == "category" for col in table.columns):
-        ci = table.column_index("category") + 1
-        spec = view.form.table(table.key)
-        names = view.form.category_names(spec)
-        letter = get_column_letter(ci)
-        dv = DataValidation(
-            type="list",
-            formula1='"' + ",".join(names) + '"',
-            allow_blank=True,
-            showDropDown=False,
-            showErrorMessage=True,
-            errorStyle="warning",
-            errorTitle="类型",
-            error="请从下拉列表中选择本表允许的类型。",
-            showInputMessage=True,
-            promptTitle="类型",
-            prompt="请从下拉列表中选择。",
-        )
-        end_row = max(last_body, first_body) + EXTRA_VALIDATION_ROWS
-        dv.add(f"{letter}{first_body}:{letter}{end_row}")
-        ws.add_data_validation(dv)
+    # A choice column's drop-down (类型), over the body and room for added rows.
+    for ci, col in enumerate(table.columns, start=1):
+        if col.choices:
+            _drop_down(ws, col, get_column_letter(ci), first_body, max(last_body, first_body) + EXTRA_VALIDATION_ROWS)
 
     if protected:
         _protect(ws, len(table.columns), first_body + len(table.rows), last_body + EXTRA_VALIDATION_ROWS)
@@ -308,7 +294,23 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
     ws.sheet_view.zoomScale = 100
 
 
-PRESET_KEYS = ("seq", "category", "work", "name", "necessity", "policy_basis")
+def _drop_down(ws: Worksheet, col: ColumnView, letter: str, first: int, last: int) -> None:
+    """The list of a choice column's names; another value warns (a clerk may still keep it)."""
+    dv = DataValidation(
+        type="list",
+        formula1='"' + ",".join(col.choices) + '"',
+        allow_blank=True,
+        showDropDown=False,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle=col.title,
+        error=f"请从下拉列表中选择本表允许的{col.title}。",
+        showInputMessage=True,
+        promptTitle=col.title,
+        prompt="请从下拉列表中选择。",
+    )
+    dv.add(f"{letter}{first}:{letter}{last}")
+    ws.add_data_validation(dv)
 
 
 def _protect(ws: Worksheet, ncols: int, first_free: int, last_free: int) -> None:

@@ -16,7 +16,7 @@ from lxml import etree
 from testkit import libreoffice
 
 from docgen.check.submission import check_file, check_text
-from docgen.form.legacy import load_form
+from docgen.form.loading import load as load_form
 from docgen.io.paths import TEMPLATES_DIR
 from docgen.standard import gbt9704 as L
 from docgen.standard.fonts import docx_names

@@ -29,12 +29,12 @@ from notice_helpers import (  # noqa: F401 (fixtures)
 )
 
 from docgen.check.notice import load_notice
-from docgen.form.legacy import load_form
-from docgen.models.form import squash
+from docgen.form.loading import load as load_form
 from docgen.registry import Options, render_file
 from docgen.standard import fonts
 from docgen.standard import gbt9704 as L
 from docgen.standard.fonts import em_box as em_metrics
+from docgen.standard.text import squash
 from docgen.views.notice import build_notice_view
 
 TOL_MM = 0.5
@@ -108,14 +108,15 @@ def test_blank_tables_match_the_published_form(pdf):
     text = squash("".join(text_of(cs) for p in pages for _, cs in lines_of(p)))
     cells = {squash(c or "") for p in pages for t in p.extract_tables() for row in t for c in row}
     for table in form.tables:
-        assert squash(table.title) in text and squash(table.subtitle) in text
-        for col in table.columns:
+        assert squash(table.definition.title) in text and squash(table.definition.subtitle) in text
+        for col in table.printed():
             assert squash(col.title) in cells, col.title
-        for cid in table.categories:
-            name = squash(form.category(cid).name)
-            assert name in cells or any(name == squash(v) for v in form.category(cid).variants), cid
-    for preset in form.presets:
-        assert squash(preset.name) in cells, preset.name
+        category = table.column("category")
+        for choice in category.choices if category is not None else ():
+            name = squash(choice.name)
+            assert name in cells or any(name == squash(v) for v in choice.variants), choice.id
+        for preset in table.presets:
+            assert squash(preset.values()["name"]) in cells, preset.id
     assert "可加行" in cells
 
 

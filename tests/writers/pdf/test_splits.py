@@ -22,7 +22,7 @@ def test_union_and_subset() -> None:
 
 def test_form_table_macro_reads_the_marks() -> None:
     """The shared macro prints the repeated label, the tall and the break classes from the marks."""
-    from docgen.form.legacy import load_form
+    from docgen.form.loading import load as load_form
     from docgen.io.paths import TEMPLATES_DIR
     from docgen.views.form import blank_view
     from docgen.writers.pdf import engine

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from testkit import run_docgen
 
-from docgen.models.form import squash
+from docgen.standard.text import squash
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 FORM = ROOT / "data" / "forms" / "2024.yaml"
@@ -43,7 +43,7 @@ def total_row(ws) -> int:
 
 
 def test_instructions_sheet_holds_the_nine_items(blank: Path) -> None:
-    from docgen.form.legacy import load_form
+    from docgen.form.loading import load as load_form
 
     form = load_form(2024)
     ws = openpyxl.load_workbook(blank)["填写说明"]

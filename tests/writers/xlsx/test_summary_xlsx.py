@@ -10,7 +10,7 @@ import pdfplumber
 import pytest
 from summary_helpers import examples_summary
 
-from docgen.models.form import squash
+from docgen.standard.text import squash
 from docgen.writers.xlsx.summary import PROJECTS_SHEET, REVIEW_HEADS, SUMMARY_SHEET, write_summary_xlsx
 
 

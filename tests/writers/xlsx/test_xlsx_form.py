@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from docgen.check.submission import check_file, check_text
-from docgen.form.legacy import load_form
-from docgen.models.form import squash
+from docgen.form.loading import load as load_form
+from docgen.standard.text import squash
 from docgen.views.form import DocumentView, blank_view, build_view
 from docgen.writers.xlsx.form import (
     EXTRA_BLANK_ROWS,
@@ -170,10 +170,10 @@ def test_every_value_merge_and_format(path: Path) -> None:
             assert ws.row_dimensions[r].height and ws.row_dimensions[r].height >= 14
         # The 类型 drop-down.
         if any(col.key == "category" for col in table.columns):
-            spec = view.form.table(table.key)
+            category = view.form.table(table.key).column("category")  # the form's allowed 类型 for this table
             dvs = ws.data_validations.dataValidation
             assert len(dvs) == 1 and dvs[0].type == "list"
-            assert dvs[0].formula1 == '"' + ",".join(view.form.category_names(spec)) + '"'
+            assert dvs[0].formula1 == '"' + ",".join(c.name for c in category.choices) + '"'
             letter = openpyxl.utils.get_column_letter(table.column_index("category") + 1)
             rng = str(dvs[0].sqref)
             m = re.fullmatch(rf"{letter}(\d+):{letter}(\d+)", rng)
@@ -222,9 +222,9 @@ def test_blank_form() -> None:
     ws4 = wb["表四"]
     t4 = view.table("delegated")
     names = [ws4.cell(FIRST_BODY_ROW + r, t4.column_index("name") + 1).value for r in range(len(t4.rows))]
-    for preset in form.presets:
-        assert preset.name in names
-    for pname in form.table("delegated").placeholder.names:
+    for preset in form.table("delegated").presets:
+        assert preset.values()["name"] in names
+    for pname in form.table("delegated").definition.example_rows.names:
         assert pname in names
     assert any(r.kind == "preset" for r in t4.rows) and any(r.kind == "placeholder" for r in t4.rows)
     # No order numbers in a blank form: nothing to restore.
