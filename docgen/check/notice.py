@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from docgen.check.seal import SealError, read_seal
 from docgen.check.translate import Collector, Schema, report
-from docgen.form.legacy import available_years, form_path
+from docgen.form.loading import available, form_path
 from docgen.io.source import Source, SourceError, load, value_at
 from docgen.models.diagnostics import Diagnostic, InvalidInput, source_error
 from docgen.models.notice import LOGO_MAX_SIZE_PT, LOGO_MIN_SIZE_PT, Attachment, Heading, Notice, Paragraph, logo_fit_pt
@@ -79,7 +79,7 @@ def _check_render_needs(source: Source, data: dict, col: Collector, reported: se
                     "unknown-form",
                     path,
                     f"没有 {year} 年度的征集表。",
-                    f"可用的年度：{'、'.join(map(str, available_years()))}。",
+                    f"可用的年度：{'、'.join(available())}。",
                     "no published form for that year",
                 )
     seal = data.get("seal")

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from docgen import __version__
 from docgen.form.definition import PresetDef
-from docgen.form.expression import Scope, evaluate
+from docgen.form.expression import ExpressionError, Scope, evaluate, to_excel
 from docgen.form.tree import Column, Form, Level, Table
 from docgen.models.values import format_plain
 from docgen.standard import gbt9704 as L
@@ -54,6 +54,7 @@ class ColumnView:
     note_key: str = ""  # the column printed inside this cell after its value (测算依据) …
     note_title: str = ""  # … and its title (the workbook's column of its own)
     total: bool = False  # summed in the 合计 row
+    excel: str = ""  # a computed column's spreadsheet formula: {key} a cell of the row, {rows.key} its sub-rows'
 
 
 Figures = tuple[int, "Decimal | None", Decimal]  # count, unit amount (tables 一/三 only), amount
@@ -79,6 +80,11 @@ class TableView:
     total: Decimal
     project_count: int
     locked: bool = False  # rows may be the province's presets, whose text the workbook locks
+
+    @property
+    def heading(self) -> str:
+        """How a table of contents names it: its subtitle (保留省局部分), else its title."""
+        return self.subtitle or self.title
 
     @property
     def body(self) -> tuple[Row, ...]:
@@ -209,9 +215,29 @@ def _columns(table: Table) -> tuple[ColumnView, ...]:
                 note_key=note.key if note is not None else "",
                 note_title=note.title if note is not None else "",
                 total=c.definition.total,
+                excel=_excel(c, {p.key for p in printed}),
             )
         )
     return tuple(out)
+
+
+def _excel(column: Column, printed: set[str]) -> str:
+    """A computed column's formula for the spreadsheet, its operands as {key} and {rows.key} placeholders
+    ("" when an operand has no printed cell of its own and no formula to write it out from)."""
+    if column.formula is None:
+        return ""
+    level = column.parent
+    child = level.child
+    try:
+        return to_excel(
+            column.formula,
+            lambda key: f"{{{key}}}" if key in printed and level.column(key) is not None else None,
+            lambda rows, key: f"{{{rows}.{key}}}" if key in printed else None,
+            level.formulas(),
+            {child.key: child.formulas()} if child is not None and child.key else None,
+        )
+    except ExpressionError:
+        return ""
 
 
 def _merged(column: Column) -> bool:
@@ -296,6 +322,11 @@ def _merge(lines: list[_Line], columns: tuple[ColumnView, ...], equal: frozenset
     return [Row(line.kind, tuple(cells), line.category, line.item, line.figures) for line, cells in zip(lines, rows)]
 
 
+def has_total(columns: tuple[ColumnView, ...]) -> bool:
+    """A table prints a 合计 row when something in it sums (a table of names and dates has none)."""
+    return any(c.total or c.numeric for c in columns)
+
+
 def total_row(columns: tuple[ColumnView, ...], total: Decimal | dict[str, Decimal], count: int) -> Row:
     """合计: its label over the columns before the first summed one, each summed column's sum, then
     共N个项目 over the columns after the last."""
@@ -351,7 +382,7 @@ def _text(column: Column, value: Any) -> str:
     if column.type.name in ("amount", "computed") and isinstance(value, (Decimal, int)):
         return format_amount(Decimal(value))
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return format_date(value)
     return str(value)
 
 
@@ -543,7 +574,7 @@ def _table(table: Table, lines: list[_Line], totals: dict[str, Decimal] | None) 
     count = sum(1 for ln in lines if ln.kind in ("data", "preset"))
     main = _total_column(table)
     total = totals.get(main.key, Decimal(0)) if totals and main is not None else Decimal(0)
-    if totals is not None:
+    if totals is not None and has_total(columns):
         rows.append(total_row(columns, totals if len([c for c in columns if c.total]) > 1 else total, count))
     columns = fit_columns(columns, rows)
     d = table.definition

@@ -7,6 +7,7 @@ import io
 import json
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pdfplumber
 import pytest
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.slow  # a real server and Chromium, about a minute
 ROOT = Path(__file__).resolve().parents[2]
 TIMINGS = ROOT / "build" / "web-timings.json"
 FORM = load_form(2024)
-PRESET = FORM.presets[1]  # a preset of the published list
+PRESET = SimpleNamespace(**FORM.table("delegated").presets[1].values())  # a preset of the published list
 
 
 QUANTITY_CELL = "表一!G5"
@@ -147,7 +148,7 @@ def test_clerk_journey(pages, tmp_path):
                      el.labels.length ? el.labels[0].getBoundingClientRect().height : 0])"""
     )
     assert len(labels) == 3 + 2 * 11 + 4  # the header, two work items (4 + 7 project fields), the preset row
-    titles = {c.title for t in FORM.tables for c in t.columns} | {
+    titles = {c.title for t in FORM.tables for c in t.printed()} | {
         "项目数",
         "单项金额（万元）",
         "测算依据",

@@ -13,6 +13,7 @@ can restore the submission's order after the view grouped rows by category.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -26,8 +27,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from docgen.io.reproducible import fixed_zip
 from docgen.standard import gbt9704 as L
+from docgen.models.values import format_plain
 from docgen.standard.text import clean_text
-from docgen.views.form import Cell, ColumnView, DocumentView, Row, TableView, total_row
+from docgen.views.form import Cell, ColumnView, DocumentView, Row, TableView, has_total, total_row
+from docgen.writers.xlsx.cached import with_cached_values
 from docgen.writers.xlsx.cells import (
     AMOUNT_FORMAT,
     MAX_ROW_HEIGHT,
@@ -48,7 +51,9 @@ ESTIMATE_LABEL = "测算依据："  # the cell note older docgen workbooks carri
 ESTIMATE_HEADER = "测算依据"  # the workbook's own column right of 经费安排 (a number cell cannot hold text)
 EXTRA_BLANK_ROWS = 10  # empty rows the blank workbook adds to every table, before its 合计
 INFO_LABELS = ("填报单位", "联系人", "联系电话", "填报日期")
+INFO_JOIN = "　　"  # between two info parts in one cell (a table narrower than four columns)
 PROP_FORM = "docgen.form"
+PROP_FORM_ID = "docgen.form_id"
 PROP_UNIT = "docgen.unit"
 PROP_UNIT_KIND = "docgen.unit_kind"
 PROP_CITY = "docgen.city"
@@ -140,7 +145,8 @@ def _with_note_column(table: TableView, at: int) -> TableView:
 def _with_room(table: TableView) -> TableView:
     """The blank workbook: empty rows to fill and a 合计 row, like the filled form's."""
     blank = Row("blank", tuple(Cell() for _ in table.columns))
-    rows = (*table.body, *([blank] * EXTRA_BLANK_ROWS), total_row(table.columns, Decimal(0), 0))
+    total = (total_row(table.columns, Decimal(0), 0),) if has_total(table.columns) else ()
+    rows = (*table.body, *([blank] * EXTRA_BLANK_ROWS), *total)
     return replace(table, rows=rows)
 
 
@@ -150,7 +156,26 @@ def sheet_table(view: DocumentView, table: TableView) -> TableView:
     return _with_note_columns(_with_room(table) if view.blank else table)
 
 
-def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
+_PLACEHOLDER = re.compile(r"\{([^{}.]+)(?:\.([^{}]+))?\}")
+
+
+def _formula(template: str, table: TableView, xr: int, rowspan: int) -> str:
+    """A computed cell's formula: {key} → the row's cell of that column, {rows.key} → the column's cells
+    over the rows this (merged) cell spans."""
+    letters = {c.key: get_column_letter(i) for i, c in enumerate(table.columns, start=1)}
+
+    def one(m: re.Match[str]) -> str:
+        if m.group(2) is None:
+            return f"{letters[m.group(1)]}{xr}"
+        letter = letters[m.group(2)]
+        return f"{letter}{xr}:{letter}{xr + rowspan - 1}"
+
+    return _PLACEHOLDER.sub(one, template)
+
+
+def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> dict[str, str]:
+    """One table's sheet; the values of its formula cells by reference (cached in the file afterwards)."""
+    cached: dict[str, str] = {}
     table = sheet_table(view, table)
     protected = table.locked  # the province's preset text is locked
     ws: Worksheet = wb.create_sheet(sheet_name(table))
@@ -180,7 +205,13 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
     # The unit info line: four cells "填报单位：…".
     info_lines = 1
     texts = [f"{label}：{clean_text(value)}" for label, value in view.info_line]
-    for (first, end), text in zip(_info_groups(table, texts), texts):
+    if len(table.columns) < len(texts):  # a narrow table: the four parts share its cells, in order
+        per = -(-len(texts) // len(table.columns))
+        texts = [INFO_JOIN.join(texts[k : k + per]) for k in range(0, len(texts), per)]
+        groups = [(k + 1, k + 1) for k in range(len(texts))]
+    else:
+        groups = _info_groups(table, texts)
+    for (first, end), text in zip(groups, texts):
         c = ws.cell(row=INFO_ROW, column=first)
         set_text(c, text)
         c.font = _font(FANGSONG, INFO_PT)
@@ -233,7 +264,13 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
                 c.value = f"=SUM({ref}{first_body}:{ref}{last_body})" if last_body >= first_body else 0
                 c.font = _font(FANGSONG, BODY_PT, bold=True)
                 continue
-            if cell.value is not None:
+            if col.excel and row.kind in ("data", "blank"):
+                # the form's own formula, so that a clerk sees it update; its value cached for readers
+                c.value = _formula(col.excel, table, xr, cell.rowspan)
+                if cell.value is not None:
+                    cached[c.coordinate] = format_plain(cell.value)
+                text_for_height = cell.text
+            elif cell.value is not None:
                 set_amount(c, cell.value)
                 text_for_height = cell.text
             else:
@@ -292,6 +329,7 @@ def _write_table(wb: Workbook, view: DocumentView, table: TableView) -> None:
     ws.oddFooter.center.size = 12
     ws.oddFooter.center.font = "宋体,常规"
     ws.sheet_view.zoomScale = 100
+    return cached
 
 
 def _drop_down(ws: Worksheet, col: ColumnView, letter: str, first: int, last: int) -> None:
@@ -351,11 +389,10 @@ def _instructions(wb: Workbook, view: DocumentView) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _workbook(view: DocumentView) -> Workbook:
+def _workbook(view: DocumentView) -> tuple[Workbook, list[dict[str, str]]]:
     wb = Workbook()
     wb.remove(wb.active)
-    for table in view.tables:
-        _write_table(wb, view, table)
+    cached = [_write_table(wb, view, table) for table in view.tables]
     if view.blank:
         _instructions(wb, view)
     wb.active = 0
@@ -369,6 +406,8 @@ def _workbook(view: DocumentView) -> Workbook:
     props.category = view.form.notice_number
     custom = wb.custom_doc_props
     custom.append(IntProperty(name=PROP_FORM, value=view.form.year))
+    if view.form.id != str(view.form.year):  # a form whose id is not its year (2025-fuwu-jigou)
+        custom.append(StringProperty(name=PROP_FORM_ID, value=view.form.id))
     for name, value in (
         (PROP_UNIT, view.unit),
         (PROP_UNIT_KIND, view.unit_kind),
@@ -378,15 +417,15 @@ def _workbook(view: DocumentView) -> Workbook:
         if value:
             custom.append(StringProperty(name=name, value=value))
     wb.calculation.fullCalcOnLoad = True
-    return wb
+    return wb, cached
 
 
 def write_xlsx(view: DocumentView) -> bytes:
     """The filled (or blank) form as an .xlsx; identical views give identical bytes."""
-    wb = _workbook(view)
+    wb, cached = _workbook(view)
     buf = io.BytesIO()
     wb.save(buf)
-    return fixed_zip(buf.getvalue())
+    return fixed_zip(with_cached_values(buf.getvalue(), cached))
 
 
 __all__ = ["sheet_name", "sheet_table", "write_xlsx"]
