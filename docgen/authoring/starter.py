@@ -96,7 +96,7 @@ def starter_yaml(form: Form, unit: UnitDef, today: dt.date | None = None) -> str
 
 def _table_lines(table: Table, day: dt.date) -> list[str]:
     """A table's key, its title, and its example rows commented out."""
-    title = f"# {table.title}"
+    title = f"# {table.label}{table.definition.subtitle or table.definition.title}"
     if table.presets:
         title += "。引用省局预设项目（名称须与下列原文一致）或自行填写："
     lines = [title, f"{table.key}:"]

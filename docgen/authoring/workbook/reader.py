@@ -152,7 +152,7 @@ class TableReader:
     def _is_total(self, r: int) -> bool:
         """The 合计 row; a total typed over its formula is kept to be checked against the rows."""
         for c in range(1, min(self.sheet.max_col, len(self.table.printed())) + 1):
-            if squash(cell_text(self.sheet.own(r, c))).startswith("合计"):
+            if squash(cell_text(self.sheet.peek(r, c))).startswith("合计"):
                 for column in self.totals:
                     tc = self.col(column)
                     typed = self.sheet.typed(r, tc) if tc else None
@@ -219,14 +219,16 @@ class TableReader:
         for column in self.top.entered():
             c = self.col(column)
             row.refs[(column.key,)] = self.at(r, column)
+            if column in self.identity and c is not None:
+                row.origins[column] = self.sheet.origin_of(r, c)
             if column in self.carry_columns:
                 row.data[column.key] = self._carried_value(r, column, carry)
+            elif column.type.numeric:
+                row.data[column.key] = None  # settled once every sub-row is read
             elif column in self.identity:
                 row.data[column.key] = self._value(r, column, leaf=False)
-                if c is not None:
-                    row.origins[column] = self.sheet.origin_of(r, c)
             else:
-                row.data[column.key] = None if column.type.numeric else ""
+                row.data[column.key] = ""
         self._parent_cells(row, r, first=True)
         row.data[self.rows_key] = []
         return row
@@ -244,7 +246,7 @@ class TableReader:
     def _parent_cells(self, row: _Row, r: int, first: bool) -> None:
         """The row's own numbers and notes on one of its sheet rows (a clerk may write them on any)."""
         for column in self.top.entered():
-            if column in self.carry_columns or column in self.identity:
+            if column in self.carry_columns or (column in self.identity and not column.type.numeric):
                 continue
             if column.type.numeric:
                 self._parent_number(row, r, column)
@@ -533,7 +535,7 @@ class TableReader:
         """Each number of a row with sub-rows: written once, added up when written on several sub-rows, or
         worked out from the sub-rows when its check says what it must equal (经费安排 = Σ 项目数×单项金额)."""
         for column in self.top.entered():
-            if not column.type.numeric or column in self.identity or column in self.carry_columns:
+            if not column.type.numeric or column in self.carry_columns:
                 continue
             found = row.numbers.get(column, {})
             what = column.short_title

@@ -73,6 +73,13 @@ class Sheet:
             )
         return value
 
+    def peek(self, r: int, c: int) -> Any:
+        """The cell's own value, or a formula's text when it has no value (nothing reported: a look, not a read)."""
+        if self.origin.get((r, c), (r, c)) != (r, c) or (r, c) in self.reported:
+            return None
+        value = self.grid.values.get((r, c))
+        return self.grid.formulas.get((r, c)) if value is None else value
+
     def value(self, r: int, c: int) -> Any:
         """The value shown at (r, c): a merged range's value on every cell it covers."""
         r0, c0 = self.origin.get((r, c), (r, c))
