@@ -31,8 +31,8 @@ def submission_schema(form: Form | None = None) -> dict[str, Any]:
     props = schema["properties"]
     props["form"]["enum"] = [tree.year]
     props["city"] = {"title": props["city"].get("title", "所在地市"), "enum": list(tree.cities)}
-    for table in tree.tables:  # 表（一）保留省局部分, or 表（一）服务项目 for a table without a subtitle
-        props[table.key]["title"] = table.label + (table.definition.subtitle or table.definition.title)
+    for each in tree.tables:  # 表（一）保留省局部分, or 表（一）服务项目 for a table without a subtitle
+        props[each.key]["title"] = each.label + (each.definition.subtitle or each.definition.title)
     for (table_key, level_key, kind), model in found.rows.items():
         table = tree.table(table_key)
         node = defs.get(model.__name__)
