@@ -281,3 +281,116 @@ def test_a_total_typed_over_the_formula_must_agree(forms: Path) -> None:
         read_workbook(book)
     (problem,) = err.value.problems
     assert problem.cell == "表一!C7" and problem.message.startswith("合计“99”与各行金额之和 30 不符")
+
+
+# --- the blank workbook docgen writes for the new collection, filled and read back -------------------
+
+PEOPLE_COLUMNS = (
+    "      - {key: name, title: 姓名, type: text, required: true}\n      - {key: since, title: 入职日期, type: date}\n"
+)
+# 人员 with a 序号 and a count beside 姓名 and 入职日期: four columns, one of them a number
+WIDER = COLLECTION.replace(
+    PEOPLE_COLUMNS,
+    "      - {key: seq, title: 序号, type: seq}\n"
+    + PEOPLE_COLUMNS
+    + "      - {key: days, title: 培训天数, type: count}\n",
+)
+
+
+def header_columns(ws) -> dict[str, int]:
+    return {str(c.value): c.column for c in ws[HEADER_ROW] if c.value}
+
+
+def body_row(ws, col: int, text: str) -> int:
+    return next(r for r in range(FIRST_BODY_ROW, ws.max_row + 1) if ws.cell(r, col).value == text)
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        pytest.param(
+            COLLECTION,
+            id="as-published",
+            marks=pytest.mark.xfail(
+                strict=True,
+                raises=(StopIteration, AssertionError),
+                reason="the XLSX writer cannot yet lay out 人员 (two columns, none a number): views.form.total_row "
+                "finds no numeric column, writers.xlsx.form._info_groups needs four columns",
+            ),
+        ),
+        pytest.param(WIDER, id="people-with-four-columns"),
+    ],
+)
+def test_the_blank_workbook_of_the_new_collection_filled_by_a_clerk_imports_as_typed(
+    definition: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from docgen.check.submission import check_text
+    from docgen.views.form import blank_view
+    from docgen.writers.xlsx.form import write_xlsx
+
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "2027.yaml").write_text(definition, "utf-8")
+    monkeypatch.setenv(FORMS_ENV, str(folder))
+    blank = tmp_path / "空白表.xlsx"
+    blank.write_bytes(write_xlsx(blank_view(load("2027"))))
+
+    wb = openpyxl.load_workbook(blank)
+    for ws in wb.worksheets[:2]:
+        for cell in ws[INFO_ROW]:  # the unit's line, on every sheet as a clerk may
+            label = str(cell.value or "").rstrip("：")
+            info = {"填报单位": UNIT, "联系人": "陈华", "联系电话": "020-83380000", "填报日期": "2026年6月1日"}
+            if label in info:
+                cell.value = f"{label}：{info[label]}"
+    ws = wb["表一"]
+    c = header_columns(ws)
+    # under 培训 (the 类别 docgen printed, merged over two rows): one row and a sub-row under it
+    r = body_row(ws, c["名称"], "可加行")
+    assert ws.cell(r, c["类别"]).value == "培训"
+    for title, value in (("合计金额（万元）", 30), ("名称", "专利代理实务"), ("工时", 2), ("单价", 10)):
+        ws.cell(r, c[title], value)
+    for title, value in (("名称", "商标实务"), ("工时", 1), ("单价", "１０")):
+        ws.cell(r + 1, c[title], value)
+    # under 咨询: a row of its own
+    r = next(row for row in range(FIRST_BODY_ROW, ws.max_row + 1) if ws.cell(row, c["类别"]).value == "咨询")
+    for title, value in (("合计金额（万元）", 15.0), ("名称", "咨询项目"), ("工时", 3), ("单价", 5)):
+        ws.cell(r, c[title], value)
+    ws = wb["表二"]
+    c = header_columns(ws)
+    r = body_row(ws, c["姓名"], "可加行")
+    ws.cell(r, c["姓名"], "李明")
+    ws.cell(r, c["入职日期"], dt.datetime(2020, 1, 1))  # a date cell, as Excel keeps a typed date
+    ws.cell(r + 1, c["姓名"], "王芳")
+    ws.cell(r + 1, c["入职日期"], "2021-03-01")
+    if "培训天数" in c:
+        ws.cell(r, c["培训天数"], 3)
+        ws.cell(r + 1, c["培训天数"], "２")
+    filled = tmp_path / "广州.xlsx"
+    wb.save(filled)
+
+    imported = read_workbook(filled)
+    assert imported.warnings == []
+    data = yaml.safe_load(imported.text)
+    assert (data["form"], data["unit"], data["unit_kind"], data["city"]) == (2027, UNIT, "city", "广州市")
+    assert data["contact"] == {"name": "陈华", "phone": "020-83380000"} and data["date"] == dt.date(2026, 6, 1)
+    assert data["services"] == [
+        {
+            "kind": "培训",
+            "total": 30,
+            "items": [{"name": "专利代理实务", "hours": 2, "rate": 10}, {"name": "商标实务", "hours": 1, "rate": 10}],
+        },
+        {"kind": "咨询", "total": 15, "items": [{"name": "咨询项目", "hours": 3, "rate": 5}]},
+    ]
+    days = [{"days": 3}, {"days": 2}] if "days" in data["people"][0] else [{}, {}]
+    assert data["people"] == [
+        {"name": "李明", "since": dt.date(2020, 1, 1), **days[0]},
+        {"name": "王芳", "since": dt.date(2021, 3, 1), **days[1]},
+    ]
+    result = check_text(imported.text, "广州.yaml")
+    assert not result.diagnostics, [str(d) for d in result.diagnostics]
+    # rendered again by docgen, the filled workbook reads back to the same submission
+    from docgen.views.form import build_view
+
+    again = tmp_path / "again.xlsx"
+    again.write_bytes(write_xlsx(build_view(result.form, result.submission)))
+    assert yaml.safe_load(read_workbook(again).text) == data

@@ -2,8 +2,9 @@
 
 A table's sheet holds its printed columns in print order (the row's, then the sub-rows'), and after
 them docgen's own columns: a column the clerk enters that is not printed as a column of its own and
-that no `show` column holds (2024's 测算依据, printed inside 经费安排's cell: a spreadsheet cell is a
-number or a text, not both) gets a column titled with its title. A header is known by the column's
+that no `show` column holds gets a column titled with its title (2024's 测算依据, the `note` printed
+inside 经费安排's cell: a spreadsheet cell is a number or a text, not both; the writer puts it right of
+its host). A header is known by the column's
 title, its title without the （…） gloss, or one of its `aliases`; a header that names no column is an
 error, so nothing a clerk typed is dropped in silence.
 """
@@ -38,10 +39,8 @@ def own_columns(table: Table) -> tuple[Column, ...]:
 
 
 def host_of(column: Column) -> Column | None:
-    """The printed column an own column is printed inside: the nearest printed one before it in its level."""
-    level = column.parent
-    before = level.columns[: level.columns.index(column)]
-    return next((c for c in reversed(before) if c.printed), None)
+    """The column whose cell a column is printed inside (经费安排's `note: estimate`), if any."""
+    return next((c for c in column.parent.columns if c.definition.note == column.key), None)
 
 
 @lru_cache(maxsize=256)
