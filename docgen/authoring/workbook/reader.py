@@ -133,7 +133,7 @@ class TableReader:
             if current is None or not self._continues(current, r, carried):
                 current = self._new_row(r, carry, carried)
             else:
-                self._parent_cells(current, r, first=False)
+                self._parent_cells(current, r)
             rows = current.data[self.rows_key]
             rows.append(self._cells(r, self.child, carry, current.refs, (self.rows_key, len(rows))))
         return self._finish()
@@ -207,12 +207,7 @@ class TableReader:
         return True
 
     def _new_row(self, r: int, carry: dict[Column, tuple[str, tuple[int, int]]], carried: tuple[str, ...]) -> _Row:
-        row = _Row({}, r, carried)
-        order = self._order(r)
-        if order is not None and order not in self.used_orders:
-            row.order = order
-            self.used_orders.add(order)
-        self.rows.append(row)
+        row = self._add(_Row({}, r, carried), r)
         if self.child is None:
             row.data = self._cells(r, self.top, carry, row.refs, ())
             return row
@@ -229,21 +224,30 @@ class TableReader:
                 row.data[column.key] = self._value(r, column, leaf=False)
             else:
                 row.data[column.key] = ""
-        self._parent_cells(row, r, first=True)
+        self._parent_cells(row, r)
         row.data[self.rows_key] = []
         return row
 
+    def _add(self, row: _Row, r: int) -> _Row:
+        """A new row of the table, with its index in the submission from docgen's hidden column (the view
+        groups rows by choice; the first row to claim an index keeps it)."""
+        order = self._order(r)
+        if order is not None and order not in self.used_orders:
+            row.order = order
+            self.used_orders.add(order)
+        self.rows.append(row)
+        return row
+
     def _order(self, r: int) -> int | None:
-        """The row's index in the submission, from docgen's hidden column (the view groups rows by choice)."""
         if not self.layout.order_col:
             return None
         value = self.sheet.own(r, self.layout.order_col)
         try:
             return int(value) if value is not None and not isinstance(value, bool) else None
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
 
-    def _parent_cells(self, row: _Row, r: int, first: bool) -> None:
+    def _parent_cells(self, row: _Row, r: int) -> None:
         """The row's own numbers and notes on one of its sheet rows (a clerk may write them on any)."""
         for column in self.top.entered():
             if column in self.carry_columns or (column in self.identity and not column.type.numeric):
@@ -490,11 +494,7 @@ class TableReader:
                     self.at(r, column),
                     f"预设项目“{name}”的{column.short_title}由省局发布，不能改写；如需说明请写在备注中",
                 )
-        row = _Row({PRESET_KEY: name}, r, preset=True)
-        order = self._order(r)
-        if order is not None and order not in self.used_orders:
-            row.order = order
-            self.used_orders.add(order)
+        row = self._add(_Row({PRESET_KEY: name}, r, preset=True), r)
         row.refs[(PRESET_KEY,)] = self.at(r, label)
         for column in open_columns:
             row.refs[(column.key,)] = self.at(r, column)
@@ -502,10 +502,11 @@ class TableReader:
                 text = texts[column]
                 if column.definition.required and not text.strip():
                     self.problem(self.at(r, column), f"没有填写{column.short_title}")
-                row.data[column.key] = text
+                c = self.col(column)
+                origin = self.sheet.origin_of(r, c) if c else None
+                row.data[column.key] = self._choice(column, text.strip(), origin) if column.choices and text else text
             else:
                 row.data[column.key] = self._value(r, column, leaf=True)
-        self.rows.append(row)
 
     # --- the end -------------------------------------------------------------------------------------
 
