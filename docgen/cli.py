@@ -246,20 +246,26 @@ def validate(
     raise typer.Exit(0 if all(r.ok(strict) for r in results) else 1)
 
 
-def _published_form(year: int | str | None) -> Any:
-    """The form ``--form`` names, else the newest; a year with no published form is a usage error in
-    Chinese (it was a FileNotFoundError traceback, and a file name too long for 300 digits)."""
-    from docgen.form.legacy import available_years, form_for, load_form
+def _published_form(form_id: str | None) -> Any:
+    """The form ``--form`` names by its id (2024, 2025-fuwu-jigou), else the newest; an id no good form has
+    is a usage error in Chinese (never a traceback, nor a file name too long for 300 digits)."""
+    from docgen.form.loading import available, form_for, load
     from docgen.models.year import is_form_year
 
-    if year is None:
+    if form_id is None:
         return form_for()
-    years = available_years()
-    if not is_form_year(year) or int(year) not in years:
-        wrong = f"没有 {year} 年度的征集表" if is_form_year(year) else "--form 应为四位数的年份，例如 2024"
-        _err(f"错误：{wrong}；可用的年度：{'、'.join(map(str, years))}。")
-        raise typer.Exit(2)
-    return load_form(int(year))
+    ids = available()
+    wanted = form_id.strip()
+    if wanted in ids:
+        return load(wanted)
+    if is_form_year(wanted):
+        wrong = f"没有 {wanted} 年度的征集表"
+    elif wanted.isdigit() or not wanted:
+        wrong = "--form 应为四位数的年份，例如 2024"
+    else:
+        wrong = f"没有编号为“{wanted[:40]}”的征集表"
+    _err(f"错误：{wrong}；可用的征集表：{'、'.join(ids)}。")
+    raise typer.Exit(2)
 
 
 @app.command(cls=ChineseCommand)
@@ -288,7 +294,7 @@ def schema(
 def init(
     unit: str = typer.Argument(..., help="单位：编号（如 guangzhou）、全称或地市名（如 广州市）"),
     output: Path | None = typer.Option(None, "-o", "--output", help="输出文件（默认 UNIT编号.yaml）"),
-    form: int | None = typer.Option(None, "--form", help="征集表年度（默认：data/forms 中最新的一年）"),
+    form: str | None = typer.Option(None, "--form", help="征集表编号，如 2024（默认：最新的征集表）"),
     force: bool = typer.Option(False, "--force", help="覆盖已有文件"),
 ) -> None:
     """为某个单位生成一份填报文件模板，注释中列出可引用的预设项目。"""

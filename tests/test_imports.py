@@ -152,13 +152,16 @@ STAGES = [
     ("docgen.views",),
     ("docgen.writers",),
     # the registry, and the documents a batch assembles from its units (summary, archive volume); the
-    # workbook reader and its check, since a filled workbook is an input the registry routes
+    # workbook reader (its package and the form's expressions in words) and its check, since a filled
+    # workbook is an input the registry routes
     (
         "docgen.registry",
         "docgen.batch.summary",
         "docgen.batch.archive",
         "docgen.batch.manifest",
         "docgen.authoring.importer",
+        "docgen.authoring.workbook",
+        "docgen.authoring.wording",
         "docgen.authoring.workbook_check",
     ),
     ("docgen.authoring", "docgen.batch"),

@@ -7,16 +7,15 @@ its cell (a table's [0].budget → 表一!D5), so a clerk sees the same codes at
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 
+from docgen.authoring.workbook.problems import Problem
 from docgen.check.submission import Result, check_source
 from docgen.io.source import Source, SourceError, parse
 from docgen.models.diagnostics import Diagnostic, Severity
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-_CELL = re.compile(r"^(?P<cell>[^:：\s]+![A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?|[^:：\s]+\.xlsx?):\s*(?P<message>.*)$", re.S)
 
 
 def is_workbook(path: str | Path) -> bool:
@@ -36,14 +35,11 @@ def _cell_of(cells: dict[str, str], path: str) -> str:
     return ""
 
 
-def _import_diagnostic(name: str, severity: Severity, line: str) -> Diagnostic:
-    m = _CELL.match(line)
-    cell, message = (m.group("cell"), m.group("message")) if m else ("", line)
-    if cell.endswith((".xlsx", ".xls")):
-        cell = ""
-    return Diagnostic(
-        severity, "workbook-cell" if severity == "error" else "workbook-note", name, 0, "", message, cell=cell
-    )
+def _import_diagnostic(name: str, severity: Severity, problem: Problem) -> Diagnostic:
+    """An importer's problem as a diagnostic: its cell, its message (the file is the diagnostic's own)."""
+    message = problem.message if problem.cell or problem.file else str(problem)
+    code = "workbook-cell" if severity == "error" else "workbook-note"
+    return Diagnostic(severity, code, name, 0, "", message, cell=problem.cell)
 
 
 def check_workbook(path: str | Path) -> tuple[Result, Source | None]:

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from docgen.authoring.importer import ImportError_, import_workbook_cells
+from docgen.authoring.workbook.problems import Problem as WorkbookProblem
 from docgen.check.submission import Result
 from docgen.io.source import SourceError, parse, parse_bytes, to_jsonable
 from docgen.models.diagnostics import Diagnostic, source_error
 from docgen.registry import check_submission
 from docgen.service.uploads import Upload
 
-_CELL = re.compile(r"^(?P<cell>[^:：!\s]+![A-Z]{1,3}[0-9]+): ?(?P<message>.*)$", re.S)
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -59,17 +59,15 @@ def report(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"valid": errors == 0, "errors": errors, "warnings": len(items) - errors, "diagnostics": items}
 
 
-def _workbook_line(severity: str, line: str) -> dict[str, Any]:
-    """One line of the importer ("表一!F7: 没有填写…") as a diagnostic with its cell."""
-    m = _CELL.match(line)
-    cell, message = (m["cell"], m["message"]) if m else (None, line)
+def _workbook_line(severity: str, problem: WorkbookProblem) -> dict[str, Any]:
+    """One problem of the importer (表一!F7: 没有填写…) as a diagnostic with its cell."""
     return {
         "severity": severity,
         "code": "workbook",
         "line": None,
         "path": "",
-        "cell": cell,
-        "message": message,
+        "cell": problem.cell or None,
+        "message": problem.located,
         "hint": "",
         "english": "",
     }
