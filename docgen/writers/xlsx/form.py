@@ -26,8 +26,8 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from docgen.io.reproducible import fixed_zip
-from docgen.standard import gbt9704 as L
 from docgen.models.values import format_plain
+from docgen.standard import gbt9704 as L
 from docgen.standard.text import clean_text
 from docgen.views.form import Cell, ColumnView, DocumentView, Row, TableView, has_total, total_row
 from docgen.writers.xlsx.cached import with_cached_values
