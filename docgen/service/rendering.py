@@ -1,7 +1,10 @@
-"""The one way the service renders: `render_bytes`, through the output store and the render pool."""
+"""The one way the service renders: `render_bytes` (and a packet's page numbers, `packet_pages`), through the
+output store and the render pool."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 FORMATS = ("pdf", "docx", "xlsx", "zip")
@@ -32,6 +35,30 @@ async def render_bytes(app_state: Any, source_bytes: bytes, filename: str, fmt: 
         )
     except PoolError as exc:
         raise pool_problem(exc, pool.timeout, "生成") from None
+
+
+async def packet_pages(app_state: Any, view: Any, actor: str) -> list[int]:
+    """The page each table of `view` (a views.form.DocumentView) starts on in its PDF packet: what the
+    packet's 目录 prints, for the web preview.
+
+    Each table starts a page, so each table's page count is kept on its own in the output store, keyed
+    by that table's layout input (its HTML and the style sheet: a filing saved as YAML and the page's
+    JSON of it share the entries, and an edit to one table lays out that table alone). Missing counts
+    are laid out in render workers, within `actor`'s share of them, and stored. Raises the pool's
+    errors (PoolError) and the share's 429 (Problem)."""
+    from docgen.writers.pdf.packet import first_pages, table_layout_inputs, table_page_count
+
+    templates = Path(app_state.settings.templates)
+    inputs = await asyncio.to_thread(table_layout_inputs, view, templates)
+
+    async def count(ti: int, material: bytes) -> int:
+        async def lay_out() -> bytes:
+            async with app_state.render_share.slot(actor):
+                return str(await app_state.pool.call(table_page_count, view, ti, templates)).encode("ascii")
+
+        return int(await app_state.store.get_or_render(material, "table", "pages", lay_out))
+
+    return first_pages(list(await asyncio.gather(*(count(ti, m) for ti, m in enumerate(inputs)))))
 
 
 def pool_problem(exc: Exception, timeout: float, task: str) -> Exception:

@@ -8,7 +8,7 @@ from pathlib import Path
 from docgen.options import DEFAULT, RenderOptions
 from docgen.service.reports import Checked
 from docgen.standard import fonts
-from docgen.views.form import build_view
+from docgen.views.form import DocumentView, build_view
 from docgen.writers.pdf.packet import packet_html
 
 # Only on screen: pages as sheets on a grey desk. @page rules and the GB/T 9704 sizes stay as they are.
@@ -39,19 +39,34 @@ def _screen_faces(options: RenderOptions = DEFAULT) -> tuple[str, str]:
     return printed, "\n".join(rules) + "\n"
 
 
-def packet_preview(checked: Checked, source_name: str, templates: Path, options: RenderOptions = DEFAULT) -> str:
-    """The whole packet (cover and the four tables) as one HTML page, from the PDF writer's template."""
+PAGES_LABEL = "见PDF"
+"""What the 目录's page cells say while the PDF's page numbers are not known (the render workers were
+busy or the layout is still running): short enough for the narrow column, and true."""
+
+
+def preview_view(checked: Checked, source_name: str) -> DocumentView:
+    """The document view of a checked submission, built as the PDF writer builds it."""
     result = checked.result
     assert result is not None and result.submission is not None and result.form is not None
     text = checked.text or ""
-    view = build_view(
+    return build_view(
         result.form,
         result.submission,
         source_name=source_name,
         source_bytes=text.encode("utf-8"),
         warnings=[str(d) for d in result.warnings],
     )
-    html = packet_html(view, None, Path(templates), options=options, part="all")
+
+
+def packet_preview(
+    view: DocumentView, templates: Path, table_pages: list[int] | None = None, options: RenderOptions = DEFAULT
+) -> str:
+    """The whole packet (cover and the four tables) as one HTML page, from the PDF writer's template;
+    ``table_pages``: the PDF's page numbers for the 目录 (docgen.writers.pdf.packet.table_pages), else
+    its page cells say PAGES_LABEL (a browser has no pages to count)."""
+    html = packet_html(
+        view, None, Path(templates), options=options, part="all", table_pages=table_pages, pages_label=PAGES_LABEL
+    )
     printed, screen = _screen_faces(options)
     html = html.replace(printed, screen)
     return html.replace("</head>", f"<style>{SCREEN_CSS}</style>\n</head>", 1)

@@ -39,7 +39,7 @@ from docgen.standard.fonts import docx_names
 from docgen.views.notice import SEAL_DIAMETER_MM, NoteSegment, NoticeView
 from docgen.writers.docx import oxml
 from docgen.writers.docx import oxml_notice as ox
-from docgen.writers.docx.table import add_table
+from docgen.writers.docx.table import PDF_BLANK_ROW_PT, add_table
 
 TEMPLATE = Path("docx") / "notice.docx"
 TABLE_TEXT_PT = L.TABLE_TEXT_PT
@@ -424,7 +424,7 @@ class _Writer:
             self.table(tv)
 
     def table(self, tv) -> None:
-        tbl = add_table(self.doc, tv, "Notice Table Header", "Notice Table Cell", self.run)._tbl
+        tbl = add_table(self.doc, tv, "Notice Table Header", "Notice Table Cell", self.run, PDF_BLANK_ROW_PT)._tbl
         oxml.set_val(oxml.props(tbl), "tblCaption", "docgen:notice-form-table")
         # no empty paragraph after it: the next table's title (a page break before it) or the section
         # break follows; an empty line there began a blank page whenever the table filled its page

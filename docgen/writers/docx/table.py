@@ -30,6 +30,12 @@ CELL_MARGIN_TB_PT = L.TABLE_TEXT_PT * L.TABLE_CELL_PADDING_ZI
 """Top/bottom cell margin: a quarter 字 of table text, as the PDF's cell padding."""
 LINE_HEIGHT_EM = 1.3
 """Single line spacing of CJK faces, in em, for the row-height estimate."""
+BLANK_ROW_PT = L.LINE_PITCH_PT
+"""A blank or placeholder row's least height (w:trHeight, which holds the cell margins): one 行. The form
+keeps it (its 2024 DOCX bytes are fixed)."""
+PDF_BLANK_ROW_PT = L.LINE_PITCH_PT + 2 * CELL_MARGIN_TB_PT + L.mm_to_pt(L.TABLE_RULE_MM)
+"""The PDF's blank row, rule to rule: one 行 of room inside the cell padding (gbt9704.css: the cell's
+height), plus the rule; the notice's 附件1 uses it so that its rows fall on the PDF's pages."""
 
 
 def column_widths(columns: tuple[ColumnView, ...]) -> list[int]:
@@ -77,8 +83,9 @@ def set_margins(tbl) -> None:
         mar.append(oxml.el(f"w:{side}", {"w:w": twips_, "w:type": "dxa"}))
 
 
-def format_table(tbl, tv: TableView, size_pt: float) -> None:
-    """Apply the view's widths, merges, alignment, margins and row rules to a filled table."""
+def format_table(tbl, tv: TableView, size_pt: float, blank_row_pt: float = BLANK_ROW_PT) -> None:
+    """Apply the view's widths, merges, alignment, margins and row rules to a filled table
+    (``blank_row_pt``: the least height of its blank and placeholder rows)."""
     widths = column_widths(tv.columns)
     oxml.set_table_grid(tbl, widths)
     oxml.set_val(oxml.props(tbl), "jc", "center")
@@ -97,10 +104,12 @@ def format_table(tbl, tv: TableView, size_pt: float) -> None:
     header_pt = row_height_pt([c.title for c in tv.columns], widths, size_pt)
     room_pt = L.mm_to_pt(L.LANDSCAPE_TEXT_HEIGHT_MM) - header_pt
     for tr, row in zip(body_rows, tv.rows, strict=False):
-        _row(tr, row, tv.columns, widths, size_pt, room_pt)
+        _row(tr, row, tv.columns, widths, size_pt, room_pt, blank_row_pt)
 
 
-def _row(tr, row: Row, columns: tuple[ColumnView, ...], widths: list[int], size_pt: float, room_pt: float) -> None:
+def _row(
+    tr, row: Row, columns: tuple[ColumnView, ...], widths: list[int], size_pt: float, room_pt: float, blank_pt: float
+) -> None:
     tcs = tr.findall(oxml.qn("w:tc"))
     if len(tcs) != len(row.cells):
         raise ValueError(f"row has {len(tcs)} rendered cells for {len(row.cells)} in the view")
@@ -131,10 +140,12 @@ def _row(tr, row: Row, columns: tuple[ColumnView, ...], widths: list[int], size_
         oxml.cant_split(tr)
     if row.kind in ("blank", "placeholder"):
         # rows left for the unit to fill in: at least one 行 of the standard (room to write)
-        oxml.row_height(tr, L.LINE_PITCH_PT)
+        oxml.row_height(tr, blank_pt)
 
 
-def add_table(doc: Any, tv: TableView, header_style: str, cell_style: str, run: Any) -> Any:
+def add_table(
+    doc: Any, tv: TableView, header_style: str, cell_style: str, run: Any, blank_row_pt: float = BLANK_ROW_PT
+) -> Any:
     """Append ``tv`` to a python-docx document (texts in the given paragraph styles, each run made by
     ``run(paragraph, text, role)``) and format it; the python-docx table."""
     from docx.table import _Cell
@@ -153,5 +164,5 @@ def add_table(doc: Any, tv: TableView, header_style: str, cell_style: str, run: 
             oxml.set_style(p._p, cell_id)
             if cell.text and not cell.covered and not cell.hidden:
                 run(p, cell.text, "fangsong")
-    format_table(t._tbl, tv, L.TABLE_TEXT_PT)
+    format_table(t._tbl, tv, L.TABLE_TEXT_PT, blank_row_pt)
     return t

@@ -49,9 +49,12 @@ def packet_html(
     part: str | int = "all",
     table_pages: list[int] | None = None,
     external_css: bool = False,
+    pages_label: str = "",
 ) -> str:
     """The packet's HTML (or one part of it: "cover" or a table index) for the given label
-    splits ({tid: TableSplits}); ``external_css``: without its <style> (see ``packet_css``)."""
+    splits ({tid: TableSplits}); ``external_css``: without its <style> (see ``packet_css``);
+    ``pages_label``: what the 目录's page cells say when ``table_pages`` is not given (else empty,
+    filled by the PDF's target-counter)."""
     env = engine.jinja_env(templates)
     ctx = engine.template_context(options)
     return env.get_template(PACKET_TEMPLATE).render(
@@ -63,9 +66,17 @@ def packet_html(
         generator=view.generator,
         part=part,
         table_pages=table_pages,
+        pages_label=pages_label,
         fonts_note=_fonts_note(options),
         external_css=external_css,
         **ctx,
+    )
+
+
+def _css_text(templates: Path, options: RenderOptions, cover: bool) -> str:
+    env = engine.jinja_env(templates)
+    return env.get_template(PACKET_TEMPLATE).render(
+        part="css", table_pages=[1] if cover else None, **engine.template_context(options)
     )
 
 
@@ -74,11 +85,7 @@ def packet_css(templates: Path, options: RenderOptions = DEFAULT, cover: bool = 
     """The packet's style sheet as a weasyprint.CSS object, parsed once per process (the same
     text packet_html puts in <style>; ``cover``: as for the cover, whose contents carry the
     page numbers as text)."""
-    env = engine.jinja_env(templates)
-    text = env.get_template(PACKET_TEMPLATE).render(
-        part="css", table_pages=[1] if cover else None, **engine.template_context(options)
-    )
-    return engine.stylesheet(text, str(templates))
+    return engine.stylesheet(_css_text(templates, options, cover), str(templates))
 
 
 def row_id(tid: str, ri: int) -> str:
@@ -234,37 +241,71 @@ def _merge(splits: Splits, wanted: Splits, rows: list[list[str]]) -> Splits:
     return {k: v for k, v in kept.items() if v}
 
 
+def _render_part(view: DocumentView, source: Source | None, templates: Path, options: RenderOptions, **kw):
+    """One part of the packet (the cover or a table) laid out as its own weasyprint Document."""
+    html = packet_html(view, source, templates, options=options, external_css=True, **kw)
+    css = [packet_css(templates, options, kw.get("part") == "cover")]
+    return engine.render_html(html, base_url=templates, stylesheets=css, element_ids="data-row")
+
+
+def _table_laid_out(view: DocumentView, source: Source | None, templates: Path, options: RenderOptions, ti: int):
+    """Table ``ti`` settled as its own document (it starts a page anyway, so a second pass for label
+    repetition redoes only that table): (document, splits, passes)."""
+    tall = certainly_tall(view.tables[ti])
+    start = {f"t{ti}": tall} if tall else {}
+    return settle(lambda s: _render_part(view, source, templates, options, splits=s, part=ti), view, start)
+
+
+def first_pages(counts: list[int]) -> list[int]:
+    """The page each table starts on, from the tables' page counts, the cover being page 1."""
+    first, out = 2, []
+    for n in counts:
+        out.append(first)
+        first += n
+    return out
+
+
 def layout(view: DocumentView, source: Source | None, templates: Path, options: RenderOptions = DEFAULT):
     """Lay the packet out: (weasyprint Document of all pages, splits, most passes of one table).
 
-    Each table is laid out as its own document (it starts a page anyway), so a second pass
-    for label repetition redoes only that table; the cover is laid out last, with the tables'
-    first page numbers, and the pages are joined into one document.
+    Each table is laid out as its own document (``_table_laid_out``); the cover is laid out last, with
+    the tables' first page numbers in its 目录, and the pages are joined into one document.
     """
     templates = Path(templates)
-
-    def render(cover: bool = False, **kw):
-        html = packet_html(view, source, templates, options=options, external_css=True, **kw)
-        css = [packet_css(templates, options, cover)]
-        return engine.render_html(html, base_url=templates, stylesheets=css, element_ids="data-row")
-
     docs: list = []
     splits: Splits = {}
     passes = 1
     for ti in range(len(view.tables)):
-        tall = certainly_tall(view.tables[ti])
-        start = {f"t{ti}": tall} if tall else {}
-        doc, sp, n = settle(lambda s, ti=ti: render(splits=s, part=ti), view, start)
+        doc, sp, n = _table_laid_out(view, source, templates, options, ti)
         docs.append(doc)
         splits.update(sp)
         passes = max(passes, n)
-    first, table_pages = 2, []
-    for doc in docs:
-        table_pages.append(first)
-        first += len(doc.pages)
-    cover = render(cover=True, part="cover", table_pages=table_pages)
+    table_pages = first_pages([len(doc.pages) for doc in docs])
+    cover = _render_part(view, source, templates, options, part="cover", table_pages=table_pages)
     pages = list(cover.pages) + [p for d in docs for p in d.pages]
     return cover.copy(pages), splits, passes
+
+
+def table_page_count(view: DocumentView, ti: int, templates: Path, options: RenderOptions = DEFAULT) -> int:
+    """How many pages table ``ti`` takes in the packet (laid out as ``layout`` lays it out; for the web
+    preview's 目录: ``first_pages`` of every table's count are the numbers the cover prints)."""
+    return len(_table_laid_out(view, None, Path(templates), options, ti)[0].pages)
+
+
+def table_pages(view: DocumentView, templates: Path, options: RenderOptions = DEFAULT) -> list[int]:
+    """The page each table starts on in the packet: the numbers its cover's 目录 prints."""
+    return first_pages([table_page_count(view, ti, templates, options) for ti in range(len(view.tables))])
+
+
+def table_layout_inputs(view: DocumentView, templates: Path, options: RenderOptions = DEFAULT) -> list[bytes]:
+    """What each table's layout reads, as bytes: the style sheet and the table's HTML. Equal bytes give an
+    equal ``table_page_count`` (with the same fonts and docgen), whatever file the submission came from."""
+    templates = Path(templates)
+    css = _css_text(templates, options, False)
+    return [
+        "\0".join([css, packet_html(view, None, templates, options=options, part=ti, external_css=True)]).encode()
+        for ti in range(len(view.tables))
+    ]
 
 
 def metadata(view: DocumentView) -> engine.PdfMetadata:
@@ -329,6 +370,7 @@ def write_laid_out(
 
 
 __all__ = [
+    "first_pages",
     "layout",
     "metadata",
     "needed_splits",
@@ -336,6 +378,9 @@ __all__ = [
     "packet_css",
     "packet_html",
     "settle",
+    "table_layout_inputs",
+    "table_page_count",
+    "table_pages",
     "write_laid_out",
     "write_pdf",
     "write_pdf_pair",

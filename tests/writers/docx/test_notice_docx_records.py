@@ -154,8 +154,8 @@ def test_libreoffice_prints_no_blank_page(lo):
 @pytest.mark.libreoffice
 def test_libreoffice_prints_as_many_pages_as_the_pdf(lo, seed_rendered):
     """Portrait pages (the notice, 附件2) exactly as many as the PDF's; the landscape tables one page
-    more at most: LibreOffice's DOCX import ignores w:autoSpaceDE/DN (module docstring), so a cell
-    such as "…简称500个…" wraps a line later there than in the PDF (Word does not space them)."""
+    more at most, for LibreOffice's own line breaking (next test): one cell of 表（四） takes a line
+    more there, and with rows kept whole every later row moves one page on."""
     with pdfplumber.open(io.BytesIO(seed_rendered["pdf"])) as pdf:
         shape = [p.width < p.height for p in pdf.pages]
     lo_shape = [p.width < p.height for p in lo.pages]
@@ -173,3 +173,51 @@ def test_libreoffice_fills_the_portrait_pages_as_the_pdf(lo, seed_rendered):
 
     with pdfplumber.open(io.BytesIO(seed_rendered["pdf"])) as pdf:
         assert lines(lo) == lines(pdf)
+
+
+def rows_per_landscape_page(pdf) -> list[int]:
+    """How many table rows (the header's included) each landscape page holds: the gaps between its
+    horizontal rules."""
+    out = []
+    for page in pdf.pages:
+        if page.width < page.height:
+            continue
+        ys = sorted({round(e["top"], 1) for e in page.edges if e["orientation"] == "h"})
+        out.append(len([y for i, y in enumerate(ys) if i == 0 or y - ys[i - 1] > 1.5]) - 1)
+    return out
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_puts_the_rows_left_blank_on_the_pdfs_pages(lo, seed_rendered):
+    """Tables （一）–（三） are rows left blank for the units: as tall as the PDF's (one 行 inside the cell
+    margins, 34.9 pt rule to rule), so each page holds the PDF's rows. Their w:trHeight of one 行 held
+    the margins too: 6 pt less a row, and LibreOffice put 10 rows on the first page against the PDF's 8."""
+    with pdfplumber.open(io.BytesIO(seed_rendered["pdf"])) as pdf:
+        printed = rows_per_landscape_page(pdf)
+        first_of_four = next(
+            i for i, p in enumerate(p for p in pdf.pages if p.width > p.height) if "征集表（四）" in p.extract_text()
+        )
+    assert first_of_four == 5  # 附件1's tables （一）–（三） take five pages
+    assert rows_per_landscape_page(lo)[:first_of_four] == printed[:first_of_four] == [8, 8, 4, 10, 6]
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_lays_out_the_rows_as_the_pdf_until_its_own_line_breaking_differs(lo, seed_rendered):
+    """Every landscape page holds the PDF's rows up to the first where LibreOffice breaks a line
+    otherwise, and that is LibreOffice's own rule, not the DOCX: the PDF (Pango, UAX #14 today) may break
+    between a closing bracket and a digit, "…粤办函〔2019〕|79号）"; LibreOffice 7.4 keeps its copy of
+    the rules of UAX #14 5.0 (i18npool's line.txt, LB30 "CL × NU"), so the cell takes a line more there
+    and the next row moves to the next page. (A U+200B after "〕" gives LibreOffice the PDF's 29 pages;
+    docgen does not put invisible characters into a document number that clerks copy.)"""
+    with pdfplumber.open(io.BytesIO(seed_rendered["pdf"])) as pdf:
+        printed = rows_per_landscape_page(pdf)
+        pdf_landscape = [p for p in pdf.pages if p.width > p.height]
+        drawn = rows_per_landscape_page(lo)
+        first = next((i for i, (a, b) in enumerate(zip(printed, drawn, strict=False)) if a != b), None)
+        if first is None:  # a LibreOffice with today's rules: the same rows on the same pages
+            assert drawn == printed
+            return
+        pdf_words = [w["text"] for w in pdf_landscape[first].extract_words()]
+    lo_words = [w["text"] for w in [p for p in lo.pages if p.width > p.height][first].extract_words()]
+    assert any(w.endswith("〔2019〕") for w in pdf_words) and any(w.startswith("79号") for w in pdf_words)
+    assert any(w.startswith("〔2019〕79号") for w in lo_words)

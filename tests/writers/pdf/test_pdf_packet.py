@@ -574,3 +574,35 @@ def test_packet_css_parsed_once():
 
     assert packet_css(TEMPLATES_DIR) is packet_css(TEMPLATES_DIR)
     assert packet_css(TEMPLATES_DIR, cover=True) is not packet_css(TEMPLATES_DIR)
+
+
+@pytest.mark.slow
+def test_table_pages_are_what_the_cover_prints_whatever_file_the_filing_came_from(shenzhen):
+    """The web preview's 目录 takes its page numbers from ``table_page_count`` (issue 22): the numbers the
+    PDF's cover prints and where the tables really start; each table's cache key (``table_layout_inputs``)
+    is the same for the filing saved as YAML and the page's JSON of it, and moves with that table alone."""
+    import json
+
+    from docgen.io.source import parse, to_jsonable
+    from docgen.writers.pdf.packet import packet_html, table_layout_inputs, table_pages
+
+    (contents,) = shenzhen.pages[0].extract_tables()
+    printed = [int(row[-1]) for row in contents if row[0] and row[0].startswith("（")]
+    starts = [shenzhen.table_pages(f"t{ti}")[0] + 1 for ti in range(len(shenzhen.view.tables))]
+    assert table_pages(shenzhen.view, TEMPLATES_DIR) == printed == starts == [2, 6, 8, 9]
+
+    def inputs(data):
+        view, _ = _view(parse(json.dumps(to_jsonable(data), ensure_ascii=False), "深圳.json"))
+        return table_layout_inputs(view, TEMPLATES_DIR)
+
+    yaml_inputs = table_layout_inputs(shenzhen.view, TEMPLATES_DIR)
+    assert inputs(shenzhen.source.data) == yaml_inputs
+    changed = copy.deepcopy(shenzhen.source.data)
+    changed["retained"][0]["work"] += "（修改）"  # a cell of table （一）
+    moved = [a != b for a, b in zip(inputs(changed), yaml_inputs, strict=True)]
+    assert moved == [True, False, False, False]
+
+    # without the numbers (the preview before they are known) each page cell says so; the PDF's HTML is unchanged
+    labelled = packet_html(shenzhen.view, None, TEMPLATES_DIR, pages_label="见PDF")
+    assert labelled.count('">见PDF</a>') == len(shenzhen.view.tables)
+    assert "见PDF" not in packet_html(shenzhen.view, None, TEMPLATES_DIR)
