@@ -14,14 +14,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from docgen import __version__
-from docgen.form.legacy import available_years, load_form
-from docgen.models.form import Form, Unit
+from docgen.form.definition import UnitDef
+from docgen.form.loading import available, latest, load
+from docgen.form.tree import Form
 from docgen.service import accounts
 from docgen.service import filings as store
 from docgen.service.accounts import Principal
 from docgen.service.credentials import same
 from docgen.web import sessions
-from docgen.web.formdata import page_form, units
+from docgen.web.formdata import all_tables, page_form, units
 
 HERE = Path(__file__).parent
 router = APIRouter(include_in_schema=False)
@@ -59,8 +60,19 @@ def _json_for_script(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def current_year() -> int:
-    return max(available_years())
+def current_form() -> str:
+    """The newest good form's id (the login page's title, the province's home)."""
+    return latest() or "2024"
+
+
+def _home_form(principal: Principal) -> str:
+    """The form a principal starts on: the newest that lists the unit (the province: the newest of all)."""
+    ids = available()
+    if not principal.is_province:
+        for form_id in reversed(ids):
+            if load(form_id).unit(principal.unit_id or "") is not None:
+                return form_id
+    return ids[-1] if ids else current_form()
 
 
 def _display_name(principal: Principal | None) -> str:
@@ -79,8 +91,8 @@ def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 
 def _home(principal: Principal) -> str:
-    year = current_year()
-    return f"/province/{year}" if principal.is_province else f"/filing/{year}"
+    form_id = _home_form(principal)
+    return f"/province/{form_id}" if principal.is_province else f"/filing/{form_id}"
 
 
 async def _who(request: Request) -> tuple[Principal, str] | None:
@@ -106,8 +118,8 @@ def _login_page(
         error=error,
         name=name,
         next_path=next_path,
-        year=current_year(),
-        title=load_form(current_year()).title,
+        year=current_form(),
+        title=load(current_form()).title,
     )
     resp.set_cookie(sessions.LOGIN_CSRF_COOKIE, token, **{**sessions.cookie_args(request, 3600), "samesite": "strict"})
     if retry_after:
@@ -234,6 +246,11 @@ async def _saved(request: Request, year: int, unit: str) -> tuple[bool, bool]:
     return await request.app.state.db.read(read)
 
 
+def _published(year: int) -> Form | None:
+    """The good form an address names (a broken or absent one: None)."""
+    return load(str(year)) if str(year) in available() else None
+
+
 @router.get("/filing/{year}")
 async def filing_page(request: Request, year: int) -> Response:
     found = await _who(request)
@@ -242,13 +259,13 @@ async def filing_page(request: Request, year: int) -> Response:
     principal, csrf = found
     if principal.is_province:
         return RedirectResponse(f"/province/{year}", status_code=303)
-    if year not in available_years():
+    form = _published(year)
+    if form is None:
         return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
-    form = load_form(year)
     unit = form.unit(principal.unit_id or "")
     if unit is None:
         return _not_found(principal, csrf, f"{year} 年度征集表中没有本单位。")
-    return await _filing_page(request, principal, csrf, form, unit, province=False)
+    return await _filing_page(request, principal, csrf, year, form, unit, province=False)
 
 
 @router.get("/province/{year}")
@@ -267,13 +284,13 @@ async def province_page(request: Request, year: int) -> Response:
             text="此页面仅限省局账号。",
             home=_home(principal),
         )
-    if year not in available_years():
+    form = _published(year)
+    if form is None:
         return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
-    form = load_form(year)
     data = {
         "year": year,
-        "units": units(year),
-        "tables": [{"key": t.key, "number": t.number, "subtitle": t.subtitle} for t in form.tables],
+        "units": units(form),
+        "tables": [{"key": t.key, "number": t.number, "subtitle": t.definition.subtitle} for t in form.tables],
         "api": {"filings": f"/api/v1/filings/{year}", "batches": "/api/v1/batches", "jobs": "/api/v1/jobs"},
         "links": {"filing": f"/province/{year}"},
     }
@@ -288,33 +305,36 @@ async def province_filing(request: Request, year: int, unit_id: str) -> Response
     principal, csrf = found
     if not principal.is_province:
         return _not_found(principal, csrf)
-    if year not in available_years():
+    form = _published(year)
+    if form is None:
         return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
-    form = load_form(year)
     unit = form.unit(unit_id)
     if unit is None:
         return _not_found(principal, csrf, f"{year} 年度征集表中没有这个单位。")
-    return await _filing_page(request, principal, csrf, form, unit, province=True)
+    return await _filing_page(request, principal, csrf, year, form, unit, province=True)
 
 
 async def _filing_page(
-    request: Request, principal: Principal, csrf: str, form: Form, unit: Unit, province: bool
+    request: Request, principal: Principal, csrf: str, year: int, form: Form, unit: UnitDef, province: bool
 ) -> Response:
-    """A unit's filing page: editable for the unit itself, read-only for the province."""
+    """A unit's filing page: editable for the unit itself, read-only for the province; its fields, sums and
+    checks come from the form's definition (formdata.page_form)."""
     data = {
-        "year": form.year,
+        "year": year,
         "unit": unit.model_dump(),
-        "form": page_form(form.year),
+        "form": page_form(form),
         "readOnly": province,
-        "api": _api(form.year, unit.id),
+        "api": _api(year, unit.id),
     }
-    data["hasFiling"], data["hasDraft"] = await _saved(request, form.year, unit.id)
+    data["hasFiling"], data["hasDraft"] = await _saved(request, year, unit.id)
     return page(
         "filing.html.j2",
         principal=principal,
         csrf=csrf,
         unit=unit,
         form=form,
+        year=year,
+        all_tables=all_tables(len(form.tables)),
         data=data,
         api=data["api"],
         province=province,
