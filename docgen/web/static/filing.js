@@ -339,9 +339,11 @@
     const unit = (c) => (c.type === "count" ? "" : ` ${form.amount_unit}`);
     const main = table.total;
     return h("section", { class: "table", id: `table-${key}`, "aria-labelledby": `table-${key}-title`, "data-path": key },
-      h("h2", { id: `table-${key}-title` }, `${table.title} `, h("span", { class: "subtitle" }, table.subtitle)),
+      // the form's title of the table, with its 表（一） when the title does not carry it
+      h("h2", { id: `table-${key}-title` }, `${table.title.includes(`（${table.number}）`) ? "" : `${table.label} `}${table.title} `,
+        h("span", { class: "subtitle" }, table.subtitle)),
       main ? h("p", { class: "table-total" }, "本表合计：", h("output", { id: `total-${key}` }, "0.00"), unit(main)) : null,
-      table.totals.length > 1 ? h("p", { class: "column-totals" }, "各列合计：", table.totals.map((c, n) => [n ? "；" : "",
+      table.totals.length > 1 ? h("p", { class: "column-totals" }, "各列合计：", table.totals.flatMap((c, n) => [n ? "；" : "",
         `${c.title} `, h("output", { id: totalId(table, c) }, "0.00"), unit(c)])) : null,
       list.length ? null : h("p", { class: "empty" }, "本表没有填报内容。"),
       body,
