@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from docgen import __version__
+from docgen.form.catalog import catalog
 from docgen.form.definition import UnitDef
 from docgen.form.loading import available, latest, load
 from docgen.form.tree import Form
@@ -202,9 +203,9 @@ def _need_login(request: Request) -> RedirectResponse:
     return RedirectResponse("/?next=" + quote(request.url.path, safe="/"), status_code=303)
 
 
-def _not_found(principal: Principal, csrf: str, text: str = "没有这个页面。") -> HTMLResponse:
+def _not_found(principal: Principal, csrf: str, text: str = "没有这个页面。", heading: str = "未找到") -> HTMLResponse:
     return page(
-        "message.html.j2", 404, principal=principal, csrf=csrf, heading="未找到", text=text, home=_home(principal)
+        "message.html.j2", 404, principal=principal, csrf=csrf, heading=heading, text=text, home=_home(principal)
     )
 
 
@@ -251,6 +252,17 @@ def _published(year: int) -> Form | None:
     return load(str(year)) if str(year) in available() else None
 
 
+def _no_form(principal: Principal, csrf: str, year: int) -> HTMLResponse:
+    """An address with no good form: none by that id, or a broken one, said with its problems (line and words)."""
+    broken = catalog().broken().get(str(year))
+    if broken is None:
+        return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
+    found = "；".join(f"第 {p.line} 行：{p.message}" for p in broken.problems[:5])
+    more = f"等 {len(broken.problems)} 处" if len(broken.problems) > 5 else ""
+    text = f"{year} 年度的征集表定义有误，暂不能填报（{found}{more}）。请联系省局。"
+    return _not_found(principal, csrf, text, heading="征集表有误")
+
+
 @router.get("/filing/{year}")
 async def filing_page(request: Request, year: int) -> Response:
     found = await _who(request)
@@ -261,7 +273,7 @@ async def filing_page(request: Request, year: int) -> Response:
         return RedirectResponse(f"/province/{year}", status_code=303)
     form = _published(year)
     if form is None:
-        return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
+        return _no_form(principal, csrf, year)
     unit = form.unit(principal.unit_id or "")
     if unit is None:
         return _not_found(principal, csrf, f"{year} 年度征集表中没有本单位。")
@@ -286,7 +298,7 @@ async def province_page(request: Request, year: int) -> Response:
         )
     form = _published(year)
     if form is None:
-        return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
+        return _no_form(principal, csrf, year)
     data = {
         "year": year,
         "units": units(form),
@@ -307,7 +319,7 @@ async def province_filing(request: Request, year: int, unit_id: str) -> Response
         return _not_found(principal, csrf)
     form = _published(year)
     if form is None:
-        return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
+        return _no_form(principal, csrf, year)
     unit = form.unit(unit_id)
     if unit is None:
         return _not_found(principal, csrf, f"{year} 年度征集表中没有这个单位。")

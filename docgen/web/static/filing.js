@@ -136,7 +136,7 @@
     const value = asText(getAt(path));
     const type = column ? column.type : "text";
     const numeric = type === "amount" || type === "count";
-    const multiline = type === "text" && !(column && column.unique) && !opts.single;
+    const multiline = !opts.choices && type === "text" && !(column && column.unique) && !opts.single;
     const common = {
       id, name: path, "data-path": path, "aria-describedby": `${id}-msg`,
       readonly: state.readOnly, class: numeric ? "num" : null,
