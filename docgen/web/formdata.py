@@ -33,6 +33,7 @@ def page_form(form: Form) -> dict[str, Any]:
         "notice_number": form.notice_number,
         "deadline": form.deadline.isoformat(),
         "amount_unit": form.amount_unit,
+        "units": units(form),
         "header": {
             "unit": ENVELOPE_TITLES["unit"],
             "date": ENVELOPE_TITLES["date"],

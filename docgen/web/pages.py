@@ -23,7 +23,7 @@ from docgen.service import filings as store
 from docgen.service.accounts import Principal
 from docgen.service.credentials import same
 from docgen.web import sessions
-from docgen.web.formdata import all_tables, page_form, units
+from docgen.web.formdata import page_form, units
 
 HERE = Path(__file__).parent
 router = APIRouter(include_in_schema=False)
@@ -61,9 +61,10 @@ def _json_for_script(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def current_form() -> str:
-    """The newest good form's id (the login page's title, the province's home)."""
-    return latest() or "2024"
+def _login_title() -> str:
+    """The newest good form's title, as the login page names the collection ("" when no form is good)."""
+    newest = latest()
+    return load(newest).title if newest is not None else ""
 
 
 def _home_form(principal: Principal) -> str:
@@ -73,7 +74,7 @@ def _home_form(principal: Principal) -> str:
         for form_id in reversed(ids):
             if load(form_id).unit(principal.unit_id or "") is not None:
                 return form_id
-    return ids[-1] if ids else current_form()
+    return ids[-1] if ids else ""
 
 
 def _display_name(principal: Principal | None) -> str:
@@ -119,8 +120,7 @@ def _login_page(
         error=error,
         name=name,
         next_path=next_path,
-        year=current_form(),
-        title=load(current_form()).title,
+        title=_login_title(),
     )
     resp.set_cookie(sessions.LOGIN_CSRF_COOKIE, token, **{**sessions.cookie_args(request, 3600), "samesite": "strict"})
     if retry_after:
@@ -331,10 +331,11 @@ async def _filing_page(
 ) -> Response:
     """A unit's filing page: editable for the unit itself, read-only for the province; its fields, sums and
     checks come from the form's definition (formdata.page_form)."""
+    shape = page_form(form)
     data = {
         "year": year,
         "unit": unit.model_dump(),
-        "form": page_form(form),
+        "form": shape,
         "readOnly": province,
         "api": _api(year, unit.id),
     }
@@ -346,7 +347,7 @@ async def _filing_page(
         unit=unit,
         form=form,
         year=year,
-        all_tables=all_tables(len(form.tables)),
+        all_tables=shape["all_tables"],
         data=data,
         api=data["api"],
         province=province,

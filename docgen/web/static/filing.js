@@ -259,7 +259,7 @@
     return h("fieldset", { class: "item", id: fieldId(path), "data-path": path },
       h("legend", {}, rowPlace(table, i)),
       h("div", { class: "fields" }, levelFields(path, level.columns), childSums(table, path)),
-      child ? h("div", { class: "projects", id: fieldId(`${path}.${child.key}`) },
+      child ? h("div", { class: "sub-rows", id: fieldId(`${path}.${child.key}`) },
         subs.map((_, j) => subRowBlock(table, i, j, subs.length))) : null,
       child ? addButton(`在${rowPlace(table, i)}下${oneMore(child)}`, () => {
         if (!Array.isArray(row[child.key])) row[child.key] = [];
@@ -274,12 +274,12 @@
     const list = `${table.key}[${i}].${child.key}`;
     const path = `${list}[${j}]`;
     if (!isRow(getAt(path))) {
-      return h("fieldset", { class: "project", id: fieldId(path), "data-path": path },
+      return h("fieldset", { class: "sub-row", id: fieldId(path), "data-path": path },
         h("legend", {}, nth(child, j)),
         h("p", { class: "hint" }, "此行不是表格的一行，请删除。"),
         rowTools(list, j, length, subPlace(table, i, j)));
     }
-    return h("fieldset", { class: "project", id: fieldId(path), "data-path": path },
+    return h("fieldset", { class: "sub-row", id: fieldId(path), "data-path": path },
       h("legend", {}, nth(child, j)),
       h("div", { class: "fields" }, levelFields(path, child.columns)),
       rowTools(list, j, length, subPlace(table, i, j)));
