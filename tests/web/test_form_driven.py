@@ -124,6 +124,12 @@ def test_a_new_collection_gets_its_web_form_with_live_sums_and_its_own_check(pag
         (t2, "入职日期", 1),
     ]:
         assert table.get_by_label(title, exact=True).count() == count, title
+    # each field is described by where it is, in the form's words, then by its messages
+    hours = t1.get_by_label("工时", exact=True).nth(1)
+    said = hours.evaluate(
+        "el => el.getAttribute('aria-describedby').split(' ').map((id) => document.getElementById(id).textContent)"
+    )
+    assert said == ["表（一）第1项", "第2条明细", ""]
     found = labels(page)
     assert len(found) == 3 + 2 + 2 * 4 + 2  # the header, the row, two 明细 (three typed, one worked out), 表（二）
     assert all(n == 1 and text for _, n, text in found), found

@@ -138,7 +138,8 @@
     const numeric = type === "amount" || type === "count";
     const multiline = !opts.choices && type === "text" && !(column && column.unique) && !opts.single;
     const common = {
-      id, name: path, "data-path": path, "aria-describedby": `${id}-msg`,
+      // described by where it is (the legends of its row and sub-row: 表（一）第1项 第2个项目), then its messages
+      id, name: path, "data-path": path, "aria-describedby": [...(opts.where || []), `${id}-msg`].join(" "),
       readonly: state.readOnly, class: numeric ? "num" : null,
     };
     let input;
@@ -169,21 +170,22 @@
   }
 
   /** A computed column: worked out live from the row, never typed. */
-  function computedField(path, column) {
+  function computedField(path, column, where = []) {
     const id = fieldId(path);
     return h("div", { class: "field short computed" },
       h("label", { for: id }, column.label),
-      h("output", { id, class: "product", tabindex: "-1", "data-computed": path, "aria-live": "off", "aria-describedby": `${id}-msg` }, "= —"),
+      h("output", { id, class: "product", tabindex: "-1", "data-computed": path, "aria-live": "off",
+        "aria-describedby": [...where, `${id}-msg`].join(" ") }, "= —"),
       h("div", { class: "msg", id: `${id}-msg` }));
   }
 
   /** The fields of one row of a level: a field per entered column, an output per computed one. */
-  function levelFields(path, columns) {
+  function levelFields(path, columns, where) {
     return columns.map((c) => {
-      if (c.type === "computed") return computedField(`${path}.${c.key}`, c);
+      if (c.type === "computed") return computedField(`${path}.${c.key}`, c, where);
       if (!c.entered) return null; // 序号 and printed-only columns: never typed
       const after = c.check && c.check.other ? h("output", { class: "sum", id: `${fieldId(`${path}.${c.key}`)}-sum` }) : null;
-      return field(`${path}.${c.key}`, c.label, c, { after });
+      return field(`${path}.${c.key}`, c.label, c, { after, where });
     });
   }
 
@@ -257,8 +259,8 @@
     }
     const subs = child ? rowsOf(row, child.key) : [];
     return h("fieldset", { class: "item", id: fieldId(path), "data-path": path },
-      h("legend", {}, rowPlace(table, i)),
-      h("div", { class: "fields" }, levelFields(path, level.columns), childSums(table, path)),
+      h("legend", { id: `${fieldId(path)}-where` }, rowPlace(table, i)),
+      h("div", { class: "fields" }, levelFields(path, level.columns, [`${fieldId(path)}-where`]), childSums(table, path)),
       child ? h("div", { class: "sub-rows", id: fieldId(`${path}.${child.key}`) },
         subs.map((_, j) => subRowBlock(table, i, j, subs.length))) : null,
       child ? addButton(`在${rowPlace(table, i)}下${oneMore(child)}`, () => {
@@ -280,8 +282,8 @@
         rowTools(list, j, length, subPlace(table, i, j)));
     }
     return h("fieldset", { class: "sub-row", id: fieldId(path), "data-path": path },
-      h("legend", {}, nth(child, j)),
-      h("div", { class: "fields" }, levelFields(path, child.columns)),
+      h("legend", { id: `${fieldId(path)}-where` }, nth(child, j)),
+      h("div", { class: "fields" }, levelFields(path, child.columns, [`${fieldId(`${table.key}[${i}]`)}-where`, `${fieldId(path)}-where`])),
       rowTools(list, j, length, subPlace(table, i, j)));
   }
 
@@ -306,10 +308,11 @@
         h("p", { class: "fixed-text", "aria-labelledby": `${fieldId(path)}-${key}-label` }, value || "—"));
     };
     const open = openColumns(table);
+    const where = [`${fieldId(path)}-where`];
     return h("fieldset", { class: "item preset", id: fieldId(path), "data-path": path },
-      h("legend", {}, `${rowPlace(table, i)}（省局预设项目）`),
+      h("legend", { id: `${fieldId(path)}-where` }, `${rowPlace(table, i)}（省局预设项目）`),
       h("div", { class: "fields" },
-        field(`${path}.${PRESET}`, table.preset_label, null, { choices }),
+        field(`${path}.${PRESET}`, table.preset_label, null, { choices, where }),
         preset ? [
           ...table.preset_fixes.filter((k) => k !== table.preset_named).map((k) => fixed(k, preset.values[k])),
           // what the province wrote in a column the unit fills (备注): shown as a hint
@@ -317,7 +320,7 @@
             .map(([k, v]) => h("p", { class: "hint wide" }, `省局${(columnOf(table, k) || { short: k }).short}：${v}`)),
         ] : h("p", { class: "hint wide" }, `请选择省局预设的项目，其${table.preset_fixes.filter((k) => k !== table.preset_named)
           .map((k) => (columnOf(table, k) || { short: k }).short).join("、")}由省局填写。`),
-        open.map((c) => (c.type === "computed" ? computedField(`${path}.${c.key}`, c) : field(`${path}.${c.key}`, c.label, c)))),
+        open.map((c) => (c.type === "computed" ? computedField(`${path}.${c.key}`, c, where) : field(`${path}.${c.key}`, c.label, c, { where })))),
       rowTools(table.key, i, length, rowPlace(table, i)));
   }
 
