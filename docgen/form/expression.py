@@ -422,6 +422,26 @@ def _excel(
     return go(node)
 
 
+_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+def template_parts(template: str) -> list[str | tuple[Node, bool]]:
+    """A message template (`message`, `hint`) split into its text and its fields: ``{expression}`` → (tree, False),
+    ``{expression|working}`` → (tree, True), the sum's terms; ExpressionError when a field does not parse."""
+    parts: list[str | tuple[Node, bool]] = []
+    at = 0
+    for m in _FIELD.finditer(template):
+        if m.start() > at:
+            parts.append(template[at : m.start()])
+        inner = m.group(1)
+        shown_working = inner.endswith("|working")
+        parts.append((parse(inner.removesuffix("|working").strip()), shown_working))
+        at = m.end()
+    if at < len(template):
+        parts.append(template[at:])
+    return parts
+
+
 def to_json(node: Node) -> dict[str, Any]:
     """The tree as JSON for the web form: {"op", "args"} | {"num"} | {"ref"} | {"sum": [rows, key]}, with "pos"."""
     if isinstance(node, Num):

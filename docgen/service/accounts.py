@@ -43,11 +43,11 @@ class Principal:
 
 def known_units() -> dict[str, str]:
     """Unit id → name over every published form."""
-    from docgen.form.legacy import available_years, load_form
+    from docgen.form.loading import available, load
 
     out: dict[str, str] = {}
-    for year in available_years():
-        for unit in load_form(year).units:
+    for form_id in available():
+        for unit in load(form_id).units:
             out.setdefault(unit.id, unit.name)
     return out
 

@@ -14,8 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from docgen import __version__
-from docgen.form.legacy import available_years, load_form
-from docgen.models.form import Form, Unit
+from docgen.form.catalog import catalog
+from docgen.form.definition import UnitDef
+from docgen.form.loading import available, latest, load
+from docgen.form.tree import Form
 from docgen.service import accounts
 from docgen.service import filings as store
 from docgen.service.accounts import Principal
@@ -59,8 +61,20 @@ def _json_for_script(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def current_year() -> int:
-    return max(available_years())
+def _login_title() -> str:
+    """The newest good form's title, as the login page names the collection ("" when no form is good)."""
+    newest = latest()
+    return load(newest).title if newest is not None else ""
+
+
+def _home_form(principal: Principal) -> str:
+    """The form a principal starts on: the newest that lists the unit (the province: the newest of all)."""
+    ids = available()
+    if not principal.is_province:
+        for form_id in reversed(ids):
+            if load(form_id).unit(principal.unit_id or "") is not None:
+                return form_id
+    return ids[-1] if ids else ""
 
 
 def _display_name(principal: Principal | None) -> str:
@@ -79,8 +93,8 @@ def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 
 def _home(principal: Principal) -> str:
-    year = current_year()
-    return f"/province/{year}" if principal.is_province else f"/filing/{year}"
+    form_id = _home_form(principal)
+    return f"/province/{form_id}" if principal.is_province else f"/filing/{form_id}"
 
 
 async def _who(request: Request) -> tuple[Principal, str] | None:
@@ -106,8 +120,7 @@ def _login_page(
         error=error,
         name=name,
         next_path=next_path,
-        year=current_year(),
-        title=load_form(current_year()).title,
+        title=_login_title(),
     )
     resp.set_cookie(sessions.LOGIN_CSRF_COOKIE, token, **{**sessions.cookie_args(request, 3600), "samesite": "strict"})
     if retry_after:
@@ -190,9 +203,9 @@ def _need_login(request: Request) -> RedirectResponse:
     return RedirectResponse("/?next=" + quote(request.url.path, safe="/"), status_code=303)
 
 
-def _not_found(principal: Principal, csrf: str, text: str = "没有这个页面。") -> HTMLResponse:
+def _not_found(principal: Principal, csrf: str, text: str = "没有这个页面。", heading: str = "未找到") -> HTMLResponse:
     return page(
-        "message.html.j2", 404, principal=principal, csrf=csrf, heading="未找到", text=text, home=_home(principal)
+        "message.html.j2", 404, principal=principal, csrf=csrf, heading=heading, text=text, home=_home(principal)
     )
 
 
@@ -234,6 +247,22 @@ async def _saved(request: Request, year: int, unit: str) -> tuple[bool, bool]:
     return await request.app.state.db.read(read)
 
 
+def _published(year: int) -> Form | None:
+    """The good form an address names (a broken or absent one: None)."""
+    return load(str(year)) if str(year) in available() else None
+
+
+def _no_form(principal: Principal, csrf: str, year: int) -> HTMLResponse:
+    """An address with no good form: none by that id, or a broken one, said with its problems (line and words)."""
+    broken = catalog().broken().get(str(year))
+    if broken is None:
+        return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
+    found = "；".join(f"第 {p.line} 行：{p.message}" for p in broken.problems[:5])
+    more = f"等 {len(broken.problems)} 处" if len(broken.problems) > 5 else ""
+    text = f"{year} 年度的征集表定义有误，暂不能填报（{found}{more}）。请联系省局。"
+    return _not_found(principal, csrf, text, heading="征集表有误")
+
+
 @router.get("/filing/{year}")
 async def filing_page(request: Request, year: int) -> Response:
     found = await _who(request)
@@ -242,13 +271,13 @@ async def filing_page(request: Request, year: int) -> Response:
     principal, csrf = found
     if principal.is_province:
         return RedirectResponse(f"/province/{year}", status_code=303)
-    if year not in available_years():
-        return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
-    form = load_form(year)
+    form = _published(year)
+    if form is None:
+        return _no_form(principal, csrf, year)
     unit = form.unit(principal.unit_id or "")
     if unit is None:
         return _not_found(principal, csrf, f"{year} 年度征集表中没有本单位。")
-    return await _filing_page(request, principal, csrf, form, unit, province=False)
+    return await _filing_page(request, principal, csrf, year, form, unit, province=False)
 
 
 @router.get("/province/{year}")
@@ -267,13 +296,13 @@ async def province_page(request: Request, year: int) -> Response:
             text="此页面仅限省局账号。",
             home=_home(principal),
         )
-    if year not in available_years():
-        return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
-    form = load_form(year)
+    form = _published(year)
+    if form is None:
+        return _no_form(principal, csrf, year)
     data = {
         "year": year,
-        "units": units(year),
-        "tables": [{"key": t.key, "number": t.number, "subtitle": t.subtitle} for t in form.tables],
+        "units": units(form),
+        "tables": [{"key": t.key, "number": t.number, "subtitle": t.definition.subtitle} for t in form.tables],
         "api": {"filings": f"/api/v1/filings/{year}", "batches": "/api/v1/batches", "jobs": "/api/v1/jobs"},
         "links": {"filing": f"/province/{year}"},
     }
@@ -288,33 +317,37 @@ async def province_filing(request: Request, year: int, unit_id: str) -> Response
     principal, csrf = found
     if not principal.is_province:
         return _not_found(principal, csrf)
-    if year not in available_years():
-        return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
-    form = load_form(year)
+    form = _published(year)
+    if form is None:
+        return _no_form(principal, csrf, year)
     unit = form.unit(unit_id)
     if unit is None:
         return _not_found(principal, csrf, f"{year} 年度征集表中没有这个单位。")
-    return await _filing_page(request, principal, csrf, form, unit, province=True)
+    return await _filing_page(request, principal, csrf, year, form, unit, province=True)
 
 
 async def _filing_page(
-    request: Request, principal: Principal, csrf: str, form: Form, unit: Unit, province: bool
+    request: Request, principal: Principal, csrf: str, year: int, form: Form, unit: UnitDef, province: bool
 ) -> Response:
-    """A unit's filing page: editable for the unit itself, read-only for the province."""
+    """A unit's filing page: editable for the unit itself, read-only for the province; its fields, sums and
+    checks come from the form's definition (formdata.page_form)."""
+    shape = page_form(form)
     data = {
-        "year": form.year,
+        "year": year,
         "unit": unit.model_dump(),
-        "form": page_form(form.year),
+        "form": shape,
         "readOnly": province,
-        "api": _api(form.year, unit.id),
+        "api": _api(year, unit.id),
     }
-    data["hasFiling"], data["hasDraft"] = await _saved(request, form.year, unit.id)
+    data["hasFiling"], data["hasDraft"] = await _saved(request, year, unit.id)
     return page(
         "filing.html.j2",
         principal=principal,
         csrf=csrf,
         unit=unit,
         form=form,
+        year=year,
+        all_tables=shape["all_tables"],
         data=data,
         api=data["api"],
         province=province,

@@ -41,23 +41,23 @@ def test_delete_and_load_undo_focus_stays_and_submit_is_confirmed_with_a_receipt
     second = t2.get_by_label("后补助名称", exact=True).nth(1).input_value()
 
     # 删除: the row goes, focus stays on the row that took its place, and 撤销 brings it back
-    t2.get_by_role("button", name="删除第1个后补助").click()
+    t2.get_by_role("button", name="删除表（二）第1行").click()
     assert t2.locator("fieldset.item").count() == 1
-    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "删除第1个后补助"
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "删除表（二）第1行"
     assert page.evaluate("document.activeElement.closest('fieldset').id") == "f-post_subsidy-0"
     assert t2.get_by_label("后补助名称", exact=True).nth(0).input_value() == second
     bar = page.locator("#undo-bar")
-    assert "已删除第1个后补助" in bar.inner_text()
+    assert "已删除表（二）第1行" in bar.inner_text()
     pages.shot(page, "deleted", full_page=False)
     bar.get_by_role("button", name="撤销").click()
     assert t2.locator("fieldset.item").count() == 2
     assert t2.get_by_label("后补助名称", exact=True).nth(1).input_value() == second
     assert page.evaluate("document.activeElement.closest('fieldset')?.id") == "f-post_subsidy-0"
     # the last row of a table: focus goes to the table's 添加 button, not the top of the page
-    t2.get_by_role("button", name="删除第2个后补助").click()
-    t2.get_by_role("button", name="删除第1个后补助").click()
+    t2.get_by_role("button", name="删除表（二）第2行").click()
+    t2.get_by_role("button", name="删除表（二）第1行").click()
     assert t2.locator("fieldset.item").count() == 0
-    assert page.evaluate("document.activeElement.textContent") == "添加后补助"
+    assert page.evaluate("document.activeElement.textContent") == "在表（二）添加一行"
     page.locator("#undo-bar").get_by_role("button", name="撤销").click()
     assert t2.locator("fieldset.item").count() == 1
     saved(page)

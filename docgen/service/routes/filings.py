@@ -37,11 +37,11 @@ FILES = {"packet.pdf": "pdf", "form.docx": "docx", "form.xlsx": "xlsx", "packet.
 
 def form_units(year: int) -> list[tuple[str, str]]:
     """The units of the year's published form, in published order; 404 if there is no such form."""
-    from docgen.form.legacy import available_years, load_form
+    from docgen.form.loading import available, load
 
-    if year not in available_years():
+    if str(year) not in available():  # every good form, a new collection's too
         raise Problem(404, f"没有 {year} 年度的征集表。")
-    return [(u.id, u.name) for u in load_form(year).units]
+    return [(u.id, u.name) for u in load(str(year)).units]
 
 
 def readable(principal: Principal, year: int, unit: str) -> None:
@@ -251,9 +251,9 @@ def _same_unit(data: Any, year: int, unit: str) -> None:
     """A filing holds its own unit's submission only: every unit the data names (under `unit` or a Chinese key,
     compared as validate and the batch compare them) must be the account's; a draft may leave it blank."""
     from docgen.check.units import named_units, unit_named
-    from docgen.form.legacy import load_form
+    from docgen.form.loading import load
 
-    form = load_form(year)
+    form = load(str(year))
     own = form.unit(unit)
     for value in named_units(data):
         if value is None or (isinstance(value, str) and not value.strip()):

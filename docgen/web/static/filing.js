@@ -1,11 +1,16 @@
-/* docgen web app: the filing page — the four tables of the published form, live checks, drafts,
-   preview, upload and submit. Plain JavaScript, no build step; all requests go to this server. */
+/* docgen web app: the filing page — the form's tables built from its definition alone (docgen/web/formdata.py),
+   live sums and computed columns, live checks, drafts, preview, upload and submit. Plain JavaScript, no build
+   step; all requests go to this server. Nothing here knows a table or a column of any one form. */
 "use strict";
 (function () {
-  const { api, h, problemText, STATUS, when } = window.docgen;
+  const { api, h, problemText, STATUS, when, expr } = window.docgen;
   const page = JSON.parse(document.getElementById("page-data").textContent);
   const form = page.form;
-  const DRAFT_KEY = `docgen:draft:${page.year}:${page.unit.id}`;
+  expr.configure(form.limits);
+  // a submission names its form by id (a year's id is a number in the file, as `form: 2024`)
+  const FORM_VALUE = /^\d+$/.test(form.id) ? Number(form.id) : form.id;
+  const PRESET = form.preset_key;
+  const DRAFT_KEY = `docgen:draft:${form.id}:${page.unit.id}`;
   const CHECK_DELAY = 250; // ms after the last keystroke before the validator runs
   const SAVE_DELAY = 1200; // ms after the last keystroke before the draft is saved on the server
 
@@ -19,43 +24,39 @@
     serverJson: "", // the JSON the server holds for this page (the working draft, else the latest version)
     latestJson: "", // the JSON of the latest version
     checkSeq: 0,
+    live: [], // the page's own findings (a failed check, a division by zero), shown beside the server's
   };
 
-  // ------------------------------------------------------------------ amounts (exact, in 分)
-  // The checker's rule (docgen/models/values.py), so the page never shows a sum the checker refuses:
-  // full-width digits, point and signs read as ASCII (an input method's １２．５); a comma is refused
-  // ("60,5" is not 605); at most two decimals; never negative; an exponent is allowed as Decimal reads it.
-  const WIDE = { "０": "0", "１": "1", "２": "2", "３": "3", "４": "4", "５": "5", "６": "6", "７": "7", "８": "8", "９": "9",
-    "．": ".", "－": "-", "＋": "+", "\u2212": "-" };
-  const narrow = (text) => String(text ?? "").replace(/[０-９．－＋\u2212]/g, (c) => WIDE[c]).trim();
-  const DECIMAL = /^\+?(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/;
-  function cents(text) {
-    const m = DECIMAL.exec(narrow(text));
-    if (!m || (m[1] === "" && (m[2] || "") === "")) return null;
-    let digits = (m[1] || "") + (m[2] || "");
-    let point = (m[1] || "").length + Number(m[3] || 0);  // digits before the decimal point
-    digits = digits.replace(/^0+(?=\d)/, (z) => { point -= z.length; return ""; });
-    const frac = digits.length - point;  // decimals written (after the exponent)
-    if (frac > 2 && /[1-9]/.test(digits.slice(point + 2))) return null;  // 30.001: refused, as the checker does
-    const whole = point <= 0 ? "0" : digits.slice(0, point).padEnd(point, "0");
-    const dec = (point < 0 ? "0".repeat(-point) + digits : digits.slice(Math.max(point, 0))).slice(0, 2).padEnd(2, "0");
-    const c = Number(whole) * 100 + Number(dec);
-    return Number.isSafeInteger(c) ? c : null;
-  }
-  function yuan(c) {
-    if (c === null) return "—";
-    return `${Math.floor(c / 100)}.${String(c % 100).padStart(2, "0")}`;
-  }
-  function count(text) {
-    const m = /^\+?(\d+)$/.exec(narrow(text));
-    const n = m ? Number(m[1]) : null;
-    return n && Number.isSafeInteger(n) ? n : null;  // a count is a whole number ≥ 1
-  }
+  // ------------------------------------------------------------------ the form's shape
+  const levelsOf = (table) => (table.level.child ? [table.level, table.level.child] : [table.level]);
+  const columnsOf = (table) => levelsOf(table).flatMap((l) => l.columns);
+  const columnOf = (table, key) => columnsOf(table).find((c) => c.key === key) || null;
+  const TYPED = new Set(["amount", "count", "date"]); // left out of the JSON when empty, so validate names them missing
+  const isRow = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+  const isPreset = (table, row) => table.presets.length > 0 && isRow(row) && PRESET in row;
+  const rowsOf = (row, key) => (isRow(row) && Array.isArray(row[key]) ? row[key] : []);
+  /** The columns a preset leaves open: every entered column of every level but the ones it fixes. */
+  const openColumns = (table) => columnsOf(table).filter((c) => c.entered && !table.preset_fixes.includes(c.key));
+  /** 第2项 …: how the form counts a row of a level (its `word`: 项, 行, 个项目, 条明细). */
+  const nth = (level, i) => `第${i + 1}${level.word}`;
+  const rowPlace = (table, i) => `${table.label}${nth(table.level, i)}`;
+  const subPlace = (table, i, j) => `${rowPlace(table, i)} ${nth(table.level.child, j)}`;
+  /** 添加一项, 添加一个项目, 添加一条明细: one more row of a level, in the form's word for it. */
+  const oneMore = (level) => `添加一${level.word}`;
 
   // ------------------------------------------------------------------ the submission
+  function blankRow(level, prefill = {}) {
+    const row = {};
+    for (const c of level.columns) if (c.entered) row[c.key] = prefill[c.key] || "";
+    if (level.child) row[level.child.key] = Array.from({ length: Math.max(level.child.min, 1) }, () => blankRow(level.child));
+    return row;
+  }
+  function blankPreset(table) {
+    return { [PRESET]: "", ...Object.fromEntries(openColumns(table).map((c) => [c.key, ""])) };
+  }
   function blankSubmission() {
     return {
-      form: page.year, unit: page.unit.name, unit_kind: page.unit.kind, ...(page.unit.city ? { city: page.unit.city } : {}),
+      form: FORM_VALUE, unit: page.unit.name, unit_kind: page.unit.kind, ...(page.unit.city ? { city: page.unit.city } : {}),
       contact: { name: "", phone: "" }, date: new Date().toISOString().slice(0, 10),
       ...Object.fromEntries(form.tables.map((t) => [t.key, []])),  // the form's own tables, each empty
     };
@@ -72,37 +73,46 @@
       return asText(v);
     };
     const out = walk(s);
-    out.form = Number(out.form) || page.year;
-    for (const item of form.tables.flatMap((t) => out[t.key])) {
-      if (item && typeof item === "object" && "preset" in item) {
-        const p = presetOf(item.preset);
-        if (p) item.preset = p.name;
+    out.form = Number(out.form) || out.form || FORM_VALUE;
+    for (const table of form.tables) {
+      for (const row of out[table.key]) {
+        if (!isPreset(table, row)) continue;
+        const p = presetOf(table, row[PRESET]);
+        if (p) row[PRESET] = p.label;
       }
     }
     return out;
   }
-  const NUMERIC = new Set(["budget", "count", "unit_amount", "amount"]);
-  /** The model → the JSON sent to the service (empty amounts left out, so the validator names them missing). */
+  /** The model → the JSON sent to the service (empty amounts, counts and dates left out). */
   function toJson(sub) {
     const walk = (v) => {
       if (Array.isArray(v)) return v.map(walk);
-      if (v && typeof v === "object") {
-        const o = {};
-        for (const [k, x] of Object.entries(v)) {
-          if (NUMERIC.has(k) && String(x).trim() === "") continue;
-          o[k] = walk(x);
-        }
-        return o;
-      }
+      if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
       return v;
     };
+    const row = (columns, child, v) => {
+      if (!isRow(v)) return walk(v);
+      const o = {};
+      for (const [k, x] of Object.entries(v)) {
+        const c = columns.find((col) => col.key === k);
+        if (c && TYPED.has(c.type) && String(x).trim() === "") continue;
+        o[k] = child && k === child.key && Array.isArray(x) ? x.map((r) => row(child.columns, null, r)) : walk(x);
+      }
+      return o;
+    };
     const out = walk(sub);
-    out.form = page.year;
+    for (const table of form.tables) {
+      const list = sub[table.key];
+      if (!Array.isArray(list)) continue;
+      out[table.key] = list.map((r) => (isPreset(table, r) ? row(columnsOf(table), null, r)
+        : row(table.level.columns, table.level.child, r)));
+    }
+    out.form = FORM_VALUE;
     return out;
   }
-  function presetOf(nameOrId) {
-    const squash = (t) => String(t).replace(/\s+/g, "");
-    return form.presets.find((p) => p.id === nameOrId || squash(p.name) === squash(nameOrId)) || null;
+  const squash = (t) => String(t).replace(/\s+/g, "");
+  function presetOf(table, nameOrId) {
+    return table.presets.find((p) => p.id === nameOrId || squash(p.label) === squash(nameOrId)) || null;
   }
 
   // ------------------------------------------------------------------ paths ↔ inputs
@@ -120,45 +130,66 @@
   }
 
   // ------------------------------------------------------------------ building the page
-  const tableOf = (key) => form.tables.find((t) => t.key === key);
-  function title(table, key) {
-    // the form's own column title; amounts carry the form's unit as the 经费安排（万元） column does
-    const t = (table && table.columns[key]) || form.field_titles[key] || key;
-    return NUMERIC.has(key) && !t.includes("（") ? `${t}（${form.amount_unit}）` : t;
-  }
-
-  function field(path, label, opts = {}) {
+  /** One field of a column, by its type: a list to choose from, a number, a date, a text. */
+  function field(path, label, column, opts = {}) {
     const id = fieldId(path);
     const value = asText(getAt(path));
-    const wide = opts.multiline;
+    const type = column ? column.type : "text";
+    const numeric = type === "amount" || type === "count";
+    const multiline = !opts.choices && type === "text" && !(column && column.unique) && !opts.single;
     const common = {
-      id, name: path, "data-path": path, "aria-describedby": `${id}-msg`,
-      readonly: state.readOnly, class: opts.numeric ? "num" : null,
+      // described by where it is (the legends of its row and sub-row: 表（一）第1项 第2个项目), then its messages
+      id, name: path, "data-path": path, "aria-describedby": [...(opts.where || []), `${id}-msg`].join(" "),
+      readonly: state.readOnly, class: numeric ? "num" : null,
     };
     let input;
-    if (opts.choices) {
+    if (opts.choices || type === "choice") {
+      const choices = opts.choices || column.choices.map((c) => ({ value: c, text: c }));
+      const known = choices.flatMap((c) => (c.group ? c.options : [c])).some((o) => o.value === value);
+      const option = (o) => h("option", { value: o.value, selected: o.value === value }, o.text);
       input = h("select", { ...common, disabled: state.readOnly, readonly: null },
         h("option", { value: "" }, "（请选择）"),
-        ...opts.choices.map((c) => (typeof c === "string" ? h("option", { value: c, selected: c === value }, c)
-          : h("optgroup", { label: c.group }, ...c.options.map((o) => h("option", { value: o, selected: o === value }, o))))));
+        // a value from a file that is none of the choices stays visible (the check names it)
+        value && !known ? h("option", { value, selected: true }, value) : null,
+        ...choices.map((c) => (c.group ? h("optgroup", { label: c.group }, ...c.options.map(option)) : option(c))));
       input.value = value;
-    } else if (wide) {
-      input = h("textarea", { ...common, rows: 2 });
+    } else if (multiline) {
+      input = h("textarea", { ...common, rows: 2, placeholder: column && column.placeholder[0] ? `例：${column.placeholder[0]}` : null });
       input.value = value;
     } else {
       input = h("input", {
-        ...common, type: opts.type || "text", value,
-        inputmode: opts.numeric ? (opts.integer ? "numeric" : "decimal") : null, autocomplete: opts.autocomplete || "off",
+        ...common, type: type === "date" ? "date" : opts.type || "text", value,
+        inputmode: numeric ? (type === "count" ? "numeric" : "decimal") : null, autocomplete: opts.autocomplete || "off",
       });
     }
-    return h("div", { class: "field" + (wide ? " wide" : "") + (opts.numeric ? " short" : "") },
+    return h("div", { class: "field" + (multiline ? " wide" : "") + (numeric ? " short" : "") },
       h("label", { for: id }, label),
       input,
       opts.after || null,
       h("div", { class: "msg", id: `${id}-msg` }));
   }
 
-  function rowTools(listPath, index, length, noun, rerender) {
+  /** A computed column: worked out live from the row, never typed. */
+  function computedField(path, column, where = []) {
+    const id = fieldId(path);
+    return h("div", { class: "field short computed" },
+      h("label", { for: id }, column.label),
+      h("output", { id, class: "product", tabindex: "-1", "data-computed": path, "aria-live": "off",
+        "aria-describedby": [...where, `${id}-msg`].join(" ") }, "= —"),
+      h("div", { class: "msg", id: `${id}-msg` }));
+  }
+
+  /** The fields of one row of a level: a field per entered column, an output per computed one. */
+  function levelFields(path, columns, where) {
+    return columns.map((c) => {
+      if (c.type === "computed") return computedField(`${path}.${c.key}`, c, where);
+      if (!c.entered) return null; // 序号 and printed-only columns: never typed
+      const after = c.check && c.check.other ? h("output", { class: "sum", id: `${fieldId(`${path}.${c.key}`)}-sum` }) : null;
+      return field(`${path}.${c.key}`, c.label, c, { after, where });
+    });
+  }
+
+  function rowTools(listPath, index, length, place) {
     if (state.readOnly) return null;
     const move = (delta) => () => {
       const list = getAt(listPath);
@@ -166,12 +197,11 @@
       list.splice(index + delta, 0, row);
       changed(true, `${listPath}[${index + delta}]`, delta < 0 ? "up" : "down");
     };
-    const n = index + 1;
     return h("div", { class: "row-tools" },
-      h("button", { type: "button", class: "tool", "data-tool": "up", disabled: index === 0, "aria-label": `上移第${n}个${noun}`, onclick: move(-1) }, "上移"),
-      h("button", { type: "button", class: "tool", "data-tool": "down", disabled: index === length - 1, "aria-label": `下移第${n}个${noun}`, onclick: move(1) }, "下移"),
+      h("button", { type: "button", class: "tool", "data-tool": "up", disabled: index === 0, "aria-label": `上移${place}`, onclick: move(-1) }, "上移"),
+      h("button", { type: "button", class: "tool", "data-tool": "down", disabled: index === length - 1, "aria-label": `下移${place}`, onclick: move(1) }, "下移"),
       h("button", {
-        type: "button", class: "tool danger", "data-tool": "remove", "aria-label": `删除第${n}个${noun}`,
+        type: "button", class: "tool danger", "data-tool": "remove", "aria-label": `删除${place}`,
         onclick: () => {
           const before = snapshot();
           const list = getAt(listPath);
@@ -179,33 +209,9 @@
           // focus stays on the row that took its place (or the one above), never the top of the page
           const next = list.length ? `${listPath}[${Math.min(index, list.length - 1)}]` : listPath;
           changed(true, next, list.length ? "remove" : null);
-          offerUndo(`已删除第${n}个${noun}。`, before, `${listPath}[${index}]`);
+          offerUndo(`已删除${place}。`, before, `${listPath}[${index}]`);
         },
       }, "删除"));
-  }
-
-  function projectBlock(table, itemPath, pi, length, own) {
-    const p = `${itemPath}.projects[${pi}]`;
-    const fields = [field(`${p}.name`, title(table, "name"))];
-    if (own) {
-      fields.push(field(`${p}.amount`, title(table, "amount"), { numeric: true }));
-    } else {
-      fields.push(
-        h("div", { class: "quantity", role: "group", "aria-label": title(table, "quantity") },
-          field(`${p}.count`, form.field_titles.count, { numeric: true, integer: true }),
-          h("span", { class: "times", "aria-hidden": "true" }, "×"),
-          field(`${p}.unit_amount`, form.field_titles.unit_amount, { numeric: true }),
-          h("output", { class: "product", id: `${fieldId(p)}-product`, "aria-live": "off" })));
-    }
-    fields.push(
-      field(`${p}.necessity`, title(table, "necessity"), { multiline: true }),
-      field(`${p}.policy_basis`, title(table, "policy_basis"), { multiline: true }),
-      field(`${p}.performance`, title(table, "performance"), { multiline: true }),
-      field(`${p}.remarks`, title(table, "remarks"), { multiline: true }));
-    return h("fieldset", { class: "project", id: fieldId(p), "data-path": p },
-      h("legend", {}, `${title(table, "name")} ${pi + 1}`),
-      h("div", { class: "fields" }, fields),
-      rowTools(`${itemPath}.projects`, pi, length, "项目", true));
   }
 
   // ------------------------------------------------------------------ undo
@@ -231,135 +237,138 @@
     return state.readOnly ? null : h("button", { type: "button", class: "add", onclick }, text);
   }
 
-  function workItemBlock(table, key, i, length) {
-    const path = `${key}[${i}]`;
-    const item = getAt(path);
-    return h("fieldset", { class: "item", id: fieldId(path), "data-path": path },
-      h("legend", {}, `${title(table, "work")} ${i + 1}`),
-      h("div", { class: "fields" },
-        field(`${path}.category`, title(table, "category"), { choices: table.categories }),
-        field(`${path}.work`, title(table, "work"), { multiline: true }),
-        field(`${path}.budget`, title(table, "budget"), {
-          numeric: true, after: h("output", { class: "sum", id: `${fieldId(path)}-sum` }),
-        }),
-        field(`${path}.estimate`, form.field_titles.estimate, { multiline: true })),
-      h("div", { class: "projects" }, item.projects.map((_, pi) => projectBlock(table, path, pi, item.projects.length, false))),
-      addButton(`在此工作内容下添加${title(table, "name")}`, () => {
-        item.projects.push({ name: "", count: "", unit_amount: "", necessity: "", policy_basis: "", performance: "", remarks: "" });
-        changed(true, `${path}.projects[${item.projects.length - 1}].name`);
-      }),
-      rowTools(key, i, length, title(table, "work"), true));
+  /** Beside a row with sub-rows and no summed column of its own: the sum of its sub-rows' summed columns. */
+  function childSums(table, path) {
+    const child = table.level.child;
+    if (!child || table.level.columns.some((c) => c.total)) return null;
+    const summed = child.columns.filter((c) => c.total);
+    return summed.length ? h("output", { class: "sum wide", id: `${fieldId(path)}-sum` }) : null;
   }
 
-  function subsidyBlock(table, i, length) {
+  /** A row of the unit's own: its level's fields, then its sub-rows (each with its fields), add and tools. */
+  function rowBlock(table, i, length) {
     const path = `${table.key}[${i}]`;
+    const row = getAt(path);
+    const level = table.level;
+    const child = level.child;
+    if (!isRow(row)) {
+      return h("fieldset", { class: "item", id: fieldId(path), "data-path": path },
+        h("legend", {}, rowPlace(table, i)),
+        h("p", { class: "hint" }, `此行不是表格的一行（现为“${asText(row).slice(0, 40)}”），请删除。`),
+        rowTools(table.key, i, length, rowPlace(table, i)));
+    }
+    const subs = child ? rowsOf(row, child.key) : [];
     return h("fieldset", { class: "item", id: fieldId(path), "data-path": path },
-      h("legend", {}, `${title(table, "name")} ${i + 1}`),
-      h("div", { class: "fields" },
-        field(`${path}.work`, title(table, "work"), { multiline: true }),
-        field(`${path}.name`, title(table, "name")),
-        field(`${path}.amount`, title(table, "amount"), { numeric: true }),
-        field(`${path}.basis`, title(table, "basis"), { multiline: true }),
-        field(`${path}.recipient`, title(table, "recipient"), { multiline: true }),
-        field(`${path}.performance`, title(table, "performance"), { multiline: true }),
-        field(`${path}.remarks`, title(table, "remarks"), { multiline: true })),
-      rowTools(table.key, i, length, "后补助", true));
+      h("legend", { id: `${fieldId(path)}-where` }, rowPlace(table, i)),
+      h("div", { class: "fields" }, levelFields(path, level.columns, [`${fieldId(path)}-where`]), childSums(table, path)),
+      child ? h("div", { class: "sub-rows", id: fieldId(`${path}.${child.key}`) },
+        subs.map((_, j) => subRowBlock(table, i, j, subs.length))) : null,
+      child ? addButton(`在${rowPlace(table, i)}下${oneMore(child)}`, () => {
+        if (!Array.isArray(row[child.key])) row[child.key] = [];
+        row[child.key].push(blankRow(child));
+        changed(true, `${path}.${child.key}[${row[child.key].length - 1}]`);
+      }) : null,
+      rowTools(table.key, i, length, rowPlace(table, i)));
   }
 
+  function subRowBlock(table, i, j, length) {
+    const child = table.level.child;
+    const list = `${table.key}[${i}].${child.key}`;
+    const path = `${list}[${j}]`;
+    if (!isRow(getAt(path))) {
+      return h("fieldset", { class: "sub-row", id: fieldId(path), "data-path": path },
+        h("legend", {}, nth(child, j)),
+        h("p", { class: "hint" }, "此行不是表格的一行，请删除。"),
+        rowTools(list, j, length, subPlace(table, i, j)));
+    }
+    return h("fieldset", { class: "sub-row", id: fieldId(path), "data-path": path },
+      h("legend", { id: `${fieldId(path)}-where` }, nth(child, j)),
+      h("div", { class: "fields" }, levelFields(path, child.columns, [`${fieldId(`${table.key}[${i}]`)}-where`, `${fieldId(path)}-where`])),
+      rowTools(list, j, length, subPlace(table, i, j)));
+  }
+
+  /** A row naming one of the province's presets: chosen from the list; what it fixes shown, not typed. */
   function presetBlock(table, i, length) {
     const path = `${table.key}[${i}]`;
-    const item = getAt(path);
-    const preset = presetOf(item.preset);
-    const byCategory = table.categories.map((c) => ({ group: c, options: form.presets.filter((p) => p.category === c).map((p) => p.name) }))
-      .filter((g) => g.options.length);
-    const fixed = (key, value) => h("div", { class: "fixed" + (key === "category" ? "" : " wide") },
-      h("span", { class: "fixed-label", id: `${fieldId(path)}-${key}-label` }, title(table, key)),
-      h("p", { class: "fixed-text", "aria-labelledby": `${fieldId(path)}-${key}-label` }, value || "—"));
+    const row = getAt(path);
+    const preset = presetOf(table, row[PRESET]);
+    const option = (p) => ({ value: p.label, text: p.label });
+    let choices = table.presets.map(option);
+    if (table.preset_by) {
+      const by = columnOf(table, table.preset_by);
+      const groups = [...new Set([...(by && by.choices ? by.choices : []), ...table.presets.map((p) => p.values[table.preset_by] || "")])];
+      choices = groups.map((g) => ({ group: g || "其他", options: table.presets.filter((p) => (p.values[table.preset_by] || "") === g).map(option) }))
+        .filter((g) => g.options.length);
+    }
+    const fixed = (key, value) => {
+      const column = columnOf(table, key);
+      const wide = !(column && column.type === "choice");
+      return h("div", { class: "fixed" + (wide ? " wide" : "") },
+        h("span", { class: "fixed-label", id: `${fieldId(path)}-${key}-label` }, column ? column.title : key),
+        h("p", { class: "fixed-text", "aria-labelledby": `${fieldId(path)}-${key}-label` }, value || "—"));
+    };
+    const open = openColumns(table);
+    const where = [`${fieldId(path)}-where`];
     return h("fieldset", { class: "item preset", id: fieldId(path), "data-path": path },
-      h("legend", {}, `预设项目 ${i + 1}`),
+      h("legend", { id: `${fieldId(path)}-where` }, `${rowPlace(table, i)}（省局预设项目）`),
       h("div", { class: "fields" },
-        field(`${path}.preset`, title(table, "name"), { choices: byCategory }),
+        field(`${path}.${PRESET}`, table.preset_label, null, { choices, where }),
         preset ? [
-          fixed("category", preset.category), fixed("work", preset.work),
-          fixed("necessity", preset.necessity), fixed("policy_basis", preset.policy_basis),
-          preset.remarks ? h("p", { class: "hint wide" }, `省局备注：${preset.remarks}`) : null,
-        ] : h("p", { class: "hint wide" }, "请选择省局预设的项目，其类型、工作内容、必要性和政策依据由省局填写。"),
-        field(`${path}.amount`, title(table, "amount"), { numeric: true }),
-        field(`${path}.performance`, title(table, "performance"), { multiline: true }),
-        field(`${path}.remarks`, title(table, "remarks"), { multiline: true })),
-      rowTools(table.key, i, length, "项目", true));
-  }
-
-  function ownBlock(table, i, length) {
-    const path = `${table.key}[${i}]`;
-    const item = getAt(path);
-    return h("fieldset", { class: "item", id: fieldId(path), "data-path": path },
-      h("legend", {}, `自行开展的工作 ${i + 1}`),
-      h("div", { class: "fields" },
-        field(`${path}.category`, title(table, "category"), { choices: table.categories }),
-        field(`${path}.work`, title(table, "work"), { multiline: true }),
-        h("output", { class: "sum wide", id: `${fieldId(path)}-sum` })),
-      h("div", { class: "projects" }, item.projects.map((_, pi) => projectBlock(table, path, pi, item.projects.length, true))),
-      addButton(`在此工作内容下添加${title(table, "name")}`, () => {
-        item.projects.push({ name: "", amount: "", necessity: "", policy_basis: "", performance: "", remarks: "" });
-        changed(true, `${path}.projects[${item.projects.length - 1}].name`);
-      }),
-      rowTools(table.key, i, length, "项目", true));
+          ...table.preset_fixes.filter((k) => k !== table.preset_named).map((k) => fixed(k, preset.values[k])),
+          // what the province wrote in a column the unit fills (备注): shown as a hint
+          ...Object.entries(preset.values).filter(([k, v]) => v && !table.preset_fixes.includes(k))
+            .map(([k, v]) => h("p", { class: "hint wide" }, `省局${(columnOf(table, k) || { short: k }).short}：${v}`)),
+        ] : h("p", { class: "hint wide" }, `请选择省局预设的项目，其${table.preset_fixes.filter((k) => k !== table.preset_named)
+          .map((k) => (columnOf(table, k) || { short: k }).short).join("、")}由省局填写。`),
+        open.map((c) => (c.type === "computed" ? computedField(`${path}.${c.key}`, c, where) : field(`${path}.${c.key}`, c.label, c, { where })))),
+      rowTools(table.key, i, length, rowPlace(table, i)));
   }
 
   function tableSection(table) {
     const key = table.key;
     const list = state.sub[key];
-    let body;
+    const body = list.map((row, i) => (isPreset(table, row) ? presetBlock(table, i, list.length) : rowBlock(table, i, list.length)));
     const adds = [];
-    if (table.kind === "work") {
-      body = list.map((_, i) => workItemBlock(table, key, i, list.length));
-      adds.push(addButton(`添加${title(table, "work")}`, () => {
-        list.push({ category: "", work: "", budget: "", estimate: "",
-          projects: [{ name: "", count: "", unit_amount: "", necessity: "", policy_basis: "", performance: "", remarks: "" }] });
-        changed(true, `${key}[${list.length - 1}].category`);
-      }));
-    } else if (table.kind === "subsidy") {
-      body = list.map((_, i) => subsidyBlock(table, i, list.length));
-      adds.push(addButton("添加后补助", () => {
-        list.push({ work: "", name: "", amount: "", basis: "", recipient: "", performance: "", remarks: "" });
-        changed(true, `${key}[${list.length - 1}].work`);
-      }));
-    } else {
-      body = list.map((item, i) => ("preset" in item ? presetBlock(table, i, list.length) : ownBlock(table, i, list.length)));
-      adds.push(addButton("添加省局预设项目", () => {
-        list.push({ preset: "", amount: "", performance: "", remarks: "" });
-        changed(true, `${key}[${list.length - 1}].preset`);
-      }));
-      adds.push(addButton("添加自行开展的工作", () => {
-        list.push({ category: "", work: table.placeholder ? table.placeholder.work : "",
-          projects: [{ name: "", amount: "", necessity: "", policy_basis: "", performance: "", remarks: "" }] });
-        changed(true, `${key}[${list.length - 1}].category`);
+    if (table.presets.length) {
+      adds.push(addButton(`在${table.label}添加省局预设项目`, () => {
+        list.push(blankPreset(table));
+        changed(true, `${key}[${list.length - 1}]`);
       }));
     }
+    adds.push(addButton(`在${table.label}${oneMore(table.level)}`, () => {
+      list.push(blankRow(table.level, table.prefill));
+      changed(true, `${key}[${list.length - 1}]`);
+    }));
+    const unit = (c) => (c.type === "count" ? "" : ` ${form.amount_unit}`);
+    const main = table.total;
     return h("section", { class: "table", id: `table-${key}`, "aria-labelledby": `table-${key}-title`, "data-path": key },
-      h("h2", { id: `table-${key}-title` }, `${table.title} `, h("span", { class: "subtitle" }, table.subtitle)),
-      h("p", { class: "table-total" }, "本表合计：", h("output", { id: `total-${key}` }, "0.00"), ` ${form.amount_unit}`),
+      // the form's title of the table, with its 表（一） when the title does not carry it
+      h("h2", { id: `table-${key}-title` }, `${table.title.includes(`（${table.number}）`) ? "" : `${table.label} `}${table.title} `,
+        h("span", { class: "subtitle" }, table.subtitle)),
+      main ? h("p", { class: "table-total" }, "本表合计：", h("output", { id: `total-${key}` }, "0.00"), unit(main)) : null,
+      table.totals.length > 1 ? h("p", { class: "column-totals" }, "各列合计：", table.totals.flatMap((c, n) => [n ? "；" : "",
+        `${c.title} `, h("output", { id: totalId(table, c) }, "0.00"), unit(c)])) : null,
       list.length ? null : h("p", { class: "empty" }, "本表没有填报内容。"),
       body,
       h("div", { class: "adds" }, adds));
   }
+  const totalId = (table, c) => `total-${table.key}-${c.level ? `${c.level}-` : ""}${c.key}`;
 
   function headerSection() {
     return h("section", { class: "table header", "aria-labelledby": "hdr-title" },
       h("h2", { id: "hdr-title" }, "填报单位信息"),
       h("div", { class: "fields" },
-        h("div", { class: "fixed" }, h("span", { class: "fixed-label" }, form.field_titles.unit), h("p", { class: "fixed-text" }, page.unit.name)),
-        field("contact.name", form.field_titles.contact_name, { autocomplete: "name" }),
-        field("contact.phone", form.field_titles.contact_phone, { type: "tel", autocomplete: "tel" }),
-        field("date", form.field_titles.date, { type: "date" })));
+        h("div", { class: "fixed" }, h("span", { class: "fixed-label" }, form.header.unit), h("p", { class: "fixed-text" }, page.unit.name)),
+        field("contact.name", form.header.contact_name, null, { single: true, autocomplete: "name" }),
+        field("contact.phone", form.header.contact_phone, null, { single: true, type: "tel", autocomplete: "tel" }),
+        field("date", form.header.date, null, { single: true, type: "date" })));
   }
 
   function render(focusPath, focusTool) {
     const root = document.getElementById("editor");
     root.replaceChildren(headerSection(), ...form.tables.map(tableSection));
     root.classList.toggle("read-only", state.readOnly);
-    updateTotals();
+    updateLive();
     showReport(state.report);
     if (focusPath) {
       // the row itself, else the table section it belongs to (an emptied list: its 添加 button)
@@ -371,54 +380,138 @@
     }
   }
 
-  // ------------------------------------------------------------------ live sums
-  function updateTotals() {
-    let grand = 0, grandOk = true;
+  // ------------------------------------------------------------------ live sums, computed columns and checks
+  // Every value is read by the checker's rule and every expression worked out on exact decimals
+  // (static/expression.js), the same tree validate works out: the page never shows a sum validate refuses.
+  function read(column, text) {
+    if (column.type === "amount") return expr.amount(text);
+    if (column.type === "count") return expr.count(text);
+    return null;
+  }
+  /** A row's scope for the expressions: its level's columns (a preset row: every level's, flattened). */
+  function scopeOf(columns, row, child) {
+    const byKey = new Map(columns.map((c) => [c.key, c]));
+    return {
+      value: (k) => (byKey.has(k) && isRow(row) ? read(byKey.get(k), row[k]) : null),
+      formula: (k) => (byKey.has(k) ? byKey.get(k).formula : null),
+      children: (rows) => (child && child.key === rows ? rowsOf(row, rows).map((r) => scopeOf(child.columns, r, child.child)) : []),
+    };
+  }
+  const money = (v) => `${expr.fixed2(v)}`;
+  const valueText = (c, v) => (v === null ? "—" : c.money ? money(v) : expr.plain(v));
+  function valueOf(column, scope) {
+    return column.formula ? expr.evaluate(column.formula, scope) : scope.value(column.key);
+  }
+
+  /** The computed outputs, check lines and messages of one row; its summed columns into `sums`. */
+  function liveRow(table, columns, child, row, path, sums, preset) {
+    const scope = scopeOf(columns, row, child);
+    for (const c of columns) {
+      const at = `${path}.${c.key}`;
+      if (c.type === "computed") {
+        const problems = [];
+        const v = expr.evaluate(c.formula, scope, problems);
+        const out = document.getElementById(fieldId(at));
+        if (out) say(out, v === null ? "= —" : `= ${valueText(c, v)}${c.money ? ` ${form.amount_unit}` : ""}`);
+        if (c.zero) {
+          const zero = problems.some((p) => p.code === "division-by-zero");
+          state.live.push({ box: `${fieldId(at)}-msg`, code: c.zero.code, text: zero ? said(c.zero.message, c.zero.hint) : "" });
+        }
+      }
+      if (c.check && !preset) {
+        const holds = expr.evaluate(c.check.expr, scope);
+        const text = holds === false ? said(expr.fill(c.check.message, scope), expr.fill(c.check.hint, scope)) : "";
+        state.live.push({ box: `${fieldId(at)}-msg`, code: c.check.code, text });
+        const out = document.getElementById(`${fieldId(at)}-sum`);
+        if (out && c.check.other) {
+          const v = expr.evaluate(c.check.other, scope);
+          say(out, `${c.check.other_words}：${valueText(c, v)}${c.money ? ` ${form.amount_unit}` : ""}`);
+          out.classList.toggle("differs", holds === false);
+        }
+      }
+      if (c.total && sums.has(c)) {
+        const v = valueOf(c, scope);
+        const s = sums.get(c);
+        if (v === null) s.ok = false; else s.sum = expr.add(s.sum, v);
+      }
+    }
+    return scope;
+  }
+
+  function updateLive() {
+    state.live = [];
+    let grand = expr.dec(0n);
     for (const table of form.tables) {
-      let total = 0, ok = true;
-      state.sub[table.key].forEach((item, i) => {
+      const summed = columnsOf(table).filter((c) => c.total);
+      const sums = new Map(summed.map((c) => [c, { sum: expr.dec(0n), ok: true }]));
+      const level = table.level;
+      const child = level.child;
+      (state.sub[table.key] || []).forEach((row, i) => {
         const path = `${table.key}[${i}]`;
-        if (table.kind === "work") {
-          let sum = 0, sumOk = true;
-          item.projects.forEach((p, pi) => {
-            const n = count(p.count), c = cents(p.unit_amount);
-            const product = n !== null && c !== null ? n * c : null;
-            const out = document.getElementById(`${fieldId(`${path}.projects[${pi}]`)}-product`);
-            if (out) say(out, product === null ? "= —" : `= ${yuan(product)} ${form.amount_unit}`);
-            if (product === null) sumOk = false; else sum += product;
-          });
-          const b = cents(item.budget);
-          const out = document.getElementById(`${fieldId(path)}-sum`);
-          if (out) {
-            say(out, `各项目“项目数×单项金额”之和：${sumOk ? yuan(sum) : "—"} ${form.amount_unit}`);
-            out.classList.toggle("differs", sumOk && b !== null && b !== sum);
+        if (!isRow(row)) return;
+        if (isPreset(table, row)) {
+          liveRow(table, columnsOf(table), null, row, path, sums, true);
+          return;
+        }
+        liveRow(table, level.columns, child, row, path, sums, false);
+        if (!child) return;
+        const mine = new Map(child.columns.filter((c) => c.total).map((c) => [c, { sum: expr.dec(0n), ok: true }]));
+        rowsOf(row, child.key).forEach((sub, j) => {
+          if (!isRow(sub)) return;
+          const own = liveRow(table, child.columns, child.child, sub, `${path}.${child.key}[${j}]`, sums, false);
+          for (const [c, s] of mine) {
+            const v = valueOf(c, own);
+            if (v === null) s.ok = false; else s.sum = expr.add(s.sum, v);
           }
-          if (b === null) ok = false; else total += b;
-        } else if (table.kind === "subsidy") {
-          const c = cents(item.amount);
-          if (c === null) ok = false; else total += c;
-        } else if ("preset" in item) {
-          const c = cents(item.amount);
-          if (c === null) ok = false; else total += c;
-        } else {
-          let sum = 0, sumOk = true;
-          for (const p of item.projects) {
-            const c = cents(p.amount);
-            if (c === null) sumOk = false; else sum += c;
-          }
-          const out = document.getElementById(`${fieldId(path)}-sum`);
-          if (out) say(out, `本工作内容金额合计：${sumOk ? yuan(sum) : "—"} ${form.amount_unit}`);
-          if (!sumOk) ok = false;
-          total += sum;
+        });
+        const out = document.getElementById(`${fieldId(path)}-sum`);
+        if (out && mine.size) {
+          say(out, [...mine].map(([c, s]) => `各${child.word.replace(/^个/, "")}${c.short}之和：${s.ok ? valueText(c, s.sum) : "—"}${c.type === "count" ? "" : ` ${form.amount_unit}`}`).join("；"));
         }
       });
-      const out = document.getElementById(`total-${table.key}`);
-      if (out) say(out, ok ? yuan(total) : `${yuan(total)}（有未填或格式不对的金额）`);
-      grand += total;
-      grandOk = grandOk && ok;
+      for (const [c, s] of sums) {
+        const out = document.getElementById(totalId(table, { key: c.key, level: levelKeyOf(table, c) }));
+        if (out) say(out, totalText(c, s));
+      }
+      const main = table.total && summed.find((c) => c.key === table.total.key && levelKeyOf(table, c) === table.total.level);
+      if (main) {
+        const s = sums.get(main);
+        say(document.getElementById(`total-${table.key}`), totalText(main, s));
+        if (main.money) grand = expr.add(grand, s.sum);
+      }
     }
     const g = document.getElementById("grand-total");
-    if (g) say(g, yuan(grand));
+    if (g) say(g, money(grand));
+    applyLive();
+  }
+  const levelKeyOf = (table, c) => (table.level.columns.includes(c) ? table.level.key : table.level.child.key);
+  const totalText = (c, s) => (s.ok ? valueText(c, s.sum) : `${valueText(c, s.sum)}（有未填或格式不对的${c.type === "count" ? "数" : "金额"}）`);
+  const said = (message, hint) => plain(message) + (hint ? ` ${plain(hint)}` : "");
+
+  /** The page's own findings beside the server's: one message per check and row, always for what is typed now
+      (the server's, of the same code, is brought up to date; a check that holds again takes its message away). */
+  function applyLive() {
+    for (const { box, code, text } of state.live) {
+      const msgBox = document.getElementById(box);
+      if (!msgBox) continue;
+      const found = [...msgBox.querySelectorAll(`:scope > p[data-code="${CSS.escape(code)}"]`)];
+      if (text) {
+        if (found.length) {
+          const last = found[0].lastChild;
+          if (last && last.nodeType === Node.TEXT_NODE) { if (last.textContent !== text) last.textContent = text; }
+          else found[0].append(text);
+          found.slice(1).forEach((p) => p.remove());
+        } else {
+          msgBox.append(h("p", { class: "error live", "data-code": code }, h("span", { class: "level" }, "错误："), text));
+        }
+      } else found.forEach((p) => p.remove());
+      const target = document.getElementById(box.replace(/-msg$/, ""));
+      const bad = msgBox.querySelector(":scope > p.error") !== null;
+      msgBox.classList.toggle("has-msg", msgBox.children.length > 0);
+      if (target && target.matches("input, select, textarea")) {
+        if (bad) target.setAttribute("aria-invalid", "true"); else target.removeAttribute("aria-invalid");
+      }
+    }
   }
 
   // ------------------------------------------------------------------ live checking
@@ -484,6 +577,7 @@
     if (!report) {
       say(summary.querySelector(".verdict"), "尚未检查。");
       list.replaceChildren();
+      applyLive();
       return;
     }
     const items = [];
@@ -493,12 +587,13 @@
       const level = d.severity === "error" ? "错误" : "警告";
       let link = null;
       if (target) {
-        const isInput = target.matches("input, select, textarea");
+        const isInput = target.matches("input, select, textarea, output");
         const msgBox = isInput ? document.getElementById(`${target.id}-msg`) : target.querySelector(":scope > .row-msg") ||
           target.insertBefore(h("div", { class: "msg row-msg", id: `${target.id}-msg` }), target.children[1] || null);
-        msgBox.append(h("p", { class: d.severity, id: `${target.id}-msg-${n}` }, h("span", { class: "level" }, `${level}：`), text));
+        msgBox.append(h("p", { class: d.severity, id: `${target.id}-msg-${n}`, "data-code": d.code },
+          h("span", { class: "level" }, `${level}：`), text));
         msgBox.classList.add("has-msg");
-        if (isInput && d.severity === "error") target.setAttribute("aria-invalid", "true");
+        if (isInput && d.severity === "error" && !target.matches("output")) target.setAttribute("aria-invalid", "true");
         link = `#${target.id}`;
       }
       items.push(h("li", { class: d.severity },
@@ -513,6 +608,7 @@
     summary.classList.toggle("bad", report.errors > 0);
     list.replaceChildren(...items);
     if (submit) submit.disabled = state.readOnly || report.errors > 0;
+    applyLive();  // what the page works out itself is about what is typed now
   }
 
   function focusField(id) {
@@ -680,7 +776,7 @@
     pendingFlag(true);
     state.editedAt = new Date().toISOString();
     if (structural) render(focusPath, tool);
-    else updateTotals();
+    else updateLive();
     keepLocally();
     scheduleCheck();
     scheduleSave();
