@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from docgen.check.submission import check_file  # noqa: E402
-from docgen.form.legacy import load_form  # noqa: E402
+from docgen.form.loading import load as load_form  # noqa: E402
 from docgen.registry import Options, render_view  # noqa: E402
 from docgen.views.form import build_view  # noqa: E402
 

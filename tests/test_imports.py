@@ -205,7 +205,7 @@ def test_a_submodule_import_runs_its_package() -> None:
 
 
 def test_the_form_engine_sits_between_models_and_check() -> None:
-    # the form package reads models (values, the legacy Form shape) and is read by check; never the reverse
+    # the form package reads models (values, the envelope, years) and is read by check; never the reverse
     assert stage_of("docgen.models.values") < stage_of("docgen.form.builder") < stage_of("docgen.check.submission")
     assert any(t.startswith("docgen.form") for t in GRAPH["docgen.check.submission"])
     assert not any(t.startswith("docgen.form") for m in GRAPH if m.startswith("docgen.models") for t in GRAPH[m])

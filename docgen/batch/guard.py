@@ -137,7 +137,7 @@ def sort_inputs(folder: Path, form: Form | None = None) -> Sorted:
     ``form``: the one the units answer (by default the form most of them name)."""
     from docgen.form.loading import form_for
     from docgen.io.source import SourceError, parse
-    from docgen.models.form import year_named
+    from docgen.models.year import year_named
     from docgen.registry import input_kind
 
     out = Sorted()

@@ -10,7 +10,7 @@ from docgen.form.catalog import catalog
 from docgen.form.tree import Form, Level, Table
 from docgen.io.source import Path_, Source
 from docgen.io.yaml_reader import Problem
-from docgen.models.form import year_named
+from docgen.models.year import year_named
 
 
 def tree_for(data: Any) -> Form | None:

@@ -25,9 +25,9 @@ from docgen.form.tree import Form as Tree
 from docgen.form.tree import Table, short
 from docgen.io.source import Path_, Source, SourceError, load, parse
 from docgen.models.diagnostics import Diagnostic, InvalidInput, format_path
-from docgen.models.form import year_named
-from docgen.models.submission import UNIT_KIND_TITLES
+from docgen.models.envelope import UNIT_KIND_TITLES
 from docgen.models.values import _date
+from docgen.models.year import year_named
 
 
 @dataclass

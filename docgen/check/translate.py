@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from docgen.io import limits
 from docgen.io.source import Path_, Source
 from docgen.models.diagnostics import Diagnostic, format_path
-from docgen.models.submission import field_title
+from docgen.models.envelope import field_title
 
 
 def _keys(model: type[BaseModel]) -> list[str]:

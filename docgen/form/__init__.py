@@ -3,7 +3,7 @@
 Stage between models and check. ``catalog`` finds forms by id and builds each once (``builder``: every
 problem with its line); the tree (``tree``) gives places in the form's words; ``model`` the submission's
 generated pydantic model; ``aliases`` the Chinese keys; ``expression`` formulas and checks on exact
-decimals (also as spreadsheet formulas and JSON for the browser); ``legacy`` today's ``models.form.Form``.
+decimals (also as spreadsheet formulas and JSON for the browser); ``loading`` a form by id for every consumer.
 """
 
 from docgen.form.builder import Built, build

@@ -23,7 +23,7 @@ from docgen.form.aliases import ENVELOPE_TITLES, PRESET_KEY, preset_title
 from docgen.form.tree import Column, Form, Level, Table
 from docgen.io import limits
 from docgen.io.source import value_at
-from docgen.models.submission import Contact, UnitKind
+from docgen.models.envelope import Contact, UnitKind
 from docgen.models.values import (
     _NUMBER_CHARS,
     Amount,

@@ -33,3 +33,12 @@ def _year(value: Any) -> Any:
 
 FormYear = Annotated[int, BeforeValidator(_year)]
 """An int field holding a form year; a number outside 1000–9999 is a Chinese error."""
+
+
+def year_named(data: object) -> int | None:
+    """The form year an input names (``form: 2025`` or ``form: "2025"``), else None (also for a number no
+    year can be: 4,301 digits would pass ``isdigit`` and make ``int()`` and ``str()`` raise)."""
+    year = data.get("form") if isinstance(data, dict) else None
+    if isinstance(year, str) and year.strip().isdigit() and len(year.strip()) <= 6:
+        return int(year)
+    return year if isinstance(year, int) and not isinstance(year, bool) and 0 <= year < 10**6 else None

@@ -64,7 +64,7 @@ def notice_for(year: int) -> Path | None:
     """The notice that published `year`'s form (its number is the form's notice_number), if docgen has it."""
     import yaml
 
-    from docgen.form.legacy import load_form
+    from docgen.form.loading import load as load_form
     from docgen.io.paths import DATA_DIR
 
     number = load_form(year).notice_number

@@ -65,13 +65,13 @@ def test_an_unreadable_form_is_a_problem_not_a_crash(tmp_path: Path) -> None:
 
 
 def test_a_broken_form_never_takes_the_others_down(province: Path) -> None:
-    from docgen.form.legacy import available_years, form_for
+    from docgen.form.loading import available, form_for
     from docgen.service.accounts import known_units
 
     (province / "2031.yaml").write_text(
         FORM_2024.replace("year: 2024", "year: 2031").replace("tables:", "tables: 3\nx:")
     )
     (province / "2030.yaml").write_text(FORM_2024.replace("year: 2024", "year: 2030"))
-    assert "2031" in catalog().broken() and available_years()[-1] == 2030
+    assert "2031" in catalog().broken() and available()[-1] == "2030"
     assert form_for().year == 2030  # the newest good form
     assert "guangzhou" in known_units()  # the service's units: every good form, no traceback

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from docgen.form.catalog import built
-from docgen.form.legacy import legacy, load_form
-from docgen.models.form import Form
+from tests.legacy_oracle.adapter import legacy, load_form
+from tests.legacy_oracle.form import Form
 
 ROOT = Path(__file__).resolve().parents[2]
 BEFORE = ROOT / "tests" / "data" / "forms-before-contract"

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from testkit import SEED
 
-from docgen.form.legacy import load_form  # the flat facts; moves to a tests-only oracle with the legacy model
-from docgen.models.form import Form
+from tests.legacy_oracle.adapter import load_form  # the flat facts, as docgen read them before the form engine
+from tests.legacy_oracle.form import Form
 
 NOTICE = "粤市监知促〔2023〕233号"
 FIELDS = ("work", "name", "necessity", "policy_basis", "remarks")

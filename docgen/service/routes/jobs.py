@@ -100,14 +100,15 @@ async def start_batch(body: BatchRequest, request: Request, principal: Principal
 
 def _described(job) -> dict:
     """A job as the API shows it: the units it took and those it left out, by their Chinese names."""
-    from docgen.form.legacy import available_years, load_form
+    from docgen.form.loading import available
+    from docgen.form.loading import load as load_form
 
     names = known_units()
     out = job.as_json()
     for item in out["units"]:
         item["name"] = names.get(item["unit"], item["unit"])
     taken = {unit for unit, _ in job.included()}
-    form_units = load_form(job.year).units if job.year in available_years() else []
+    form_units = load_form(job.year).units if str(job.year) in available() else []
     out["left_out"] = [{"unit": u.id, "name": u.name} for u in form_units if u.id not in taken]
     return out
 

@@ -1,4 +1,4 @@
-"""The published form (征集表) in the shape today's consumers read (built from the form tree by docgen.form.legacy)."""
+"""The published form (征集表) in its old flat shape (a test oracle, built from the tree by tests.legacy_oracle.adapter)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""The built form as today's consumers read it (docgen.models.form.Form): an adapter while they move to the tree.
-
-Views, writers, the importer, the web form and the batch still read ``models.form.Form`` (four tables
-by key, a table ``kind``, printed columns with widths). ``legacy(form)`` states the tree in that shape
-so their outputs stay byte-identical; it goes once every consumer iterates the tree.
-"""
+"""The built form stated in the old flat shape (tests.legacy_oracle.form.Form), for the tests that compare with it
+(``legacy(form)``, ``load_form``, ``legacy_submission``): docgen before the form engine read exactly this."""
 
 from __future__ import annotations
 
@@ -21,8 +17,8 @@ from docgen.form.tree import Form, Table
 from docgen.io.paths import DATA_DIR
 
 __all__ = ["FormInvalid", "NotLegacy", "form_path", "legacy", "load_form"]
-from docgen.models import form as old
-from docgen.models.submission import OwnDelegated, OwnProject, PresetRef, Project, Submission, Subsidy, WorkItem
+from tests.legacy_oracle import form as old
+from tests.legacy_oracle.submission import OwnDelegated, OwnProject, PresetRef, Project, Submission, Subsidy, WorkItem
 
 _LEGACY_KEYS = ("retained", "post_subsidy", "support", "delegated")
 
