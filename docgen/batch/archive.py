@@ -14,6 +14,7 @@ from docgen.form.loading import form_for
 from docgen.form.tree import Form
 from docgen.io.atomic import write_bytes
 from docgen.models.diagnostics import InvalidInput
+from docgen.views.summary import summary_title
 
 ARCHIVE_NAME = "归档卷.pdf"
 ARCHIVE_OFD = "归档卷.ofd"  # the same volume as OFD-A (GB/T 42133), with `docgen batch --ofd`
@@ -29,6 +30,12 @@ class Part:
     pdf: bytes
     numbering: list[bool]  # per page: does it carry a number (the notice's 版记 page does not)
     kind: str = "unit"  # notice | unit | summary | note
+
+
+def volume_title(form: Form) -> str:
+    """The archive volume's title: the form's title with its last 表 read 归档卷 (…征集表 → …征集归档卷)."""
+    head, found, tail = form.title.rpartition("表")
+    return f"{head}归档卷{tail}" if found else f"{form.title}归档卷"
 
 
 def part_path(outdir: Path, stem: str) -> Path:
@@ -77,7 +84,7 @@ def _closing_note(
         .get_template("html/archive_note.html.j2")
         .render(
             title=NOTE_TITLE,
-            volume=f"{form.year}年度知识产权项目需求征集归档卷",
+            volume=volume_title(form),
             notice_number=form.notice_number,
             items=len(parts) + 1,
             numbered=numbered,
@@ -98,7 +105,7 @@ def assemble(form: Form, parts: list[Part], templates: Path, missing: Sequence[t
 
     from docgen.writers.pdf import engine, pagenum
 
-    title = f"{form.year}年度知识产权项目需求征集归档卷"
+    title = volume_title(form)
     meta = engine.PdfMetadata(
         title=title,
         author="广东省市场监督管理局（知识产权局）",
@@ -215,7 +222,7 @@ def build_archive(
         parts.append(
             Part(
                 "广东省市场监督管理局（知识产权局）",
-                f"{form.year}年度知识产权项目需求汇总表",
+                summary_title(form),
                 summary_pdf,
                 [True] * pages,
                 kind="summary",

@@ -25,7 +25,7 @@ from docgen.io.source import SourceError, parse
 from docgen.models.diagnostics import InvalidInput
 from docgen.options import DEFAULT, RenderOptions
 from docgen.registry import ARCHIVE, FORMATS, SUMMARY, UNNUMBERED_PDF, Options, render_source
-from docgen.views.summary import UnitFiling, unit_filing
+from docgen.views.summary import UnitFiling, summed, unit_filing
 
 STATUS_TEXT = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败"}
 INDEX_NAME = "文件索引.csv"  # 单位 → its files: the outputs keep ASCII stems, people look units up here
@@ -580,9 +580,10 @@ def _print_table(report: BatchReport) -> None:
     from rich.table import Table
 
     form = report.form or form_for()
-    keys = [t.key for t in form.tables]  # the form's own tables, in print order
+    tables = summed(form)  # the form's tables with a 合计 (a table of names and dates has none), in print order
+    keys = [t.key for t in tables]
     table = Table(title="docgen batch")
-    for col in ("单位", "状态", "警告", *(f"表{t.number}" for t in form.tables), "合计（万元）"):
+    for col in ("单位", "状态", "警告", *(f"表{t.number}" for t in tables), f"合计（{form.amount_unit}）"):
         table.add_column(col, justify="right" if col not in ("单位", "状态") else "left")
     status_text = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败"}
     rank = {u.name: i for i, u in enumerate(form.units)}  # the published unit order

@@ -68,6 +68,21 @@ class ColumnDef(_Def):
     warn: tuple[TextRule, ...] = Field((), description="docgen: text rules that warn (has-number, cites-document)")
     unique: bool = Field(False, description="docgen: warn when the same text appears twice in one submission")
     placeholder: tuple[str, ...] = Field((), description="docgen: example texts that warn when left unchanged")
+    summary_as: Literal[False] | str | None = Field(
+        None,
+        description="docgen: how the provincial summary's 项目清单 lists this printed column. By default a text, date"
+        " or choice column (not the group column, `merge: equal` choice) is listed under its own title, the tables'"
+        " columns of one title sharing a list column, in the order first seen; the column naming a table's project"
+        " (its first `unique` text column of the lowest level, else its first required text) is listed as the"
+        " project's name. `name`: this column names the project instead (every table's name shares one list column,"
+        " titled as first seen, followed by the figures; 其他填报同名项目的单位 compares it); a title: listed under"
+        " that title (e.g. 后补助依据 under 项目设置政策依据); false: left out",
+    )
+    summary_width: float | None = Field(
+        None,
+        description="docgen: the width of this column's list column in the 项目清单 (Excel's character units; the"
+        " first column listed under a title that has one sets it; default: fitted to its texts, at most 40)",
+    )
 
 
 class LevelDef(_Def):
@@ -143,6 +158,11 @@ class FormDef(_Def):
     tables: tuple[TableDef, ...]
     # docgen's own
     attachment_title: str = Field("", description="docgen: the attachment's printed title (default: title)")
+    summary_title: str = Field(
+        "",
+        description="docgen: the provincial summary's title (default: title with its last 征集表 read 汇总表, else"
+        " its last 表 read 汇总表, else title + 汇总表)",
+    )
     cities: str = Field("cities", description="docgen: the choice list of the cities a city unit is in")
     instructions_title: str = Field("", description="docgen: 填写说明's title")
     instructions: tuple[InstructionDef, ...] = ()

@@ -444,16 +444,23 @@ def _print_level(level: Level, values: dict[str, Any], line: _Line) -> None:
             line.values[column.key] = text
 
 
-def _figures(level: Level, values: dict[str, Any]) -> Figures:
-    """A lowest-level row's (项目数, 单项金额, 金额) for the summary: its count column (else 1), its summed
-    column (else its computed one) as the amount, and with a count the amount entered beside it."""
+def figure_columns(level: Level) -> tuple[Column | None, Column | None, Column | None]:
+    """The columns a lowest-level row's figures come from: (count, unit amount, amount) — its count column,
+    with a count the amount entered beside it, and its summed column (else its computed one)."""
     count_col = next((c for c in level.columns if c.type.name == "count"), None)
     amount_col = next((c for c in level.columns if c.definition.total), None) or next(
         (c for c in level.columns if c.type.name == "computed"), None
     )
+    unit_col = next((c for c in level.columns if c.type.name == "amount"), None) if count_col is not None else None
+    return count_col, unit_col, amount_col
+
+
+def _figures(level: Level, values: dict[str, Any]) -> Figures:
+    """A lowest-level row's (项目数, 单项金额, 金额) for the summary, from its `figure_columns`: its count
+    (else 1), its unit amount (with a count), its amount."""
+    count_col, unit_col, amount_col = figure_columns(level)
     count = int(values.get(count_col.key) or 0) if count_col is not None else 1
     amount = Decimal(values.get(amount_col.key) or 0) if amount_col is not None else Decimal(0)
-    unit_col = next((c for c in level.columns if c.type.name == "amount"), None) if count_col is not None else None
     unit_amount = (
         Decimal(values[unit_col.key]) if unit_col is not None and values.get(unit_col.key) is not None else None
     )
@@ -473,13 +480,18 @@ def _preset(table: Table, name_or_id: str) -> PresetDef | None:
     return None
 
 
-def _label_key(table: Table) -> str:
-    """The column that names a row of the lowest level: the first `unique` one, else the first required text."""
+def label_column(table: Table) -> Column:
+    """The column that names a row of the lowest level: the first `unique` one, else the first required text
+    (else its first column)."""
     level = _lowest(table)
     found = next((c for c in level.columns if c.definition.unique), None) or next(
         (c for c in level.columns if c.type.name == "text" and c.definition.required), None
     )
-    return found.key if found is not None else next(c.key for c in level.columns)
+    return found if found is not None else level.columns[0]
+
+
+def _label_key(table: Table) -> str:
+    return label_column(table).key
 
 
 def _preset_values(table: Table, preset: PresetDef) -> dict[str, Any]:

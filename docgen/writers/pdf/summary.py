@@ -24,8 +24,10 @@ def _knows_parts(env) -> bool:
 
 
 def parts(view: SummaryView) -> list[str]:
-    """The summary's sections, each starting a page: the units' table, the categories', one per table."""
-    return ["units", "cats", *(f"t{i}" for i in range(len(view.tables))), *(["missing"] if view.missing else [])]
+    """The summary's sections, each starting a page: the units' table, the categories' (when the tables are
+    grouped), one per summed table, the units missing."""
+    cats = ["cats"] if view.grouped else []
+    return ["units", *cats, *(f"t{i}" for i in range(len(view.tables))), *(["missing"] if view.missing else [])]
 
 
 def layout(view: SummaryView, templates: Path):
@@ -70,7 +72,7 @@ def write_summary_pdf_pair(view: SummaryView, templates: Path) -> tuple[bytes, b
     """(numbered, unnumbered): the file 汇总表.pdf, and its copy for the archive volume (numbered there)."""
     doc = layout(view, templates)
     meta = engine.PdfMetadata(
-        title=f"{view.form.year}年度知识产权项目需求汇总表",
+        title=view.title,
         author="docgen",
         subject=f"{view.form.notice_number} 各单位填报汇总",
         date=view.form.deadline,
