@@ -58,11 +58,13 @@ def next_year() -> str:
     start = text.index("  - key: support")
     text = text[:start] + text[text.index("  - key: delegated") :]
     # a column comes: 表（二） 实施地区, after 后补助承接单位
-    text = text.replace(
-        "      - {key: recipient, title: 后补助承接单位, type: text, width: 14}\n",
-        "      - {key: recipient, title: 后补助承接单位, type: text, width: 14}\n"
-        "      - {key: region, title: 实施地区, type: text, width: 6}\n",
+    text = re.sub(
+        r"(      - \{key: recipient, title: 后补助承接单位,[^\n]*\n)",
+        r"\1      - {key: region, title: 实施地区, type: text, width: 6}\n",
+        text,
+        count=1,
     )
+    assert "实施地区" in text
     # a column is renamed: 项目绩效 → 绩效目标, old files and workbooks stay valid through the alias
     text = text.replace(
         "{key: performance, title: 项目绩效,", "{key: performance, title: 绩效目标, aliases: [项目绩效],"
