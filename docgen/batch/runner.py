@@ -13,7 +13,15 @@ from typing import Any, TextIO
 
 from docgen import __version__
 from docgen.batch.archive import part_path
-from docgen.batch.guard import OutputLock, Refusal, check_notice, check_outdir, check_scheduler, sort_inputs
+from docgen.batch.guard import (
+    OutputLock,
+    Refusal,
+    check_form,
+    check_notice,
+    check_outdir,
+    check_scheduler,
+    sort_inputs,
+)
 from docgen.batch.manifest import Manifest, UnitEntry, describe, sha256_bytes, tree_hash
 from docgen.batch.workers import interrupt_on_sigterm
 from docgen.batch.workers import pool as workers_pool
@@ -293,11 +301,16 @@ def build(
     log: Callable[[str], None] | None = None,
     render: RenderOptions = DEFAULT,
     ofd: bool = False,
+    form: str | None = None,
 ) -> BatchReport:
     """Build every unit of `folder` into `outdir`; the library entry point behind `docgen batch`.
 
-    Options, the output folder and the notice are checked before any work (BatchRefused); one
-    batch at a time writes an output folder (an flock on OUTDIR/.docgen.lock)."""
+    A batch takes one form: `form` (an id, e.g. "2024"), by default the form most input files name; a file
+    answering another form is refused by name and left out of the summary. Options, the form, the output
+    folder and the notice are checked before any work (BatchRefused); one batch at a time writes an output
+    folder (an flock on OUTDIR/.docgen.lock)."""
+    if form is not None:
+        check_form(form)
     check_outdir(folder, outdir)
     if notice is not None:
         check_notice(notice)
@@ -319,6 +332,7 @@ def build(
             log=log,
             render=render,
             ofd=ofd,
+            form_id=form,
         )
 
 
@@ -346,6 +360,7 @@ def _build(
     log: Callable[[str], None] | None,
     render: RenderOptions,
     ofd: bool = False,
+    form_id: str | None = None,
 ) -> BatchReport:
     log = log or (lambda text: print(text, file=sys.stderr, flush=True))
     options = Options(
@@ -357,7 +372,7 @@ def _build(
     templates_hash = tree_hash(templates)
     form_hash = tree_hash(DATA_DIR / "forms")
     manifest.templates_sha256 = templates_hash
-    inputs = sort_inputs(folder)
+    inputs = sort_inputs(folder, form_id=form_id)
     form = inputs.form or form_for()
     stems = _stems([p for p, _, _ in inputs.accepted])
     all_jobs = [Job(stems[p], p.name, text, options) for p, text, _ in inputs.accepted]
@@ -535,7 +550,9 @@ def _failed_units(form: Any, results: dict[str, UnitResult], refused: dict[str, 
         if who in seen:
             continue
         seen.add(who)
-        status = "重复报送" if key in refused and refused[key].unit else STATUS_TEXT.get(r.status, r.status)
+        refusal = refused.get(key)
+        status = (refusal.status or ("重复报送" if refusal.unit else "")) if refusal is not None else ""
+        status = status or STATUS_TEXT.get(r.status, r.status)
         out.append((who, status, (r.messages or [""])[0]))
     return out
 
@@ -571,7 +588,9 @@ def _write_index(outdir: Path, form: Any, results: dict[str, UnitResult], refuse
                 ]
             )
     for r in loose:
-        w.writerow([r.unit, r.name, STATUS_TEXT.get(r.status, r.status), "", "", "", (r.messages or [""])[0]])
+        refusal = refused.get(r.name)
+        status = (refusal.status if refusal is not None else "") or STATUS_TEXT.get(r.status, r.status)
+        w.writerow([r.unit, r.name, status, "", "", "", (r.messages or [""])[0]])
     write_bytes(outdir / INDEX_NAME, ("\ufeff" + buf.getvalue()).encode("utf-8"))
 
 

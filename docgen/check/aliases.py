@@ -14,13 +14,19 @@ from docgen.io.yaml_reader import Problem
 from docgen.models.year import form_named
 
 
-def tree_for(data: Any) -> Form | None:
-    """The built form a submission names (``form:`` or its Chinese title), else the newest good one."""
-    forms = catalog()
+def form_id_named(data: Any) -> str | None:
+    """The id of the form a submission names under ``form`` or its Chinese title (征集表年度, 年度), else None."""
     form_id = form_named(data)
     if form_id is None and isinstance(data, dict):
         titled = [k for k, v in {**words.ENVELOPE_WORDS, words.ENVELOPE_TITLES["form"]: "form"}.items() if v == "form"]
         form_id = next((form_named({"form": data[k]}) for k in titled if k in data), None)
+    return form_id
+
+
+def tree_for(data: Any) -> Form | None:
+    """The built form a submission names (``form:`` or its Chinese title), else the newest good one."""
+    forms = catalog()
+    form_id = form_id_named(data)
     named = forms.get(form_id) if form_id is not None else None
     if named is not None and named.ok:
         return named.form
