@@ -124,10 +124,10 @@ class Refusal:
     name: str
     message: str
     unit: str = ""  # the published unit's name, when the file names one
-    status: str = ""  # how the summary and the index say it, when not as a failed check (另一征集表)
+    status: str = "invalid"  # its result's status (batch.runner.STATUS_TEXT says it in Chinese)
 
 
-OTHER_FORM = "其他征集表"  # a file answering another form than the batch's
+OTHER_FORM = "other-form"  # the status of a file answering another form than the batch's
 
 
 @dataclass

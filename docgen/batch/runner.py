@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from docgen import __version__
 from docgen.batch.archive import part_path
 from docgen.batch.guard import (
+    OTHER_FORM,
     OutputLock,
     Refusal,
     check_form,
@@ -35,7 +36,7 @@ from docgen.options import DEFAULT, RenderOptions
 from docgen.registry import ARCHIVE, FORMATS, SUMMARY, UNNUMBERED_PDF, Options, render_source
 from docgen.views.summary import UnitFiling, summed, unit_filing
 
-STATUS_TEXT = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败"}
+STATUS_TEXT = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败", OTHER_FORM: "其他征集表"}
 INDEX_NAME = "文件索引.csv"  # 单位 → its files: the outputs keep ASCII stems, people look units up here
 
 
@@ -59,7 +60,7 @@ class UnitResult:
 
     stem: str
     name: str
-    status: str  # ok | invalid | error
+    status: str  # ok | invalid | error | other-form (a file answering another form than the batch's)
     outputs: dict[str, bytes] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
     warnings: int = 0
@@ -384,7 +385,7 @@ def _build(
     todo = [j for j in all_jobs if force or not manifest.is_fresh(j.stem, keys[j.stem], outdir)]
     skipped = [j.stem for j in all_jobs if j not in todo]
     results: dict[str, UnitResult] = {
-        r.name: UnitResult(r.name, r.name, "invalid", messages=[r.message], unit=r.unit) for r in inputs.refused
+        r.name: UnitResult(r.name, r.name, r.status, messages=[r.message], unit=r.unit) for r in inputs.refused
     }
     steps = len(todo) + int(summary) + int(archive and "pdf" in formats)
     reporter = _Reporter(steps)
@@ -550,9 +551,7 @@ def _failed_units(form: Any, results: dict[str, UnitResult], refused: dict[str, 
         if who in seen:
             continue
         seen.add(who)
-        refusal = refused.get(key)
-        status = (refusal.status or ("重复报送" if refusal.unit else "")) if refusal is not None else ""
-        status = status or STATUS_TEXT.get(r.status, r.status)
+        status = "重复报送" if key in refused and refused[key].unit else STATUS_TEXT.get(r.status, r.status)
         out.append((who, status, (r.messages or [""])[0]))
     return out
 
@@ -588,9 +587,7 @@ def _write_index(outdir: Path, form: Any, results: dict[str, UnitResult], refuse
                 ]
             )
     for r in loose:
-        refusal = refused.get(r.name)
-        status = (refusal.status if refusal is not None else "") or STATUS_TEXT.get(r.status, r.status)
-        w.writerow([r.unit, r.name, status, "", "", "", (r.messages or [""])[0]])
+        w.writerow([r.unit, r.name, STATUS_TEXT.get(r.status, r.status), "", "", "", (r.messages or [""])[0]])
     write_bytes(outdir / INDEX_NAME, ("\ufeff" + buf.getvalue()).encode("utf-8"))
 
 
@@ -604,11 +601,10 @@ def _print_table(report: BatchReport) -> None:
     table = Table(title="docgen batch")
     for col in ("单位", "状态", "警告", *(f"表{t.number}" for t in tables), f"合计（{form.amount_unit}）"):
         table.add_column(col, justify="right" if col not in ("单位", "状态") else "left")
-    status_text = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败"}
     rank = {u.name: i for i, u in enumerate(form.units)}  # the published unit order
     for stem in sorted(report.results, key=lambda s: (rank.get(report.results[s].unit, len(rank)), s)):
         r = report.results[stem]
-        state = status_text.get(r.status, r.status) + ("（未变化）" if stem in report.skipped else "")
+        state = STATUS_TEXT.get(r.status, r.status) + ("（未变化）" if stem in report.skipped else "")
         t = r.totals
         table.add_row(
             r.unit or stem,

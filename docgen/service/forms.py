@@ -52,7 +52,7 @@ def problems_json(found: Built) -> list[dict[str, Any]]:
 def problem_lines(found: Built) -> list[str]:
     """One Chinese line per problem: 2025.yaml 第 12 行 tables[0].columns[1].type：…。"""
     return [
-        f"{p['file']} 第 {p['line']} 行" + (f" {p['path']}" if p["path"] else "") + f"：{p['message']}"
+        f"{p['file']} 第 {p['line']} 行" + (f" {p['path']}" if p["path"].isascii() else "") + f"：{p['message']}"
         for p in problems_json(found)
     ]
 

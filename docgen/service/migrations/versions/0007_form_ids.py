@@ -34,6 +34,8 @@ def upgrade() -> None:
             existing_nullable=False,
             postgresql_using="year::text",
         )
+    if op.get_bind().dialect.name == "postgresql":  # the unique constraint's name follows its column
+        op.execute("ALTER TABLE filings RENAME CONSTRAINT filings_year_unit_id_key TO filings_form_id_unit_id_key")
     with op.batch_alter_table("batch_jobs") as batch:
         batch.add_column(sa.Column("form_id", FORM_ID, nullable=True))
     jobs = sa.table("batch_jobs", sa.column("year", sa.Integer), sa.column("form_id", FORM_ID))
@@ -50,6 +52,8 @@ def downgrade() -> None:
     op.drop_index("ix_batch_jobs_form_id", "batch_jobs")
     with op.batch_alter_table("batch_jobs") as batch:
         batch.drop_column("form_id")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("ALTER TABLE filings RENAME CONSTRAINT filings_form_id_unit_id_key TO filings_year_unit_id_key")
     with op.batch_alter_table("filings") as batch:
         batch.alter_column(
             "form_id",
