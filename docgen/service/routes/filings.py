@@ -270,7 +270,7 @@ def _same_unit(data: Any, form_id: str, unit: str) -> None:
     for value in named_units(data):
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        named = unit_named(form, value) if isinstance(value, str) else None  # type: ignore[arg-type]
+        named = unit_named(form, value) if isinstance(value, str) else None
         if named is None or named.id != unit:
             shown = named.name if named is not None else str(value).strip()[:60]
             raise Problem(
