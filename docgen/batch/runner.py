@@ -337,6 +337,18 @@ def build(
         )
 
 
+def _form_hash(form_id: str) -> str:
+    """What the outputs depend on of the forms: the built-in ones, and the batch's own when the province keeps it
+    elsewhere (--forms), so that editing it rebuilds the units."""
+    from docgen.form.catalog import builtin_dir, catalog
+
+    found = tree_hash(DATA_DIR / "forms")
+    path = catalog().path(form_id) if form_id else None
+    if path is None or path.parent.resolve() == builtin_dir().resolve():
+        return found
+    return sha256_bytes(f"{found}\0{sha256_bytes(path.read_bytes())}".encode())
+
+
 def _stems(paths: list[Path]) -> dict[Path, str]:
     """Output stems: the file's stem, or its whole name when two inputs share a stem (a.yaml, a.json)."""
     counts: dict[str, int] = {}
@@ -371,10 +383,10 @@ def _build(
     if manifest.warning:
         log(manifest.warning)
     templates_hash = tree_hash(templates)
-    form_hash = tree_hash(DATA_DIR / "forms")
     manifest.templates_sha256 = templates_hash
     inputs = sort_inputs(folder, form_id=form_id)
     form = inputs.form or form_for()
+    form_hash = _form_hash(inputs.form_id)
     stems = _stems([p for p, _, _ in inputs.accepted])
     all_jobs = [Job(stems[p], p.name, text, options) for p, text, _ in inputs.accepted]
     refused = {r.name: r for r in inputs.refused}

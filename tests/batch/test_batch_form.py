@@ -85,6 +85,21 @@ def test_form_takes_the_named_form_and_leaves_out_the_others(folders, tmp_path: 
     assert [u[:3] for u in counted] == ["珠海市"], counted
     wb = openpyxl.load_workbook(out / "zhuhai.xlsx")
     assert any(TITLE in str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
+    again = batch(forms, folder, "-o", out, "-j", "1", "--form", FORM_ID)
+    assert re.search(r"珠海市\S*\s+│\s+成功（未变化）", again.stdout), again.stdout
+    # the province edits its form: the units answering it are built again
+    path = forms / f"{FORM_ID}.yaml"
+    original = path.read_text("utf-8")
+    path.write_text(original.replace(TITLE, TITLE + "（修订）"), "utf-8")
+    try:
+        edited = batch(forms, folder, "-o", out, "-j", "1", "--form", FORM_ID)
+    finally:
+        path.write_text(original, "utf-8")
+    assert re.search(r"珠海市\S*\s+│\s+成功\s", edited.stdout), edited.stdout
+    wb = openpyxl.load_workbook(out / "zhuhai.xlsx")
+    assert any(
+        f"{TITLE}（修订）" in str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value
+    )
 
 
 def test_a_form_no_file_has_is_refused_before_any_work(folders, tmp_path: Path) -> None:
