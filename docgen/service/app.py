@@ -125,8 +125,10 @@ def _problem_statuses(path: str, method: str, body: bool) -> list[int]:
         out.append(403)
     if "{" in path:
         out.append(404)
-    if (method in ("put", "post") and "/filings/" in path) or "{form_id}" in path or path == "/api/v1/batches":
-        out.append(409)  # a submitted filing is not changed; a broken form answers with its problems
+    if method in ("put", "post") and "/filings/" in path:
+        out.append(409)
+    if path == "/api/v1/batches":
+        out.append(404)  # the body names no form, or a broken one
     unit_files = "/files/" in path and not path.startswith("/api/v1/jobs")
     checked = path in ("/api/v1/validate", "/api/v1/render", "/api/v1/preview", "/api/v1/import") or method == "put"
     if unit_files or path.endswith("/submit"):

@@ -1,7 +1,8 @@
 """The forms the service serves, by id (a form file's stem: 2024, 2025-fuwu-jigou).
 
-A good form is served; an id no form has answers 404; a broken form (its YAML unreadable, an unknown
-column type …) answers 409 with every problem (file, line, message), while the others go on. The
+A good form is served; an id no form has answers 404, and so does a broken form (its YAML unreadable, an
+unknown column type …: it has nothing to serve), with every problem (file, line, message) under `problems`,
+while the others go on. The
 catalog re-reads a file when it changes, so a mended form is served at once, without a restart. Each
 broken form is logged once per change of its problems, and once when it is mended.
 """
@@ -67,7 +68,7 @@ def lookup(form_id: str) -> Built | None:
 
 def served(form_id: str) -> Form:
     """The form with this id, or the Problem a client gets: 400 for a year outside 2000–2100, 404 for no
-    such form, 409 with its problems for a broken one."""
+    such form, and 404 with its problems for a broken one."""
     found = lookup(form_id)
     if found is None:
         if (
@@ -79,7 +80,7 @@ def served(form_id: str) -> Form:
         raise Problem(404, f"没有{words(form_id)}。", forms=available())
     if found.form is None or not found.ok:
         raise Problem(
-            409,
+            404,
             f"{words(form_id)}定义有误（{len(found.problems)} 处），暂不能使用；请省局用 docgen form check 检查并修改，"
             "改好后无需重启即可使用。",
             problems=problems_json(found),

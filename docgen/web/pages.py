@@ -1,8 +1,8 @@
 """The web app's pages: log in and out, the clerk's filing page, the province's overview and a filing read-only.
 
 Pages are addressed by form id (a form file's stem): /filing/2024, /province/2025-fuwu-jigou/guangzhou.
-An id no form has is an address with no page (404); a broken form answers a Chinese page listing its
-problems (409) while every other form is served (docgen.service.forms)."""
+An id no form has is an address with no page (404); a broken form's pages (404 too) list its problems
+while every other form is served (docgen.service.forms)."""
 
 from __future__ import annotations
 

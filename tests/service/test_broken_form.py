@@ -1,6 +1,6 @@
 """A broken form never takes the others down: `docgen serve --forms DIR` (a real uvicorn) beside a form whose YAML
 does not parse and one with an unknown column type serves 2024 and the province's good form; the broken ones
-answer their problems (page and API), are logged once, and are served as soon as their file is mended."""
+answer 404 with their problems (page and API), are logged once, and are served as soon as their file is mended."""
 
 from __future__ import annotations
 
@@ -97,17 +97,17 @@ def test_the_server_serves_every_good_form_beside_broken_ones(tmp_path: Path) ->
         assert saved.status_code == 200 and saved.json()["report"]["valid"], saved.text
         assert gz.put("/api/v1/filings/2024/guangzhou", content=example(), headers=YAML).status_code == 200
 
-        # the broken ones answer 409 with their problems, in Chinese, by file and line
-        problem = assert_problem(province.get(f"/api/v1/filings/{TYPE}"), 409)
+        # the broken ones answer 404 (nothing to serve) with their problems, in Chinese, by file and line
+        problem = assert_problem(province.get(f"/api/v1/filings/{TYPE}"), 404)
         assert problem["detail"].startswith(f"征集表“{TYPE}”定义有误（1 处）")
         (p,) = problem["problems"]
         assert (p["file"], p["line"], p["path"]) == (f"{TYPE}.yaml", type_line, "tables[0].columns[3].type")
         assert "不是可用的值" in p["message"] and str(forms) not in json.dumps(problem)  # no server folders
-        problem = assert_problem(gz.get(f"/api/v1/filings/{SYNTAX}/guangzhou"), 409)
+        problem = assert_problem(gz.get(f"/api/v1/filings/{SYNTAX}/guangzhou"), 404)
         (p,) = problem["problems"]
         assert p["file"] == f"{SYNTAX}.yaml" and p["code"] == "form-syntax" and "YAML 语法错误" in p["message"]
-        assert_problem(gz.put(f"/api/v1/filings/{SYNTAX}/guangzhou", content=example(), headers=YAML), 409)
-        assert_problem(province.post("/api/v1/batches", json={"form": SYNTAX}), 409)
+        assert_problem(gz.put(f"/api/v1/filings/{SYNTAX}/guangzhou", content=example(), headers=YAML), 404)
+        assert_problem(province.post("/api/v1/batches", json={"form": SYNTAX}), 404)
         # …and a submission naming one is told so by validate
         named = re.sub(rb"^form: 2024$", f"form: {TYPE}".encode(), example(), flags=re.M)
         report = gz.post("/api/v1/validate", content=named, headers=YAML).json()
@@ -121,8 +121,8 @@ def test_the_server_serves_every_good_form_beside_broken_ones(tmp_path: Path) ->
             assert f"/api/v1/filings/{GOOD}/guangzhou" in page.text and f'"formId": "{GOOD}"' in page.text
             assert browser.get("/filing/2024").status_code == 200
             page = browser.get(f"/filing/{TYPE}")
-            assert page.status_code == 409 and page.headers["content-type"].startswith("text/html")
-            assert "<h1>征集表定义有误</h1>" in page.text
+            assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+            assert "<h1>征集表有误</h1>" in page.text
             assert f"<li>{TYPE}.yaml 第 {type_line} 行 tables[0].columns[3].type：不是可用的值" in page.text
             assert "退出登录" in page.text  # the logged-in header, a link home
         with httpx.Client(base_url=server.base, timeout=60) as browser:
@@ -130,7 +130,7 @@ def test_the_server_serves_every_good_form_beside_broken_ones(tmp_path: Path) ->
             assert browser.get(f"/province/{GOOD}").status_code == 200
             assert browser.get(f"/province/{GOOD}/guangzhou").status_code == 200
             page = browser.get(f"/province/{SYNTAX}")
-            assert page.status_code == 409 and f"<li>{SYNTAX}.yaml 第 " in page.text
+            assert page.status_code == 404 and f"<li>{SYNTAX}.yaml 第 " in page.text
 
         # logged once each, however often they were asked for
         for form_id in (SYNTAX, TYPE):
@@ -154,8 +154,8 @@ def test_the_server_serves_every_good_form_beside_broken_ones(tmp_path: Path) ->
         assert len(_events(server, "form-broken", SYNTAX)) == 1
         # broken again after it was mended: a change, logged again, once
         fixed.write_text(_good(2026).replace("tables:", "tables: [", 1) + "\n", "utf-8")
-        assert_problem(province.get(f"/api/v1/filings/{SYNTAX}"), 409)
-        assert_problem(province.get(f"/api/v1/filings/{SYNTAX}"), 409)
+        assert_problem(province.get(f"/api/v1/filings/{SYNTAX}"), 404)
+        assert_problem(province.get(f"/api/v1/filings/{SYNTAX}"), 404)
         assert len(_events(server, "form-broken", SYNTAX)) == 2
         gz.close()
         province.close()

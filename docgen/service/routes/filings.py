@@ -45,7 +45,7 @@ FILES = {"packet.pdf": "pdf", "form.docx": "docx", "form.xlsx": "xlsx", "packet.
 
 
 def form_units(form_id: str) -> list[tuple[str, str]]:
-    """The units of the form, in published order; 404 if there is no such form, 409 if it is broken."""
+    """The units of the form, in published order; 404 if there is no such form (with its problems if it is broken)."""
     return [(u.id, u.name) for u in served(form_id).units]
 
 

@@ -105,7 +105,7 @@ async def _job(request: Request, job_id: str):
 )
 async def start_batch(body: BatchRequest, request: Request, principal: Principal = PROVINCE) -> JSONResponse:
     form_id = body.form_id()
-    form = served(form_id)  # 404 for no such form, 409 for a broken one
+    form = served(form_id)  # 404 for no such form, and with its problems for a broken one
     job = await request.app.state.jobs.create(form_id, form.year, principal.actor)
     url = _status_url(request, job.id)
     return JSONResponse({"id": job.id, "status_url": url}, status_code=202, headers={"Location": url})
