@@ -74,15 +74,6 @@ FormYear = Annotated[int, BeforeValidator(_year)]
 """An int field holding a form year; a number outside 1000–9999 is a Chinese error."""
 
 
-def year_named(data: object) -> int | None:
-    """The form year an input names (``form: 2025`` or ``form: "2025"``), else None (also for a number no
-    year can be: 4,301 digits would pass ``isdigit`` and make ``int()`` and ``str()`` raise)."""
-    year = data.get("form") if isinstance(data, dict) else None
-    if isinstance(year, str) and year.strip().isdigit() and len(year.strip()) <= 6:
-        return int(year)
-    return year if isinstance(year, int) and not isinstance(year, bool) and 0 <= year < 10**6 else None
-
-
 def _reference(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     # Text that is not a number is a form's id, kept as written; a number (or digits as text, 2024.0,
     # full-width ２０２４) goes on as a year, through the number rules and the four-digit check.
