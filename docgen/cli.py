@@ -418,6 +418,12 @@ def batch(
     templates: Path = typer.Option(TEMPLATES_DIR, "--templates", help="模板目录"),
     force: bool = typer.Option(False, "--force", help="忽略清单，全部重新生成"),
     ofd: bool = typer.Option(False, "--ofd", help="另生成 OFD-A 版式的归档卷（归档卷.ofd，GB/T 33190、GB/T 42133）"),
+    form: str | None = typer.Option(
+        None,
+        "--form",
+        help="本次批处理的征集表编号（如 2024、2025-fuwu-jigou；默认：多数填报文件所填的征集表）；"
+        "填报其他征集表的文件不纳入，并逐个列出",
+    ),
 ) -> None:
     """并行生成所有单位的文件包、全省汇总表和年度归档卷；未变化的单位不重复生成。"""
     from docgen.batch.runner import run_batch
@@ -432,6 +438,7 @@ def batch(
         templates=templates,
         force=force,
         ofd=ofd,
+        form=form,
     )
     raise typer.Exit(code)
 

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 from docgen.check.units import closest_unit, unit_named
 from docgen.form.tree import Form
+from docgen.models.year import form_words
 
 LOCK_NAME = ".docgen.lock"  # the flock a running batch holds in its output folder
 INPUT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -123,6 +124,10 @@ class Refusal:
     name: str
     message: str
     unit: str = ""  # the published unit's name, when the file names one
+    status: str = "invalid"  # its result's status (batch.runner.STATUS_TEXT says it in Chinese)
+
+
+OTHER_FORM = "other-form"  # the status of a file answering another form than the batch's
 
 
 @dataclass
@@ -130,14 +135,41 @@ class Sorted:
     accepted: list[tuple[Path, str, str]] = field(default_factory=list)  # (path, text, unit id)
     form: Form | None = None  # the form the units answer
     refused: list[Refusal] = field(default_factory=list)
+    form_id: str = ""  # its id (a form file's stem)
 
 
-def sort_inputs(folder: Path, form: Form | None = None) -> Sorted:
-    """Every input file is a submission for one published unit, once; anything else is refused, by name.
-    ``form``: the one the units answer (by default the form most of them name)."""
+def check_form(form_id: str) -> None:
+    """``--form ID`` names a form a batch can run on: one that exists and builds without problems."""
+    from docgen.form.catalog import catalog
+    from docgen.form.loading import available
+
+    found = catalog().get(form_id)
+    if found is None:
+        shown = form_id[:100]  # what a person typed: never thousands of characters back
+        raise BatchRefused(f"--form {shown}: 没有{form_words(shown)}；可用的征集表：{'、'.join(available())}")
+    if found.form is None or not found.ok:
+        first = found.problems[0] if found.problems else ""
+        raise BatchRefused(
+            f"--form {form_id}: {form_words(form_id)}定义有误（{len(found.problems)} 处），未开始生成；"
+            f"请先运行 docgen form check {found.file}。{first}"
+        )
+
+
+def _chosen(named: list[str | None]) -> str:
+    """The form most inputs name (the newest on a tie), else the newest form: the batch's default --form."""
     from docgen.form.loading import form_for
+
+    return form_for(named).id
+
+
+def sort_inputs(folder: Path, form: Form | None = None, form_id: str | None = None) -> Sorted:
+    """Every input file is a submission for one published unit of the batch's form, once; anything else is
+    refused, by name: a file that is no submission, names no unit of the form or another form, or a unit's
+    second file. ``form_id``: the batch's form (by default the form most of them name); ``form``: that
+    form, when the caller has it."""
+    from docgen.check.aliases import form_id_named
+    from docgen.form.loading import load
     from docgen.io.source import SourceError, parse
-    from docgen.models.year import year_named
     from docgen.registry import input_kind
 
     out = Sorted()
@@ -152,7 +184,11 @@ def sort_inputs(folder: Path, form: Form | None = None) -> Sorted:
             read.append((path, text, parse(text, path.name).data))
         except SourceError:
             out.accepted.append((path, text, ""))  # its syntax error is reported by the worker like any other
-    form = out.form = form or form_for(year_named(data) for _, _, data in read)
+    submissions = [(path, text, data) for path, text, data in read if input_kind(data) == "submission"]
+    chosen = out.form_id = form_id or _chosen([form_id_named(data) for _, _, data in submissions])
+    if form is None:
+        check_form(chosen)
+    form = out.form = form or load(chosen)
     by_unit: dict[str, list[tuple[Path, str]]] = defaultdict(list)
     for path, text, data in read:
         kind = input_kind(data)
@@ -165,6 +201,10 @@ def sort_inputs(folder: Path, form: Form | None = None) -> Sorted:
                     "征集表表样不要放在填报文件目录中",
                 )
             )
+            continue
+        named = form_id_named(data)
+        if named is not None and named != chosen:
+            out.refused.append(Refusal(path.name, _other_form(path, named, chosen), status=OTHER_FORM))
             continue
         name = data.get("unit") if isinstance(data, dict) else None
         if not isinstance(name, str) or not name.strip():
@@ -200,11 +240,23 @@ def sort_inputs(folder: Path, form: Form | None = None) -> Sorted:
     return out
 
 
+def _other_form(path: Path, named: str, chosen: str) -> str:
+    """Why a file that answers another form is left out, and what to do with it."""
+    from docgen.form.loading import available
+
+    if named in available():
+        todo = f"该征集表的填报请另行批处理（docgen batch … --form {named}）"
+    else:
+        todo = f"没有{form_words(named)}，请改正文件中的 form"
+    return f"{path}: 填报的是{form_words(named)}，不是本次批处理的{form_words(chosen)}，未纳入本次生成和汇总表；{todo}"
+
+
 __all__ = [
     "LOCK_NAME",
     "BatchRefused",
     "OutputLock",
     "Refusal",
+    "check_form",
     "check_notice",
     "check_outdir",
     "check_scheduler",

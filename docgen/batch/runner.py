@@ -13,7 +13,16 @@ from typing import Any, TextIO
 
 from docgen import __version__
 from docgen.batch.archive import part_path
-from docgen.batch.guard import OutputLock, Refusal, check_notice, check_outdir, check_scheduler, sort_inputs
+from docgen.batch.guard import (
+    OTHER_FORM,
+    OutputLock,
+    Refusal,
+    check_form,
+    check_notice,
+    check_outdir,
+    check_scheduler,
+    sort_inputs,
+)
 from docgen.batch.manifest import Manifest, UnitEntry, describe, sha256_bytes, tree_hash
 from docgen.batch.workers import interrupt_on_sigterm
 from docgen.batch.workers import pool as workers_pool
@@ -27,7 +36,7 @@ from docgen.options import DEFAULT, RenderOptions
 from docgen.registry import ARCHIVE, FORMATS, SUMMARY, UNNUMBERED_PDF, Options, render_source
 from docgen.views.summary import UnitFiling, summed, unit_filing
 
-STATUS_TEXT = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败"}
+STATUS_TEXT = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败", OTHER_FORM: "其他征集表"}
 INDEX_NAME = "文件索引.csv"  # 单位 → its files: the outputs keep ASCII stems, people look units up here
 
 
@@ -51,7 +60,7 @@ class UnitResult:
 
     stem: str
     name: str
-    status: str  # ok | invalid | error
+    status: str  # ok | invalid | error | other-form (a file answering another form than the batch's)
     outputs: dict[str, bytes] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
     warnings: int = 0
@@ -293,11 +302,16 @@ def build(
     log: Callable[[str], None] | None = None,
     render: RenderOptions = DEFAULT,
     ofd: bool = False,
+    form: str | None = None,
 ) -> BatchReport:
     """Build every unit of `folder` into `outdir`; the library entry point behind `docgen batch`.
 
-    Options, the output folder and the notice are checked before any work (BatchRefused); one
-    batch at a time writes an output folder (an flock on OUTDIR/.docgen.lock)."""
+    A batch takes one form: `form` (an id, e.g. "2024"), by default the form most input files name; a file
+    answering another form is refused by name and left out of the summary. Options, the form, the output
+    folder and the notice are checked before any work (BatchRefused); one batch at a time writes an output
+    folder (an flock on OUTDIR/.docgen.lock)."""
+    if form is not None:
+        check_form(form)
     check_outdir(folder, outdir)
     if notice is not None:
         check_notice(notice)
@@ -319,7 +333,20 @@ def build(
             log=log,
             render=render,
             ofd=ofd,
+            form_id=form,
         )
+
+
+def _form_hash(form_id: str) -> str:
+    """What the outputs depend on of the forms: the built-in ones, and the batch's own when the province keeps it
+    elsewhere (--forms), so that editing it rebuilds the units."""
+    from docgen.form.catalog import builtin_dir, catalog
+
+    found = tree_hash(DATA_DIR / "forms")
+    path = catalog().path(form_id) if form_id else None
+    if path is None or path.parent.resolve() == builtin_dir().resolve():
+        return found
+    return sha256_bytes(f"{found}\0{sha256_bytes(path.read_bytes())}".encode())
 
 
 def _stems(paths: list[Path]) -> dict[Path, str]:
@@ -346,6 +373,7 @@ def _build(
     log: Callable[[str], None] | None,
     render: RenderOptions,
     ofd: bool = False,
+    form_id: str | None = None,
 ) -> BatchReport:
     log = log or (lambda text: print(text, file=sys.stderr, flush=True))
     options = Options(
@@ -355,10 +383,10 @@ def _build(
     if manifest.warning:
         log(manifest.warning)
     templates_hash = tree_hash(templates)
-    form_hash = tree_hash(DATA_DIR / "forms")
     manifest.templates_sha256 = templates_hash
-    inputs = sort_inputs(folder)
+    inputs = sort_inputs(folder, form_id=form_id)
     form = inputs.form or form_for()
+    form_hash = _form_hash(inputs.form_id)
     stems = _stems([p for p, _, _ in inputs.accepted])
     all_jobs = [Job(stems[p], p.name, text, options) for p, text, _ in inputs.accepted]
     refused = {r.name: r for r in inputs.refused}
@@ -369,7 +397,7 @@ def _build(
     todo = [j for j in all_jobs if force or not manifest.is_fresh(j.stem, keys[j.stem], outdir)]
     skipped = [j.stem for j in all_jobs if j not in todo]
     results: dict[str, UnitResult] = {
-        r.name: UnitResult(r.name, r.name, "invalid", messages=[r.message], unit=r.unit) for r in inputs.refused
+        r.name: UnitResult(r.name, r.name, r.status, messages=[r.message], unit=r.unit) for r in inputs.refused
     }
     steps = len(todo) + int(summary) + int(archive and "pdf" in formats)
     reporter = _Reporter(steps)
@@ -585,11 +613,10 @@ def _print_table(report: BatchReport) -> None:
     table = Table(title="docgen batch")
     for col in ("单位", "状态", "警告", *(f"表{t.number}" for t in tables), f"合计（{form.amount_unit}）"):
         table.add_column(col, justify="right" if col not in ("单位", "状态") else "left")
-    status_text = {"ok": "成功", "invalid": "未通过检查", "error": "生成失败"}
     rank = {u.name: i for i, u in enumerate(form.units)}  # the published unit order
     for stem in sorted(report.results, key=lambda s: (rank.get(report.results[s].unit, len(rank)), s)):
         r = report.results[stem]
-        state = status_text.get(r.status, r.status) + ("（未变化）" if stem in report.skipped else "")
+        state = STATUS_TEXT.get(r.status, r.status) + ("（未变化）" if stem in report.skipped else "")
         t = r.totals
         table.add_row(
             r.unit or stem,

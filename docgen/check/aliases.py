@@ -7,26 +7,32 @@ from typing import Any
 
 from docgen.form import aliases as words
 from docgen.form.catalog import catalog
+from docgen.form.loading import latest
 from docgen.form.tree import Form, Level, Table
 from docgen.io.source import Path_, Source
 from docgen.io.yaml_reader import Problem
-from docgen.models.year import year_named
+from docgen.models.year import form_named
+
+
+def form_id_named(data: Any) -> str | None:
+    """The id of the form a submission names under ``form`` or its Chinese title (征集表年度, 年度), else None."""
+    form_id = form_named(data)
+    if form_id is None and isinstance(data, dict):
+        titled = [k for k, v in {**words.ENVELOPE_WORDS, words.ENVELOPE_TITLES["form"]: "form"}.items() if v == "form"]
+        form_id = next((form_named({"form": data[k]}) for k in titled if k in data), None)
+    return form_id
 
 
 def tree_for(data: Any) -> Form | None:
     """The built form a submission names (``form:`` or its Chinese title), else the newest good one."""
     forms = catalog()
-    year = year_named(data)
-    if year is None and isinstance(data, dict):
-        titled = [k for k, v in {**words.ENVELOPE_WORDS, words.ENVELOPE_TITLES["form"]: "form"}.items() if v == "form"]
-        year = next((year_named({"form": data[k]}) for k in titled if k in data), None)
-    named = forms.get(str(year)) if year is not None else None
+    form_id = form_id_named(data)
+    named = forms.get(form_id) if form_id is not None else None
     if named is not None and named.ok:
         return named.form
-    for fid in sorted((i for i in forms.ids() if i.isdigit()), key=int, reverse=True):
-        if (found := forms.get(fid)) is not None and found.ok:
-            return found.form
-    return None
+    newest = latest()
+    found = forms.get(newest) if newest is not None else None
+    return found.form if found is not None else None
 
 
 # A context of the walk: the envelope, the contact, a table's rows, or a level's rows.

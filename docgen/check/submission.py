@@ -27,7 +27,7 @@ from docgen.io.source import Path_, Source, SourceError, load, parse
 from docgen.models.diagnostics import Diagnostic, InvalidInput, format_path
 from docgen.models.envelope import UNIT_KIND_TITLES
 from docgen.models.values import _date
-from docgen.models.year import year_named
+from docgen.models.year import form_named, form_words
 
 
 @dataclass
@@ -258,16 +258,18 @@ def _fix_level(level: Any, row: BaseModel) -> BaseModel:
     return row.model_copy(update=update) if update else row
 
 
-def _named_form(form_id: int | str, col: _Collector) -> Tree | None:
+def _named_form(form_id: str, col: _Collector) -> Tree | None:
     """The form a submission names (its tree), with an error when none by that id builds."""
-    found = catalog().get(str(form_id))
+    found = catalog().get(form_id)
     if found is None:
+        ids = available()
+        year = form_id.isdigit()
         col.error(
             "unknown-form",
             ("form",),
-            f"没有 {form_id} 年度的征集表。",
-            f"可用的年度：{'、'.join(available())}。",
-            "no published form for that year",
+            f"没有 {form_id} 年度的征集表。" if year else f"没有编号为“{form_id}”的征集表。",
+            f"可用的{'年度' if all(i.isdigit() for i in ids) else '征集表'}：{'、'.join(ids)}。",
+            "no published form for that year" if year else "no published form with that id",
         )
         return None
     if found.form is None or not found.ok:
@@ -275,7 +277,7 @@ def _named_form(form_id: int | str, col: _Collector) -> Tree | None:
         col.error(
             "form-broken",
             ("form",),
-            f"{form_id} 年度的征集表定义有误（{len(found.problems)} 处），暂不能填报。",
+            f"{form_words(form_id)}定义有误（{len(found.problems)} 处），暂不能填报。",
             f"请省局用 docgen form check 检查：{first}" if first else "",
             "the form's definition has problems",
         )
@@ -299,9 +301,9 @@ def check_source(source: Source, form: Tree | None = None) -> Result:
     named: Tree | None = form
     if form is None:
         # The model's value when it validated ("2024" is coerced), else the raw one.
-        year = getattr(sub, "form", None) if sub is not None else year_named(data)
-        if isinstance(year, int) and not isinstance(year, bool):
-            named = _named_form(year, col)
+        form_id = str(sub.form) if sub is not None else form_named(data)  # type: ignore[attr-defined]
+        if form_id is not None:
+            named = _named_form(form_id, col)
     if named is not None:
         _check_meaning(named, data, col, sub)
     result = Result(source.file, None, sorted(col.items, key=lambda d: (d.line, d.severity != "error")), named)

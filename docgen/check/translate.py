@@ -92,6 +92,7 @@ TYPE_HINTS = {
     "int_parsing": ("应为整数", "expected an integer"),
     "int_parsing_size": ("数字过长，不是有效的整数", "number too long"),  # pydantic's own words are English
     "year_range": ("应为四位数的年份，例如 2024", "expected a four-digit year"),
+    "form_id": ("应为征集表编号（征集表文件的文件名），例如 2024 或 2025-fuwu-jigou", "expected a form id"),
     "int_from_float": ("应为整数，不能有小数", "expected a whole number"),
     "float_type": ("应为数字", "expected a number"),
     "float_parsing": ("应为数字", "expected a number"),

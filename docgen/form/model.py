@@ -34,9 +34,8 @@ from docgen.models.values import (
     Text,
     _list,
     _name,
-    _number,
 )
-from docgen.models.year import FormYear
+from docgen.models.year import FormRef
 
 _CONFIG = ConfigDict(extra="forbid", coerce_numbers_to_str=True, str_strip_whitespace=False)
 _PATTERN = {"count": r"(\d+)", "amount": r"([0-9]+(?:\.[0-9]+)?)"}
@@ -191,7 +190,7 @@ def models(form: Form) -> Models:
     """Every generated model of a form (cached per built form)."""
     t = ENVELOPE_TITLES
     fields: dict[str, Any] = {
-        "form": (Annotated[FormYear, BeforeValidator(_number)], Field(title=t["form"])),
+        "form": (FormRef, Field(title=t["form"])),  # a year (2024) or a form id ("2025-fuwu-jigou")
         "unit": (Name, Field(title=t["unit"])),
         "unit_kind": (UnitKind, Field(title=t["unit_kind"])),
         "city": (Annotated[str | None, BeforeValidator(_name)], Field(None, title=t["city"])),

@@ -42,12 +42,15 @@ class Principal:
 
 
 def known_units() -> dict[str, str]:
-    """Unit id → name over every published form."""
-    from docgen.form.loading import available, load
+    """Unit id → name over every good form (a broken one is left out: docgen.service.forms answers for it)."""
+    from docgen.form.catalog import catalog
+    from docgen.form.loading import available
 
+    good = catalog().good()
     out: dict[str, str] = {}
     for form_id in available():
-        for unit in load(form_id).units:
+        form = good[form_id].form
+        for unit in form.units if form is not None else ():
             out.setdefault(unit.id, unit.name)
     return out
 

@@ -121,12 +121,14 @@ def _problem_statuses(path: str, method: str, body: bool) -> list[int]:
     if body:
         out += [408, 413, 415, 422]
     province_only = path.startswith(("/api/v1/batches", "/api/v1/jobs", "/api/v1/accounts"))
-    if province_only or path == "/api/v1/filings/{year}" or path.endswith(("/return", "/submit")) or method == "put":
+    if province_only or path == "/api/v1/filings/{form_id}" or path.endswith(("/return", "/submit")) or method == "put":
         out.append(403)
     if "{" in path:
         out.append(404)
     if method in ("put", "post") and "/filings/" in path:
         out.append(409)
+    if path == "/api/v1/batches":
+        out.append(404)  # the body names no form, or a broken one
     unit_files = "/files/" in path and not path.startswith("/api/v1/jobs")
     checked = path in ("/api/v1/validate", "/api/v1/render", "/api/v1/preview", "/api/v1/import") or method == "put"
     if unit_files or path.endswith("/submit"):

@@ -90,6 +90,12 @@ def serve(
     body_timeout: float = typer.Option(
         60.0, "--body-timeout", help="请求内容须在此秒数内传完，否则返回 408 并关闭连接（防止慢速发送占住连接）"
     ),
+    forms: Path | None = typer.Option(
+        None,
+        "--forms",
+        help="省局自己的征集表定义目录（与内置的 data/forms/ 并用，同编号的以此为准；文件修改后无需重启）；"
+        "也可设 DOCGEN_FORMS",
+    ),
 ) -> None:
     """启动填报服务（HTTP API，/docs 为接口文档）。Ctrl-C 或 SIGTERM 平稳退出。"""
     from docgen.service.server import Transport
@@ -106,6 +112,12 @@ def serve(
             _fail(f"找不到文件 {path}")
     if max_connections < 1 or body_timeout <= 0:
         _fail("--max-connections 和 --body-timeout 应大于 0")
+    if forms is not None:
+        if not forms.is_dir():
+            _fail(f"--forms 应为存放征集表定义的目录，但“{forms}”不是目录。")
+        from docgen.form.catalog import use_forms_dir
+
+        use_forms_dir(forms)  # the render and check workers, forked later, inherit it
     settings = Settings(
         data=data,
         database_url=database,

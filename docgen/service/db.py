@@ -87,9 +87,23 @@ class Database:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.write_engine.connect() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
-            conn.commit()
+            # SQLite: a batch migration copies a table and drops the old one, and DROP TABLE first deletes
+            # its rows (cascading to a filing's draft, refused for its versions). Foreign keys are off while
+            # migrations run (the pragma acts only outside a transaction) and checked before the last commit.
+            raw = conn.connection.driver_connection if self.is_sqlite else None
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+                if raw is not None and conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
+                    raise RuntimeError("数据库迁移后外键不一致，已回滚最后一步；请联系管理员")
+                conn.commit()
+            finally:
+                if raw is not None:
+                    if conn.in_transaction():
+                        conn.rollback()
+                    raw.execute("PRAGMA foreign_keys=ON")  # the pooled connection is used again
 
     def dispose(self) -> None:
         self.read_engine.dispose()

@@ -52,9 +52,9 @@ def _draft(session: Session, unit_id: str, upload: Upload, checked: Checked) -> 
 
 def seed(db: Database, examples: Path = DATA_DIR / "submissions" / str(DEMO_YEAR)) -> tuple[list[Login], str, int]:
     """Seed logins and drafts (an existing filing is left alone): the logins, a province API token, drafts added."""
-    from docgen.form.loading import load as load_form
+    from docgen.form.loading import load
 
-    form = load_form(DEMO_YEAR)
+    form = load(str(DEMO_YEAR))
     logins: list[Login] = []
 
     def users(session: Session) -> str:

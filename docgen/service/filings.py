@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, defer
 
+from docgen.models.year import form_words
 from docgen.service import audit
 from docgen.service.accounts import Principal
 from docgen.service.models import Filing, FilingDraft, FilingVersion, utcnow
@@ -77,8 +78,9 @@ def etag(filing: Filing | None) -> str | None:
     return f'"{filing.latest}-{filing.status}"'
 
 
-def find(session: Session, year: int, unit: str, lock: bool = False) -> Filing | None:
-    query = select(Filing).where(Filing.year == year, Filing.unit_id == unit)
+def find(session: Session, form_id: int | str, unit: str, lock: bool = False) -> Filing | None:
+    """A unit's filing to a form, by the form's id (a year given as an int is its id: 2024 → "2024")."""
+    query = select(Filing).where(Filing.form_id == str(form_id), Filing.unit_id == unit)
     if lock:
         query = query.with_for_update()
     return session.scalar(query)
@@ -91,20 +93,20 @@ def version(session: Session, filing: Filing, number: int, content: bool = True)
     return session.scalar(query)
 
 
-def latest(session: Session, year: int, unit: str, content: bool = False) -> tuple[Filing, FilingVersion]:
-    filing = find(session, year, unit)
+def latest(session: Session, form_id: int | str, unit: str, content: bool = False) -> tuple[Filing, FilingVersion]:
+    filing = find(session, form_id, unit)
     row = version(session, filing, filing.latest, content) if filing is not None and filing.latest else None
     if filing is None or row is None:
-        raise Problem(404, f"{year} 年度尚无该单位的填报。")
+        raise Problem(404, f"{form_words(str(form_id))}尚无该单位的填报。")
     return filing, row
 
 
-def _filing_for_write(session: Session, year: int, unit: str, expect: Expect) -> Filing:
+def _filing_for_write(session: Session, form_id: int | str, unit: str, expect: Expect) -> Filing:
     """The filing locked for this transaction (created when new), after the client's precondition; 409 while submitted."""
-    filing = find(session, year, unit, lock=True)
+    filing = find(session, form_id, unit, lock=True)
     expect.check(filing)
     if filing is None:
-        filing = Filing(year=year, unit_id=unit, status="draft", latest=0)
+        filing = Filing(form_id=str(form_id), unit_id=unit, status="draft", latest=0)
         session.add(filing)
         session.flush()
     if filing.status == "submitted":
@@ -113,7 +115,7 @@ def _filing_for_write(session: Session, year: int, unit: str, expect: Expect) ->
 
 
 def stored_bytes(session: Session, unit: str) -> int:
-    """Bytes of every version the unit ever saved (all years): what its quota counts."""
+    """Bytes of every version the unit ever saved (every form): what its quota counts."""
     total = session.scalar(
         select(func.coalesce(func.sum(FilingVersion.size), 0))
         .join(Filing, Filing.id == FilingVersion.filing_id)
@@ -124,7 +126,7 @@ def stored_bytes(session: Session, unit: str) -> int:
 
 def save(
     session: Session,
-    year: int,
+    form_id: int | str,
     unit: str,
     upload: Upload,
     checked: Checked,
@@ -135,7 +137,7 @@ def save(
     """(version n+1, True, its ETag), or the latest again when its bytes are the same (False); the working draft
     is superseded either way. 412 on a failed precondition, 409 while submitted, 413 past the unit's quota.
     Committed with its audit event by the caller's transaction."""
-    filing = _filing_for_write(session, year, unit, expect)
+    filing = _filing_for_write(session, form_id, unit, expect)
     session.execute(delete(FilingDraft).where(FilingDraft.filing_id == filing.id))
     if filing.latest:
         last = version(session, filing, filing.latest, content=False)
@@ -174,7 +176,7 @@ def save(
         session,
         who.actor,
         "save",
-        f"{year}/{unit}",
+        f"{form_id}/{unit}",
         version=row.number,
         sha256=row.sha256,
         size=row.size,
@@ -185,10 +187,16 @@ def save(
 
 
 def save_draft(
-    session: Session, year: int, unit: str, upload: Upload, checked: Checked, who: Principal, expect: Expect = Expect()
+    session: Session,
+    form_id: int | str,
+    unit: str,
+    upload: Upload,
+    checked: Checked,
+    who: Principal,
+    expect: Expect = Expect(),
 ) -> FilingDraft:
     """Autosave: overwrite the filing's one working draft (no version, no audit event, status unchanged)."""
-    filing = _filing_for_write(session, year, unit, expect)
+    filing = _filing_for_write(session, form_id, unit, expect)
     draft = session.get(FilingDraft, filing.id)
     if draft is None:
         draft = FilingDraft(filing_id=filing.id)
@@ -201,8 +209,8 @@ def save_draft(
     return draft
 
 
-def draft_of(session: Session, year: int, unit: str) -> FilingDraft:
-    filing = find(session, year, unit)
+def draft_of(session: Session, form_id: int | str, unit: str) -> FilingDraft:
+    filing = find(session, form_id, unit)
     draft = session.get(FilingDraft, filing.id) if filing is not None else None
     if draft is None:
         raise Problem(404, "没有自动保存的草稿。")
@@ -222,10 +230,10 @@ def draft_info(draft: FilingDraft) -> dict[str, Any]:
 
 
 def submit(
-    session: Session, year: int, unit: str, who: Principal, expect: Expect = Expect()
+    session: Session, form_id: int | str, unit: str, who: Principal, expect: Expect = Expect()
 ) -> tuple[Filing, FilingVersion]:
     """Submit the latest version, the one the client reviewed when it says so (412 otherwise)."""
-    filing = find(session, year, unit, lock=True)
+    filing = find(session, form_id, unit, lock=True)
     if filing is None or not filing.latest:
         raise Problem(409, "尚未保存任何版本，不能报送。")
     expect.check(filing)
@@ -240,17 +248,17 @@ def submit(
     now = utcnow()
     filing.status, filing.submitted_at, filing.updated_at = "submitted", now, now
     session.execute(delete(FilingDraft).where(FilingDraft.filing_id == filing.id))
-    audit.record(session, who.actor, "submit", f"{year}/{unit}", version=row.number, sha256=row.sha256)
+    audit.record(session, who.actor, "submit", f"{form_id}/{unit}", version=row.number, sha256=row.sha256)
     return filing, row
 
 
-def return_(session: Session, year: int, unit: str, reason: str, who: Principal) -> Filing:
-    filing = find(session, year, unit, lock=True)
+def return_(session: Session, form_id: int | str, unit: str, reason: str, who: Principal) -> Filing:
+    filing = find(session, form_id, unit, lock=True)
     if filing is None or filing.status != "submitted":
         raise Problem(409, "只有已报送的填报才能退回。")
     now = utcnow()
     filing.status, filing.return_reason, filing.returned_at, filing.updated_at = "returned", reason, now, now
-    audit.record(session, who.actor, "return", f"{year}/{unit}", version=filing.latest, reason=reason)
+    audit.record(session, who.actor, "return", f"{form_id}/{unit}", version=filing.latest, reason=reason)
     return filing
 
 
@@ -276,9 +284,9 @@ def _summary(session: Session, filing: Filing) -> FilingVersion | None:
     )
 
 
-def listing(session: Session, year: int, units: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """One row per unit of the year's form, in published order."""
-    filings = {f.unit_id: f for f in session.scalars(select(Filing).where(Filing.year == year))}
+def listing(session: Session, form_id: int | str, units: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """One row per unit of the form, in published order."""
+    filings = {f.unit_id: f for f in session.scalars(select(Filing).where(Filing.form_id == str(form_id)))}
     rows = []
     for unit_id, name in units:
         filing = filings.get(unit_id)
@@ -310,11 +318,13 @@ VERSION_COLUMNS = (
 )
 
 
-def versions(session: Session, year: int, unit: str, offset: int = 0, limit: int = 100) -> tuple[list[dict], int]:
+def versions(
+    session: Session, form_id: int | str, unit: str, offset: int = 0, limit: int = 100
+) -> tuple[list[dict], int]:
     """One page of the versions, oldest first, from their metadata columns only (never bytes or reports)."""
-    filing = find(session, year, unit)
+    filing = find(session, form_id, unit)
     if filing is None:
-        raise Problem(404, f"{year} 年度尚无该单位的填报。")
+        raise Problem(404, f"{form_words(str(form_id))}尚无该单位的填报。")
     total = session.scalar(select(func.count()).where(FilingVersion.filing_id == filing.id)) or 0
     rows = session.execute(
         select(*VERSION_COLUMNS)

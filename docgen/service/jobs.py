@@ -1,6 +1,6 @@
 """Province batch jobs kept in the database: every submitted filing, the summary and the archive volume.
 
-A job copies the latest version of every `submitted` filing of the year into DATA/jobs/ID/input/
+A job copies the latest version of every `submitted` filing to one form into DATA/jobs/ID/input/
 (one file per unit, named after the unit id), then runs `docgen batch`'s own ``build`` over it in
 one warm pool worker (or, with --scheduler, that worker drives the Dask cluster as `docgen batch
 --scheduler` does). The server follows progress through the batch's manifest.json, saved after
@@ -36,12 +36,13 @@ PROGRESS_INTERVAL = 0.5  # seconds between looks at the manifest
 
 
 class BatchJob(Base):
-    """One province batch: its year, state, progress, the files it made and every problem."""
+    """One province batch: its form, state, progress, the files it made and every problem."""
 
     __tablename__ = "batch_jobs"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer)
+    form_id: Mapped[str | None] = mapped_column(String(100), default=None, index=True)  # the form it ran on
+    year: Mapped[int] = mapped_column(Integer)  # that form's year (its files are named after it)
     status: Mapped[str] = mapped_column(String(16), default="queued")
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
@@ -62,6 +63,11 @@ class BatchJob(Base):
             return self.status
         return "units" if self.done < self.total else "summary"
 
+    @property
+    def form(self) -> str:
+        """The id of the form the job ran on (a job from before form ids: its year)."""
+        return self.form_id or str(self.year)
+
     def included(self) -> list[tuple[str, int]]:
         """(unit id, version) of every filing the job took."""
         out = []
@@ -73,6 +79,7 @@ class BatchJob(Base):
     def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "form": self.form,
             "year": self.year,
             "status": self.status,
             "phase": self.phase,
@@ -145,8 +152,8 @@ class JobRunner:
 
     # ---- API
 
-    async def create(self, year: int, who: str) -> BatchJob:
-        """A new job over the latest version of every submitted filing of `year`; starts it."""
+    async def create(self, form_id: str, year: int, who: str) -> BatchJob:
+        """A new job over the latest version of every submitted filing to the form `form_id` (of `year`); starts it."""
         job_id = uuid.uuid4().hex
         folder = self.folder(job_id) / "input"
 
@@ -154,7 +161,7 @@ class JobRunner:
             rows = session.execute(
                 select(Filing.unit_id, FilingVersion.number, FilingVersion.filename, FilingVersion.content)
                 .join(FilingVersion, (FilingVersion.filing_id == Filing.id) & (FilingVersion.number == Filing.latest))
-                .where(Filing.year == year, Filing.status == "submitted")
+                .where(Filing.form_id == form_id, Filing.status == "submitted")
                 .order_by(Filing.unit_id)
             ).all()
             folder.mkdir(parents=True, exist_ok=True)
@@ -163,6 +170,7 @@ class JobRunner:
                 (folder / f"{unit_id}{suffix if suffix in INPUT_SUFFIXES else '.yaml'}").write_bytes(content)
             job = BatchJob(
                 id=job_id,
+                form_id=form_id,
                 year=year,
                 status="queued",
                 total=len(rows),
@@ -186,13 +194,13 @@ class JobRunner:
     async def get(self, job_id: str) -> BatchJob | None:
         return await self.db.read(lambda s: s.get(BatchJob, job_id))
 
-    async def recent(self, year: int | None, limit: int) -> list[BatchJob]:
-        """The newest jobs first (of one year, if given)."""
+    async def recent(self, form_id: str | None, limit: int) -> list[BatchJob]:
+        """The newest jobs first (of one form, if given)."""
 
         def read(session: Session) -> list[BatchJob]:
             query = select(BatchJob).order_by(BatchJob.created_at.desc(), BatchJob.id).limit(limit)
-            if year is not None:
-                query = query.where(BatchJob.year == year)
+            if form_id is not None:
+                query = query.where(BatchJob.form_id == form_id)
             return list(session.scalars(query))
 
         return await self.db.read(read)
@@ -285,7 +293,7 @@ class JobRunner:
                 str(self.folder(job_id) / "input"),
                 str(out),
                 str(self.templates),
-                job.year,
+                job.form,
                 self.scheduler,
                 self.pool.size,
                 timeout=None,

@@ -53,13 +53,13 @@ class ApiToken(Base):
 
 
 class Filing(Base):
-    """One unit's filing for one year: its status and the number of its latest version."""
+    """One unit's filing to one form (by id: "2024", "2025-fuwu-jigou"): its status and latest version's number."""
 
     __tablename__ = "filings"
-    __table_args__ = (UniqueConstraint("year", "unit_id"),)
+    __table_args__ = (UniqueConstraint("form_id", "unit_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    year: Mapped[int] = mapped_column(Integer)
+    form_id: Mapped[str] = mapped_column(String(100))  # the form file's stem (was the int year until 0007)
     unit_id: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="draft")
     latest: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from docgen.service import forms
 from docgen.service.jobs import JobRunner
 from docgen.service.logs import RequestIdMiddleware
 from docgen.service.metrics import Metrics, MetricsMiddleware
@@ -91,6 +92,7 @@ async def start(app: FastAPI) -> None:
     await state.batch_pool.start(wait=False)
     if state.check_pool is not None:
         await state.check_pool.start(wait=False)  # until it is up, checks run in a thread (routes.common.check)
+    forms.watch()  # every broken form in the log with its problems; the good ones are served
     recovered = await state.jobs.recover()
     log.info(
         "render pool ready",

@@ -60,14 +60,14 @@ def render_submission(data: bytes, filename: str, fmt: str, templates: str, opti
     return out.getvalue()
 
 
-def notice_for(year: int) -> Path | None:
-    """The notice that published `year`'s form (its number is the form's notice_number), if docgen has it."""
+def notice_for(form_id: str) -> Path | None:
+    """The notice that published the form (its number is the form's notice_number), if docgen has it."""
     import yaml
 
-    from docgen.form.loading import load as load_form
+    from docgen.form.loading import load
     from docgen.io.paths import DATA_DIR
 
-    number = load_form(year).notice_number
+    number = load(form_id).notice_number
     for path in sorted((DATA_DIR / "notices").glob("*.yaml")):
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -84,9 +84,9 @@ def job_files(outdir: Path) -> list[str]:
 
 
 def run_batch_job(
-    folder: str, outdir: str, templates: str, year: int, scheduler: str | None = None, jobs: int = 1
+    folder: str, outdir: str, templates: str, form_id: str, scheduler: str | None = None, jobs: int = 1
 ) -> dict[str, Any]:
-    """`docgen batch FOLDER -o OUTDIR` for a service job (in a pool worker): every unit, summary, archive.
+    """`docgen batch FOLDER -o OUTDIR --form FORM_ID` for a service job (in a pool worker): every unit, summary, archive.
 
     Workbooks in FOLDER are first turned into YAML as `docgen import` does. The batch's progress
     and log lines go to OUTDIR/../batch.log; its manifest.json is saved after every unit, which is
@@ -118,7 +118,8 @@ def run_batch_job(
             out,
             jobs=jobs,
             scheduler=scheduler,
-            notice=notice_for(year),
+            notice=notice_for(form_id),
+            form=form_id,
             templates=Path(templates),
             log=log_lines.append,
         )

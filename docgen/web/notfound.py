@@ -38,7 +38,7 @@ def install(app: FastAPI) -> None:
         return await problem(request, exc)  # type: ignore[misc]
 
     async def _invalid(request: Request, exc: Exception) -> Response:
-        # /filing/abc: a page address whose year is no number is an address with no page
+        # a page address whose parameters do not validate is an address with no page
         if wants_page(request):
             return await pages.not_found_page(request)
         return await invalid(request, exc)  # type: ignore[misc]

@@ -1,4 +1,8 @@
-"""The web app's pages: log in and out, the clerk's filing page, the province's overview and a filing read-only."""
+"""The web app's pages: log in and out, the clerk's filing page, the province's overview and a filing read-only.
+
+Pages are addressed by form id (a form file's stem): /filing/2024, /province/2025-fuwu-jigou/guangzhou.
+An id no form has is an address with no page (404); a broken form's pages (404 too) list its problems
+while every other form is served (docgen.service.forms)."""
 
 from __future__ import annotations
 
@@ -12,16 +16,17 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.exceptions import HTTPException
 
 from docgen import __version__
-from docgen.form.catalog import catalog
+from docgen.form.builder import Built
 from docgen.form.definition import UnitDef
-from docgen.form.loading import available, latest, load
 from docgen.form.tree import Form
 from docgen.service import accounts
 from docgen.service import filings as store
 from docgen.service.accounts import Principal
 from docgen.service.credentials import same
+from docgen.service.forms import form_value, lookup, newest_for, problem_lines, words
 from docgen.web import sessions
 from docgen.web.formdata import page_form, units
 
@@ -61,20 +66,9 @@ def _json_for_script(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _login_title() -> str:
-    """The newest good form's title, as the login page names the collection ("" when no form is good)."""
-    newest = latest()
-    return load(newest).title if newest is not None else ""
-
-
-def _home_form(principal: Principal) -> str:
-    """The form a principal starts on: the newest that lists the unit (the province: the newest of all)."""
-    ids = available()
-    if not principal.is_province:
-        for form_id in reversed(ids):
-            if load(form_id).unit(principal.unit_id or "") is not None:
-                return form_id
-    return ids[-1] if ids else ""
+def _path(form_id: str) -> str:
+    """A form id as one segment of an address (an id is a file's stem: it may hold characters to escape)."""
+    return quote(form_id, safe="")
 
 
 def _display_name(principal: Principal | None) -> str:
@@ -93,8 +87,11 @@ def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 
 def _home(principal: Principal) -> str:
-    form_id = _home_form(principal)
-    return f"/province/{form_id}" if principal.is_province else f"/filing/{form_id}"
+    """The account's own page: the newest form's (for a unit, the newest form that lists it)."""
+    form_id = newest_for(None if principal.is_province else principal.unit_id)
+    if form_id is None:
+        return "/"
+    return f"/province/{_path(form_id)}" if principal.is_province else f"/filing/{_path(form_id)}"
 
 
 async def _who(request: Request) -> tuple[Principal, str] | None:
@@ -120,12 +117,18 @@ def _login_page(
         error=error,
         name=name,
         next_path=next_path,
-        title=_login_title(),
+        title=_newest_title(),
     )
     resp.set_cookie(sessions.LOGIN_CSRF_COOKIE, token, **{**sessions.cookie_args(request, 3600), "samesite": "strict"})
     if retry_after:
         resp.headers["Retry-After"] = str(retry_after)
     return resp
+
+
+def _newest_title() -> str:
+    """The newest good form's title, as the login page names the collection ("" when no form is good)."""
+    found = lookup(newest_for() or "")
+    return found.form.title if found is not None and found.form is not None else ""
 
 
 @router.get("/")
@@ -203,9 +206,9 @@ def _need_login(request: Request) -> RedirectResponse:
     return RedirectResponse("/?next=" + quote(request.url.path, safe="/"), status_code=303)
 
 
-def _not_found(principal: Principal, csrf: str, text: str = "没有这个页面。", heading: str = "未找到") -> HTMLResponse:
+def _not_found(principal: Principal, csrf: str, text: str = "没有这个页面。") -> HTMLResponse:
     return page(
-        "message.html.j2", 404, principal=principal, csrf=csrf, heading=heading, text=text, home=_home(principal)
+        "message.html.j2", 404, principal=principal, csrf=csrf, heading="未找到", text=text, home=_home(principal)
     )
 
 
@@ -218,8 +221,33 @@ async def not_found_page(request: Request) -> HTMLResponse:
     return _not_found(*found, text)
 
 
-def _api(year: int, unit: str) -> dict[str, str]:
-    base = f"/api/v1/filings/{year}/{unit}"
+def _form_or_404(form_id: str) -> Built:
+    """The build of the form an address names; an id no form has is an address with no page (a browser gets
+    the 未找到 page, a program the problem document: docgen.web.notfound)."""
+    found = lookup(form_id)
+    if found is None:
+        raise HTTPException(404, f"没有{words(form_id)}。")
+    return found
+
+
+def _broken(principal: Principal, csrf: str, form_id: str, found: Built) -> HTMLResponse:
+    """A broken form's page (404: it has no page to show): every problem by file, line and words, the other
+    forms unaffected."""
+    return page(
+        "message.html.j2",
+        404,
+        principal=principal,
+        csrf=csrf,
+        heading="征集表有误",
+        text=f"{words(form_id)}定义有误（{len(found.problems)} 处），暂不能填报或查看；请联系省局修改"
+        "（改好后无需重启即可使用）。其他征集表不受影响。各处问题：",
+        items=problem_lines(found),
+        home=_home(principal),
+    )
+
+
+def _api(form_id: str, unit: str) -> dict[str, str]:
+    base = f"/api/v1/filings/{_path(form_id)}/{unit}"
     return {
         "filing": base,
         "draft": f"{base}/draft",
@@ -233,13 +261,13 @@ def _api(year: int, unit: str) -> dict[str, str]:
     }
 
 
-async def _saved(request: Request, year: int, unit: str) -> tuple[bool, bool]:
+async def _saved(request: Request, form_id: str, unit: str) -> tuple[bool, bool]:
     """(a version exists, a working draft exists): the page reads what there is, and asks for nothing that
     would answer 404 (a console error in the clerk's browser)."""
     from docgen.service.models import FilingDraft
 
     def read(s: Any) -> tuple[bool, bool]:
-        filing = store.find(s, year, unit)
+        filing = store.find(s, form_id, unit)
         if filing is None:
             return False, False
         return filing.latest > 0, s.get(FilingDraft, filing.id) is not None
@@ -247,41 +275,27 @@ async def _saved(request: Request, year: int, unit: str) -> tuple[bool, bool]:
     return await request.app.state.db.read(read)
 
 
-def _published(year: int) -> Form | None:
-    """The good form an address names (a broken or absent one: None)."""
-    return load(str(year)) if str(year) in available() else None
-
-
-def _no_form(principal: Principal, csrf: str, year: int) -> HTMLResponse:
-    """An address with no good form: none by that id, or a broken one, said with its problems (line and words)."""
-    broken = catalog().broken().get(str(year))
-    if broken is None:
-        return _not_found(principal, csrf, f"没有 {year} 年度的征集表。")
-    found = "；".join(f"第 {p.line} 行：{p.message}" for p in broken.problems[:5])
-    more = f"等 {len(broken.problems)} 处" if len(broken.problems) > 5 else ""
-    text = f"{year} 年度的征集表定义有误，暂不能填报（{found}{more}）。请联系省局。"
-    return _not_found(principal, csrf, text, heading="征集表有误")
-
-
-@router.get("/filing/{year}")
-async def filing_page(request: Request, year: int) -> Response:
+@router.get("/filing/{form_id}")
+async def filing_page(request: Request, form_id: str) -> Response:
+    built = _form_or_404(form_id)
     found = await _who(request)
     if found is None:
         return _need_login(request)
     principal, csrf = found
     if principal.is_province:
-        return RedirectResponse(f"/province/{year}", status_code=303)
-    form = _published(year)
-    if form is None:
-        return _no_form(principal, csrf, year)
+        return RedirectResponse(f"/province/{_path(form_id)}", status_code=303)
+    if built.form is None or not built.ok:
+        return _broken(principal, csrf, form_id, built)
+    form = built.form
     unit = form.unit(principal.unit_id or "")
     if unit is None:
-        return _not_found(principal, csrf, f"{year} 年度征集表中没有本单位。")
-    return await _filing_page(request, principal, csrf, year, form, unit, province=False)
+        return _not_found(principal, csrf, f"{words(form_id)}中没有本单位。")
+    return await _filing_page(request, principal, csrf, form_id, form, unit, province=False)
 
 
-@router.get("/province/{year}")
-async def province_page(request: Request, year: int) -> Response:
+@router.get("/province/{form_id}")
+async def province_page(request: Request, form_id: str) -> Response:
+    built = _form_or_404(form_id)
     found = await _who(request)
     if found is None:
         return _need_login(request)
@@ -296,57 +310,64 @@ async def province_page(request: Request, year: int) -> Response:
             text="此页面仅限省局账号。",
             home=_home(principal),
         )
-    form = _published(year)
-    if form is None:
-        return _no_form(principal, csrf, year)
+    if built.form is None or not built.ok:
+        return _broken(principal, csrf, form_id, built)
+    form = built.form
     data = {
-        "year": year,
+        "year": form_value(form_id),  # the form the page's script names (a year as a number, as before)
+        "formId": form_id,
         "units": units(form),
         "tables": [{"key": t.key, "number": t.number, "subtitle": t.definition.subtitle} for t in form.tables],
-        "api": {"filings": f"/api/v1/filings/{year}", "batches": "/api/v1/batches", "jobs": "/api/v1/jobs"},
-        "links": {"filing": f"/province/{year}"},
+        "api": {
+            "filings": f"/api/v1/filings/{_path(form_id)}",
+            "batches": "/api/v1/batches",
+            "jobs": "/api/v1/jobs",
+        },
+        "links": {"filing": f"/province/{_path(form_id)}"},
     }
     return page("province.html.j2", principal=principal, csrf=csrf, form=form, data=data)
 
 
-@router.get("/province/{year}/{unit_id}")
-async def province_filing(request: Request, year: int, unit_id: str) -> Response:
+@router.get("/province/{form_id}/{unit_id}")
+async def province_filing(request: Request, form_id: str, unit_id: str) -> Response:
+    built = _form_or_404(form_id)
     found = await _who(request)
     if found is None:
         return _need_login(request)
     principal, csrf = found
     if not principal.is_province:
         return _not_found(principal, csrf)
-    form = _published(year)
-    if form is None:
-        return _no_form(principal, csrf, year)
+    if built.form is None or not built.ok:
+        return _broken(principal, csrf, form_id, built)
+    form = built.form
     unit = form.unit(unit_id)
     if unit is None:
-        return _not_found(principal, csrf, f"{year} 年度征集表中没有这个单位。")
-    return await _filing_page(request, principal, csrf, year, form, unit, province=True)
+        return _not_found(principal, csrf, f"{words(form_id)}中没有这个单位。")
+    return await _filing_page(request, principal, csrf, form_id, form, unit, province=True)
 
 
 async def _filing_page(
-    request: Request, principal: Principal, csrf: str, year: int, form: Form, unit: UnitDef, province: bool
+    request: Request, principal: Principal, csrf: str, form_id: str, form: Form, unit: UnitDef, province: bool
 ) -> Response:
     """A unit's filing page: editable for the unit itself, read-only for the province; its fields, sums and
     checks come from the form's definition (formdata.page_form)."""
     shape = page_form(form)
     data = {
-        "year": year,
+        "year": form_value(form_id),  # the form the page's script names (a year as a number, as before)
+        "formId": form_id,
         "unit": unit.model_dump(),
         "form": shape,
         "readOnly": province,
-        "api": _api(year, unit.id),
+        "api": _api(form_id, unit.id),
     }
-    data["hasFiling"], data["hasDraft"] = await _saved(request, year, unit.id)
+    data["hasFiling"], data["hasDraft"] = await _saved(request, form_id, unit.id)
     return page(
         "filing.html.j2",
         principal=principal,
         csrf=csrf,
         unit=unit,
         form=form,
-        year=year,
+        form_id=form_id,
         all_tables=shape["all_tables"],
         data=data,
         api=data["api"],

@@ -103,7 +103,7 @@ def test_submit_return_and_save_while_submitted(api) -> None:
     assert r.status_code == 200
     receipt = r.json()
     assert receipt.pop("submitted_at").startswith(str(dt.date.today().year))  # the clerk's receipt: when
-    assert receipt == {"year": 2024, "unit": "guangzhou", "status": "submitted", "version": 2}
+    assert receipt == {"form": "2024", "year": 2024, "unit": "guangzhou", "status": "submitted", "version": 2}
     assert_problem(api.client.post(URL + "/submit", headers=api.auth("guangzhou")), 409)
     assert_problem(_put(api, example()), 409)  # no new version while submitted
     assert len(api.client.get(URL + "/versions", headers=api.auth("guangzhou")).json()["versions"]) == 2

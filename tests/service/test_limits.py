@@ -160,7 +160,7 @@ def test_readyz_is_503_when_the_database_does_not_answer(api) -> None:
 def test_docs_describe_the_api_in_chinese(api) -> None:
     spec = api.client.get("/openapi.json").json()
     assert spec["info"]["title"] == "docgen 填报服务"
-    for path in ("/api/v1/validate", "/api/v1/render", "/api/v1/filings/{year}/{unit}", "/healthz", "/readyz"):
+    for path in ("/api/v1/validate", "/api/v1/render", "/api/v1/filings/{form_id}/{unit}", "/healthz", "/readyz"):
         assert path in spec["paths"], path
     for path, ops in spec["paths"].items():
         for op in ops.values():

@@ -419,7 +419,7 @@ def test_docs_are_served_from_this_machine_under_the_csp(running: Running) -> No
         assert httpx.get(running.url + src).status_code == 200, src
     assert httpx.get(running.url + "/docs/assets/swagger-editor.js").status_code == 404
     doc = httpx.get(running.url + "/openapi.json").json()
-    put = doc["paths"]["/api/v1/filings/{year}/{unit}"]["put"]
+    put = doc["paths"]["/api/v1/filings/{form_id}/{unit}"]["put"]
     assert {"400", "401", "403", "404", "409", "412", "413", "415", "422", "429"} <= set(put["responses"])
     assert put["responses"]["412"]["content"]["application/problem+json"]["schema"]["properties"]["detail"]
     assert put["requestBody"]["content"]["application/yaml"]["schema"] == {"$ref": "#/components/schemas/Submission"}

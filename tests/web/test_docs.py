@@ -11,7 +11,7 @@ def test_api_docs_render_offline_under_the_csp(pages):
     assert response is not None and "script-src 'self'" in response.headers["content-security-policy"]
     page.locator(".opblock-summary-path").first.wait_for()
     paths = page.locator(".opblock-summary-path").all_inner_texts()
-    assert any("/api/v1/filings/{year}/{unit}" in p.replace("\u200b", "") for p in paths), paths[:5]
+    assert any("/api/v1/filings/{form_id}/{unit}" in p.replace("\u200b", "") for p in paths), paths[:5]
     assert page.locator("text=填报").first.is_visible()
     assert not csp_violations, csp_violations
     pages.shot(page, "docs")

@@ -49,8 +49,8 @@ def test_a_logged_in_clerk_is_sent_home_to_the_filing(server) -> None:
         ("/nonexistent", {}, 404),  # httpx's Accept: */*: a program, not a page
         ("/nonexistent", {"Accept": "application/json"}, 404),
         ("/api/v1/nonexistent", BROWSER, 404),  # the API answers JSON whoever asks
-        ("/api/v1/filings/abc/guangzhou", BROWSER, 400),
-        ("/filing/abc", {"Accept": "application/json"}, 400),
+        ("/api/v1/filings/abc/guangzhou", BROWSER, 404),  # a form id no form has (was a year that is no number: 400)
+        ("/filing/abc", {"Accept": "application/json"}, 404),
     ],
 )
 def test_programs_and_the_api_keep_the_problem_document(server, path: str, headers: dict, status: int) -> None:

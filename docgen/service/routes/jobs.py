@@ -1,4 +1,4 @@
-"""Province batch jobs: start one for a year, follow it, fetch what it made, start it again."""
+"""Province batch jobs: start one for a form, follow it, fetch what it made, start it again."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from docgen.service.accounts import Principal, known_units
 from docgen.service.auth import province_principal
+from docgen.service.forms import lookup, served
 from docgen.service.problems import Problem
 
 router = APIRouter(prefix="/api/v1", tags=["批量生成"])
@@ -58,7 +59,17 @@ JOB_SCHEMA = {
 
 
 class BatchRequest(BaseModel):
-    year: int = Field(description="征集表年度，如 2024", ge=2000, le=2100)
+    form: int | str | None = Field(None, description="征集表编号：征集表文件的文件名，如 2024、2025-fuwu-jigou")
+    year: int | str | None = Field(None, description="同 form（原写法：征集表年度，如 2024）")
+
+    def form_id(self) -> str:
+        value = self.form if self.form is not None else self.year
+        if value is None or isinstance(value, bool):
+            raise Problem(400, '请求体应写明征集表编号，例如 {"form": "2024"}。')
+        text = str(value).strip() if isinstance(value, str) else str(value) if abs(value) < 10**6 else ""
+        if not text or len(text) > 100:
+            raise Problem(400, "征集表编号应为征集表文件的文件名，例如 2024 或 2025-fuwu-jigou。")
+        return text
 
 
 def _status_url(request: Request, job_id: str) -> str:
@@ -76,7 +87,7 @@ async def _job(request: Request, job_id: str):
     "/batches",
     summary="启动批量生成",
     status_code=202,
-    description="对该年度所有已报送（submitted）的填报（各取最新版本）生成各单位文件包、汇总表和归档卷。"
+    description="对该征集表（form，如 2024；原写法 year）所有已报送（submitted）的填报（各取最新版本）生成各单位文件包、汇总表和归档卷。"
     "立即返回 202 和任务地址；用 `GET status_url` 查看进度。",
     responses={
         202: {
@@ -93,22 +104,22 @@ async def _job(request: Request, job_id: str):
     },
 )
 async def start_batch(body: BatchRequest, request: Request, principal: Principal = PROVINCE) -> JSONResponse:
-    job = await request.app.state.jobs.create(body.year, principal.actor)
+    form_id = body.form_id()
+    form = served(form_id)  # 404 for no such form, and with its problems for a broken one
+    job = await request.app.state.jobs.create(form_id, form.year, principal.actor)
     url = _status_url(request, job.id)
     return JSONResponse({"id": job.id, "status_url": url}, status_code=202, headers={"Location": url})
 
 
 def _described(job) -> dict:
     """A job as the API shows it: the units it took and those it left out, by their Chinese names."""
-    from docgen.form.loading import available
-    from docgen.form.loading import load as load_form
-
     names = known_units()
     out = job.as_json()
     for item in out["units"]:
         item["name"] = names.get(item["unit"], item["unit"])
     taken = {unit for unit, _ in job.included()}
-    form_units = load_form(job.year).units if str(job.year) in available() else []
+    found = lookup(job.form)  # a form broken since the job ran: its units are not known now
+    form_units = found.form.units if found is not None and found.form is not None and found.ok else ()
     out["left_out"] = [{"unit": u.id, "name": u.name} for u in form_units if u.id not in taken]
     return out
 
@@ -116,7 +127,7 @@ def _described(job) -> dict:
 @router.get(
     "/jobs",
     summary="最近的批量任务",
-    description="最新的在前；`year` 只列该年度的任务。刷新页面后，省局页面据此显示上一次批处理的结果。",
+    description="最新的在前；`form`（或 `year`）只列该征集表的任务。刷新页面后，省局页面据此显示上一次批处理的结果。",
     responses={
         200: {
             "content": {
@@ -129,11 +140,12 @@ def _described(job) -> dict:
 )
 async def list_jobs(
     request: Request,
-    year: int | None = Query(None, ge=2000, le=2100, description="征集表年度"),
+    form: str | None = Query(None, min_length=1, max_length=100, description="征集表编号，如 2024、2025-fuwu-jigou"),
+    year: str | None = Query(None, min_length=1, max_length=100, description="同 form（原写法：征集表年度）"),
     limit: int = Query(10, ge=1, le=100, description="最多列出几个任务"),
     _: Principal = PROVINCE,
 ) -> dict:
-    jobs = await request.app.state.jobs.recent(year, limit)
+    jobs = await request.app.state.jobs.recent(form if form is not None else year, limit)
     return {"jobs": [_described(job) for job in jobs]}
 
 
@@ -175,7 +187,8 @@ async def job_bundle(job_id: str, request: Request, _: Principal = PROVINCE) -> 
     path = await asyncio.to_thread(request.app.state.jobs.bundle, job, known_units())
     if path is None:
         raise Problem(409, f"任务状态为 {job.status}，完成后才能下载全部文件。")
-    return FileResponse(path, media_type="application/zip", filename=f"{job.year}年度批处理文件.zip")
+    name = f"{job.year}年度" if job.form.isdigit() else job.form
+    return FileResponse(path, media_type="application/zip", filename=f"{name}批处理文件.zip")
 
 
 @router.get(
