@@ -72,14 +72,14 @@ def _check_render_needs(source: Source, data: dict, col: Collector, reported: se
         for key in ("form_tables", "form_instructions"):
             year = att.get(key)
             path = ("attachments", i, key)
-            if year is None or path in reported or not isinstance(year, int) or isinstance(year, bool):
+            if year is None or path in reported or isinstance(year, bool) or not isinstance(year, (int, str)):
                 continue
             if not form_path(year).exists():
                 col.error(
                     "unknown-form",
                     path,
-                    f"没有 {year} 年度的征集表。",
-                    f"可用的年度：{'、'.join(available())}。",
+                    f"没有 {year} 年度的征集表。" if isinstance(year, int) else f"没有编号为“{year}”的征集表。",
+                    f"可用的{'年度' if isinstance(year, int) else '征集表'}：{'、'.join(available())}。",
                     "no published form for that year",
                 )
     seal = data.get("seal")

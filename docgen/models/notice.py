@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
-from docgen.models.year import FormYear
+from docgen.models.year import FormRef
 from docgen.standard import gbt9704 as L
 from docgen.standard.metrics import text_width_zi
 from docgen.standard.text import format_date
@@ -151,8 +151,8 @@ class Attachment(_Strict):
     """Title printed on the attachment's first page (default: the name; a form's own titles); a
     list gives the lines (a long title breaks where the data says, words kept whole)."""
     body: list[BodyItem] = Field(default_factory=list)
-    form_tables: FormYear | None = None
-    form_instructions: FormYear | None = None
+    form_tables: FormRef | None = None  # a form's id: 2024, or 2025-fuwu-jigou
+    form_instructions: FormRef | None = None
     landscape: bool | None = None
     """Print sideways (default: yes for form tables)."""
 

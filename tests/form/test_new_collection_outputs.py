@@ -15,6 +15,8 @@ from docgen.cli import app
 from docgen.standard.text import squash
 from tests.form.test_new_collection import FILING, forms  # noqa: F401  (fixture)
 
+ROOT = Path(__file__).resolve().parents[2]
+
 runner = CliRunner()
 
 
@@ -98,3 +100,20 @@ def test_computed_cells_are_formulas_with_their_values_and_update_in_a_spreadshe
     wb.save(changed)
     rows = csv_sheets([changed], filled / "lo")["changed"]["表一"]
     assert rows[4][6] == "50" and rows[6][6] == "60"
+
+
+def test_a_notice_prints_any_forms_blank_tables_by_its_id(forms: Path) -> None:  # noqa: F811
+    """The notice's 附件1 is data too: `form_tables` names a form by id, here one whose id is not a year."""
+    (forms / "forms" / "2027.yaml").rename(forms / "forms" / "2027-fuwu-jigou.yaml")
+    notice = (ROOT / "data" / "notices" / "2023-233.yaml").read_text(encoding="utf-8")
+    assert "form_tables: 2024" in notice
+    path = forms / "notice.yaml"
+    path.write_text(notice.replace("form_tables: 2024", "form_tables: 2027-fuwu-jigou"), "utf-8")
+    result = runner.invoke(app, ["render", str(path), "-f", "pdf", "-o", str(forms / "out")])
+    assert result.exit_code == 0, result.output
+    with pdfplumber.open(forms / "out" / "notice.pdf") as pdf:
+        text = squash("".join(page.extract_text() or "" for page in pdf.pages))
+    assert "服务项目" in text and "入职日期" in text and "保留省局部分" not in text
+    path.write_text(notice.replace("form_tables: 2024", "form_tables: 2027-fuwu"), "utf-8")
+    refused = runner.invoke(app, ["validate", str(path)])
+    assert refused.exit_code == 1 and "没有编号为“2027-fuwu”的征集表" in refused.output
