@@ -22,6 +22,7 @@ from docgen.form.loading import available, form_path
 from docgen.io.source import Source, SourceError, load, value_at
 from docgen.models.diagnostics import Diagnostic, InvalidInput, source_error
 from docgen.models.notice import LOGO_MAX_SIZE_PT, LOGO_MIN_SIZE_PT, Attachment, Heading, Notice, Paragraph, logo_fit_pt
+from docgen.models.year import is_form_id, is_form_year
 
 
 def _item_model(item: Any) -> type[BaseModel]:
@@ -72,8 +73,8 @@ def _check_render_needs(source: Source, data: dict, col: Collector, reported: se
         for key in ("form_tables", "form_instructions"):
             year = att.get(key)
             path = ("attachments", i, key)
-            if year is None or path in reported or isinstance(year, bool) or not isinstance(year, (int, str)):
-                continue
+            if year is None or path in reported or not (is_form_year(year) or is_form_id(year)):
+                continue  # not a year nor an id (5,000 digits, a list …): the model has said so
             if not form_path(year).exists():
                 col.error(
                     "unknown-form",
