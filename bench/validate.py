@@ -111,11 +111,17 @@ def measure(validate_rounds: int, view_rounds: int, writer_rounds: int, with_bat
     load_start = os.getloadavg()
     out: dict[str, object] = {}
 
-    def validate(name: str) -> float:
-        source = parse(texts[name], name)  # a fresh source, as every real check reads one (not timed)
-        return cpu_ms(lambda: check_source(source))
+    parsed: dict[str, list[float]] = {n: [] for n in texts}
 
-    out["validate"] = summary(rounds({n: (lambda n=n: validate(n)) for n in texts}, validate_rounds))
+    def validate(name: str) -> float:
+        # a fresh source, as every real check reads one (its reading timed apart: the form engine left it as it was)
+        holder: list[object] = []
+        parsed[name].append(cpu_ms(lambda: holder.append(parse(texts[name], name))))
+        return cpu_ms(lambda: check_source(holder[0]))  # type: ignore[arg-type]
+
+    checked = rounds({n: (lambda n=n: validate(n)) for n in texts}, validate_rounds)
+    out["validate"] = summary(checked)
+    out["parse_and_validate"] = summary({n: [a + b for a, b in zip(parsed[n], checked[n])] for n in texts})
     out["build_view"] = summary(rounds({n: (lambda n=n: cpu_ms(lambda: view_of(n))) for n in texts}, view_rounds))
     for fmt in ("docx", "xlsx"):
         options = Options(formats=(fmt,))
@@ -147,6 +153,14 @@ def table(runs: list[dict[str, object]]) -> str:
         lambda r: f"{r['validate']['median_ms']:.2f} / {r['validate']['p90_ms']:.2f}",
     )
     row("validate, all 23 (sum of medians, ms)", lambda r: f"{r['validate']['sum_ms']:.1f}")
+    row(
+        "reading the YAML and validating, CPU ms per filing: median / p90",
+        lambda r: (
+            f"{r['parse_and_validate']['median_ms']:.2f} / {r['parse_and_validate']['p90_ms']:.2f}"
+            if "parse_and_validate" in r
+            else "—"
+        ),
+    )
     row(
         "build_view, CPU ms per unit: median / p90",
         lambda r: f"{r['build_view']['median_ms']:.2f} / {r['build_view']['p90_ms']:.2f}",

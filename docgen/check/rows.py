@@ -138,13 +138,13 @@ class RowChecks:
         """Each computed column worked out (÷ 0 reported), then each check that must hold."""
         scope = _scope(level, row)
         rules = _level_rules(level)
-        for column in rules.dividing:  # only a division can fail on a row whose shape holds
+        for column, formula in rules.dividing:  # only a division can fail on a row whose shape holds
             problems: list[Problem] = []
-            evaluate(column.formula, scope, problems)
+            evaluate(formula, scope, problems)
             if any(p.code == "division-by-zero" for p in problems):
                 self.say("error", "division-by-zero", (*base, column.key), title=column.title)
-        for column in rules.checks:
-            if evaluate(column.check, scope) is False:  # type: ignore[arg-type]
+        for column, check in rules.checks:
+            if evaluate(check, scope) is False:
                 d = column.definition
                 message = _fill(d.message or "", scope)
                 hint = _fill(d.hint or "", scope)
@@ -259,15 +259,15 @@ class _LevelRules:
     choices: tuple[Column, ...]  # choice columns
     text: _TextRules
     unique: tuple[Column, ...]  # names that must not repeat
-    dividing: tuple[Column, ...]  # computed columns whose formula divides (÷ 0 is reported)
-    checks: tuple[Column, ...]  # columns with a check
+    dividing: tuple[tuple[Column, Node], ...]  # computed columns whose formula divides (÷ 0 is reported)
+    checks: tuple[tuple[Column, Node], ...]  # columns with a check, and the check
     checked: bool  # any of the last two: the row's scope is built
 
 
 @lru_cache(maxsize=256)
 def _level_rules(level: Level) -> _LevelRules:
-    dividing = tuple(c for c in level.columns if c.formula is not None and _divides(c.formula))
-    checks = tuple(c for c in level.columns if c.check is not None)
+    dividing = tuple((c, c.formula) for c in level.columns if c.formula is not None and _divides(c.formula))
+    checks = tuple((c, c.check) for c in level.columns if c.check is not None)
     return _LevelRules(
         tuple(c for c in level.columns if c.choices),
         _text_rules(level.columns),

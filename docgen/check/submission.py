@@ -252,10 +252,10 @@ def _fix_row(table: Table, row: BaseModel) -> BaseModel:
 
 
 @lru_cache(maxsize=256)
-def _choice_columns(level: Level) -> tuple[tuple[Column, ...], bool]:
-    """A level's choice columns, and whether its sub-rows have any (what normalising looks at)."""
+def _choice_columns(level: Level) -> tuple[tuple[Column, ...], Level | None]:
+    """A level's choice columns, and its sub-rows' level when that has any (what normalising looks at)."""
     child = level.child
-    below = child is not None and bool(child.key) and any(c.choices for c in child.columns)
+    below = child if child is not None and child.key and any(c.choices for c in child.columns) else None
     return tuple(c for c in level.columns if c.choices), below
 
 
@@ -268,12 +268,11 @@ def _fix_level(level: Level, row: BaseModel) -> BaseModel:
             found = resolve_choice(column, value)
             if found is not None and found.name != value:
                 update[column.key] = found.name
-    if below:
-        key = level.child.key  # type: ignore[union-attr]
-        subs = getattr(row, key)
-        fixed = [_fix_level(level.child, sub) for sub in subs]  # type: ignore[arg-type]
+    if below is not None and below.key:
+        subs = getattr(row, below.key)
+        fixed = [_fix_level(below, sub) for sub in subs]
         if any(new is not old for new, old in zip(fixed, subs, strict=True)):
-            update[key] = fixed
+            update[below.key] = fixed
     return row.model_copy(update=update) if update else row
 
 
