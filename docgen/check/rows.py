@@ -10,7 +10,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -71,23 +72,26 @@ class RowChecks:
     # --- one row -------------------------------------------------------------------------------
 
     def row(self, level: Level, base: Path_, raw: Any, checked: BaseModel | None = None) -> None:
-        model = self.models.rows.get((level.parent.key, level.key, "own"))
+        rules = _level_rules(level)
         if isinstance(raw, dict):
-            for column in level.columns:
+            for column in rules.choices:
                 value = raw.get(column.key)
-                if column.choices and isinstance(value, str) and not is_blank(value):
+                if isinstance(value, str) and not is_blank(value):
                     self.choice(column, value, (*base, column.key))
-            self.text_rules(level.columns, raw, base)
-        valid = checked if checked is not None else _valid(model, raw)
+            self.text_rules(rules.text, raw, base)
+        if checked is not None:
+            valid: BaseModel | None = checked
+        else:
+            valid = _valid(self.models.rows.get((level.parent.key, level.key, "own")), raw)
         if valid is not None:
-            for column in level.columns:
-                if column.definition.unique:
-                    self.names.append((str(getattr(valid, column.key)), (*base, column.key)))
-        if level.child is not None and level.child.key:
-            subs = getattr(valid, level.child.key) if valid is not None else None
-            for j, sub in _rows(raw, level.child.key):
-                self.row(level.child, (*base, level.child.key, j), sub, subs[j] if subs is not None else None)
-        if valid is not None and _has_checks(level):
+            for column in rules.unique:
+                self.names.append((str(getattr(valid, column.key)), (*base, column.key)))
+        child = level.child
+        if child is not None and child.key:
+            subs = getattr(valid, child.key) if valid is not None else None
+            for j, sub in _rows(raw, child.key):
+                self.row(child, (*base, child.key, j), sub, subs[j] if subs is not None else None)
+        if valid is not None and rules.checked:
             self.checks(level, base, valid)
 
     def choice(self, column: Column, text: str, path: Path_) -> None:
@@ -113,38 +117,34 @@ class RowChecks:
         elif variant and text != found.name:
             self.say("warning", "category-variant", path, title=title, text=text, name=found.name)
 
-    def text_rules(self, columns: list[Column], raw: dict[str, Any], base: Path_) -> None:
+    def text_rules(self, rules: _TextRules, raw: dict[str, Any], base: Path_) -> None:
         # 绩效 first, then 依据: the order docgen has always reported them in
-        for column in columns:
-            if "has-number" in column.definition.warn:
-                text = _text(raw.get(column.key))
-                text = text if isinstance(text, str) else ""
-                # an empty one is already an error (it is required): no second message about its number
-                if not is_blank(text) and not _DIGIT.search(text):
-                    self.say("warning", "performance-no-number", (*base, column.key), title=column.title)
-        for column in columns:
-            if "cites-document" in column.definition.warn:
-                text = _text(raw.get(column.key))
-                text = text if isinstance(text, str) else ""
-                if is_blank(text):
-                    self.say("warning", "basis-missing", (*base, column.key), title=column.title)
-                elif not _CITED.search(text):
-                    self.say("warning", "basis-no-document", (*base, column.key))
+        numbered, cited = rules
+        for column in numbered:
+            text = _text(raw.get(column.key))
+            text = text if isinstance(text, str) else ""
+            # an empty one is already an error (it is required): no second message about its number
+            if not is_blank(text) and not _DIGIT.search(text):
+                self.say("warning", "performance-no-number", (*base, column.key), title=column.title)
+        for column in cited:
+            text = _text(raw.get(column.key))
+            text = text if isinstance(text, str) else ""
+            if is_blank(text):
+                self.say("warning", "basis-missing", (*base, column.key), title=column.title)
+            elif not _CITED.search(text):
+                self.say("warning", "basis-no-document", (*base, column.key))
 
     def checks(self, level: Level, base: Path_, row: BaseModel) -> None:
         """Each computed column worked out (÷ 0 reported), then each check that must hold."""
         scope = _scope(level, row)
-        for column in level.columns:
-            if column.formula is None or not _divides(column.formula):
-                continue  # only a division can fail on a row whose shape holds
+        rules = _level_rules(level)
+        for column, formula in rules.dividing:  # only a division can fail on a row whose shape holds
             problems: list[Problem] = []
-            evaluate(column.formula, scope, problems)
+            evaluate(formula, scope, problems)
             if any(p.code == "division-by-zero" for p in problems):
                 self.say("error", "division-by-zero", (*base, column.key), title=column.title)
-        for column in level.columns:
-            if column.check is None:
-                continue
-            if evaluate(column.check, scope) is False:
+        for column, check in rules.checks:
+            if evaluate(check, scope) is False:
                 d = column.definition
                 message = _fill(d.message or "", scope)
                 hint = _fill(d.hint or "", scope)
@@ -178,15 +178,17 @@ class RowChecks:
             return
         values = preset.values()
         label = str(values.get("name", preset.id))
-        fixed = table.preset_fixes()
+        fixed, open_rules = _preset_rules(table)
         for key in fixed:
             given = getattr(valid, key, None)
+            if given is None:
+                continue  # left to the preset, as it should be
             column = table.column(key)
             published = values.get(key, "")
             if column is not None and column.choices:
                 choice = next((c for c in column.choices if c.id == published), None)
                 published = choice.name if choice else published
-            if given is not None and given != published:
+            if given != published:
                 titles = "、".join(c.title for k in fixed if (c := table.column(k)) is not None)
                 self.say(
                     "error",
@@ -197,8 +199,7 @@ class RowChecks:
                     fixed=titles,
                 )
         self.names.append((label, (*base, PRESET_KEY)))
-        open_columns = [c for c in table.columns() if c.type.entered and c.key not in fixed]
-        self.text_rules(open_columns, raw, base)
+        self.text_rules(open_rules, raw, base)
 
     # --- the whole submission ------------------------------------------------------------------
 
@@ -238,6 +239,50 @@ class RowChecks:
                     first=self.place(first),
                     first_path=format_path(first),
                 )
+
+
+_TextRules = tuple[tuple[Column, ...], tuple[Column, ...]]  # the columns that warn: has-number, cites-document
+
+
+def _text_rules(columns: Iterable[Column]) -> _TextRules:
+    listed = list(columns)
+    return (
+        tuple(c for c in listed if "has-number" in c.definition.warn),
+        tuple(c for c in listed if "cites-document" in c.definition.warn),
+    )
+
+
+@dataclass(frozen=True)
+class _LevelRules:
+    """What the checks look at in a level's rows, read from its columns once per built form."""
+
+    choices: tuple[Column, ...]  # choice columns
+    text: _TextRules
+    unique: tuple[Column, ...]  # names that must not repeat
+    dividing: tuple[tuple[Column, Node], ...]  # computed columns whose formula divides (÷ 0 is reported)
+    checks: tuple[tuple[Column, Node], ...]  # columns with a check, and the check
+    checked: bool  # any of the last two: the row's scope is built
+
+
+@lru_cache(maxsize=256)
+def _level_rules(level: Level) -> _LevelRules:
+    dividing = tuple((c, c.formula) for c in level.columns if c.formula is not None and _divides(c.formula))
+    checks = tuple((c, c.check) for c in level.columns if c.check is not None)
+    return _LevelRules(
+        tuple(c for c in level.columns if c.choices),
+        _text_rules(level.columns),
+        tuple(c for c in level.columns if c.definition.unique),
+        dividing,
+        checks,
+        bool(dividing or checks),
+    )
+
+
+@lru_cache(maxsize=64)
+def _preset_rules(table: Table) -> tuple[tuple[str, ...], _TextRules]:
+    """A table's keys a preset fixes, and the text rules of the columns a preset row fills."""
+    fixed = table.preset_fixes()
+    return fixed, _text_rules(c for c in table.columns() if c.type.entered and c.key not in fixed)
 
 
 @lru_cache(maxsize=64)
@@ -300,17 +345,19 @@ def _divides(node: Node) -> bool:
     return any(isinstance(n, Binary) and n.op == "/" for n in walk(node))
 
 
-@lru_cache(maxsize=256)
-def _has_checks(level: Level) -> bool:
-    return any(c.check is not None or (c.formula is not None and _divides(c.formula)) for c in level.columns)
-
-
 def _scope(level: Level, row: BaseModel) -> Scope:
-    values = {c.key: getattr(row, c.key, None) for c in level.columns}
+    keys, formulas = _scope_shape(level)
+    values = {key: getattr(row, key, None) for key in keys}
     children: dict[str, list[Scope]] = {}
     if level.child is not None and level.child.key:
         children[level.child.key] = [_scope(level.child, sub) for sub in getattr(row, level.child.key, [])]
-    return Scope(values, level.formulas(), children)
+    return Scope(values, formulas, children)
+
+
+@lru_cache(maxsize=256)
+def _scope_shape(level: Level) -> tuple[tuple[str, ...], dict[str, Node]]:
+    """A level's keys and its computed columns' formulas (shared by every row's scope: only read)."""
+    return tuple(c.key for c in level.columns), level.formulas()
 
 
 def _fill(template: str, scope: Scope) -> str:

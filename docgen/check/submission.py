@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,8 @@ from docgen.form.catalog import catalog
 from docgen.form.loading import FormInvalid, available, latest
 from docgen.form.loading import load as load_form
 from docgen.form.model import model_at, models
+from docgen.form.tree import Column, Level, Table, short
 from docgen.form.tree import Form as Tree
-from docgen.form.tree import Table, short
 from docgen.io.source import Path_, Source, SourceError, load, parse
 from docgen.models.diagnostics import Diagnostic, InvalidInput, format_path
 from docgen.models.envelope import UNIT_KIND_TITLES
@@ -230,12 +231,18 @@ def _parsed_date(value: Any) -> Any:
 
 
 def _normalise(form: Tree, sub: BaseModel) -> BaseModel:
-    """Canonical choice names everywhere (variants were accepted with a warning) and the unit's listed name."""
+    """Canonical choice names everywhere (variants were accepted with a warning) and the unit's listed name.
+    Only what changes is copied: a submission written as listed is returned as it is."""
     unit = unit_named(form, str(getattr(sub, "unit", "")))
-    update: dict[str, Any] = {t.key: [_fix_row(t, row) for row in getattr(sub, t.key)] for t in form.tables}
-    if unit is not None:
+    update: dict[str, Any] = {}
+    for table in form.tables:
+        rows = getattr(sub, table.key)
+        fixed = [_fix_row(table, row) for row in rows]
+        if any(new is not old for new, old in zip(fixed, rows, strict=True)):
+            update[table.key] = fixed
+    if unit is not None and unit.name != getattr(sub, "unit", None):
         update["unit"] = unit.name
-    return sub.model_copy(update=update)
+    return sub.model_copy(update=update) if update else sub
 
 
 def _fix_row(table: Table, row: BaseModel) -> BaseModel:
@@ -244,17 +251,28 @@ def _fix_row(table: Table, row: BaseModel) -> BaseModel:
     return _fix_level(table.level, row)
 
 
-def _fix_level(level: Any, row: BaseModel) -> BaseModel:
+@lru_cache(maxsize=256)
+def _choice_columns(level: Level) -> tuple[tuple[Column, ...], Level | None]:
+    """A level's choice columns, and its sub-rows' level when that has any (what normalising looks at)."""
+    child = level.child
+    below = child if child is not None and child.key and any(c.choices for c in child.columns) else None
+    return tuple(c for c in level.columns if c.choices), below
+
+
+def _fix_level(level: Level, row: BaseModel) -> BaseModel:
     update: dict[str, Any] = {}
-    for column in level.columns:
+    columns, below = _choice_columns(level)
+    for column in columns:
         value = getattr(row, column.key, None)
-        if column.choices and isinstance(value, str):
+        if isinstance(value, str):
             found = resolve_choice(column, value)
             if found is not None and found.name != value:
                 update[column.key] = found.name
-    child = level.child
-    if child is not None and child.key and any(c.choices for c in child.columns):
-        update[child.key] = [_fix_level(child, sub) for sub in getattr(row, child.key)]
+    if below is not None and below.key:
+        subs = getattr(row, below.key)
+        fixed = [_fix_level(below, sub) for sub in subs]
+        if any(new is not old for new, old in zip(fixed, subs, strict=True)):
+            update[below.key] = fixed
     return row.model_copy(update=update) if update else row
 
 
@@ -287,10 +305,10 @@ def _named_form(form_id: str, col: _Collector) -> Tree | None:
 
 def check_source(source: Source, form: Tree | None = None) -> Result:
     """Validate a parsed source; every error and warning of the file in one result."""
-    kind = input_kind(source.data)
+    tree = form or tree_for(source.data)  # one look-up in the catalog (each stats the forms' files)
+    kind = input_kind(source.data, None if form is not None else tree)
     if kind != "submission":
         return Result(source.file, None, [_wrong_kind(source, kind)])
-    tree = form or tree_for(source.data)
     if tree is None:
         raise FileNotFoundError("no form in data/forms/ builds without problems (docgen form check)")
     source = canonical(source, tree)
@@ -303,7 +321,8 @@ def check_source(source: Source, form: Tree | None = None) -> Result:
         # The model's value when it validated ("2024" is coerced), else the raw one.
         form_id = str(sub.form) if sub is not None else form_named(data)  # type: ignore[attr-defined]
         if form_id is not None:
-            named = _named_form(form_id, col)
+            # tree_for already found the form this id names when it builds; else say why it cannot be used
+            named = tree if tree.id == form_id else _named_form(form_id, col)
     if named is not None:
         _check_meaning(named, data, col, sub)
     result = Result(source.file, None, sorted(col.items, key=lambda d: (d.line, d.severity != "error")), named)
@@ -327,13 +346,16 @@ def check_source(source: Source, form: Tree | None = None) -> Result:
     return result
 
 
-def input_kind(data: object) -> str:
-    """Tell a published form, a notice and a submission apart by their top-level keys."""
+def input_kind(data: object, tree: Tree | None = None) -> str:
+    """Tell a published form, a notice and a submission apart by their top-level keys (``tree``: the form
+    ``tree_for(data)`` names, when the caller has it already)."""
     if isinstance(data, dict):
         if looks_like_form(data):
             return "form"
-        tree = tree_for(data)
-        if "form" in data or "unit" in data or (tree is not None and any(k in words.envelope(tree) for k in data)):
+        if "form" in data or "unit" in data:
+            return "submission"
+        tree = tree if tree is not None else tree_for(data)
+        if tree is not None and any(k in words.envelope(tree) for k in data):
             return "submission"
         if "body" in data or "issuer" in data:
             return "notice"

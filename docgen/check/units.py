@@ -46,8 +46,26 @@ def unit_key(name: str) -> str:
 
 def unit_named(form: Form, name: str) -> Unit | None:
     """The published unit this name means, after normalisation; None when it names none of the form's units."""
-    wanted = unit_key(name)
-    return next((u for u in form.units if unit_key(u.name) == wanted), None)
+    return _by_key(form.units).get(unit_key(name))
+
+
+_INDEXES: dict[int, tuple[Sequence[Unit], dict[str, Unit]]] = {}  # id of a form's units → (them, their index)
+
+
+def _by_key(units: Sequence[Unit]) -> dict[str, Unit]:
+    """A form's units by their compared name (the first listed of any two that compare equal). A built form's
+    units are a tuple that never changes, indexed once (each entry keeps its tuple, so the id stays its own)."""
+    found = _INDEXES.get(id(units))
+    if found is not None and found[0] is units:
+        return found[1]
+    index: dict[str, Unit] = {}
+    for unit in units:
+        index.setdefault(unit_key(unit.name), unit)
+    if isinstance(units, tuple):
+        if len(_INDEXES) >= 64:
+            _INDEXES.clear()
+        _INDEXES[id(units)] = (units, index)
+    return index
 
 
 def named_units(data: Any) -> list[Any]:

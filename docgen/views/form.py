@@ -8,13 +8,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from docgen import __version__
 from docgen.form.definition import PresetDef
-from docgen.form.expression import ExpressionError, Scope, evaluate, to_excel
+from docgen.form.expression import ExpressionError, Node, Scope, evaluate, to_excel
 from docgen.form.tree import Column, Form, Level, Table
 from docgen.models.values import format_plain
 from docgen.standard import gbt9704 as L
@@ -192,7 +193,9 @@ CELL_EXTRA_PT = 2 * L.TABLE_TEXT_PT * L.TABLE_CELL_PADDING_ZI + L.mm_to_pt(L.TAB
 """A cell's width beyond its text: padding both sides, a rule, 1 pt of rounding room."""
 
 
+@lru_cache(maxsize=64)
 def _columns(table: Table) -> tuple[ColumnView, ...]:
+    """A table's printed columns as the view gives them (once per built form: a view's columns are frozen)."""
     printed = table.printed()
     total = sum(float(c.definition.width or 0) for c in printed)
     fixed = set(table.preset_fixes()) if table.presets else set()
@@ -253,24 +256,34 @@ def _note_column(column: Column) -> Column | None:
     return column.parent.column(key) if key else None
 
 
+_width = lru_cache(maxsize=8192)(text_width_zi)
+"""A run's width in 字, remembered: the same numbers, codes and titles come back in every unit."""
+
+
 def _needed_pt(col: ColumnView, texts: list[str]) -> float:
     """The narrowest width (pt) at which no number and no short title of ``col`` breaks."""
-    zi = text_width_zi(col.title) if col.whole_title else 1.0
+    zi = _width(col.title) if col.whole_title else 1.0
     for text in texts:
         amount, _, note = text.partition("\n")  # an amount, then its note (测算依据, which may wrap)
         runs = [amount, *_UNBREAKABLE.findall(note)] if col.numeric else _UNBREAKABLE.findall(text)
-        zi = max([zi, *(text_width_zi(r) for r in runs)])
+        zi = max([zi, *(_width(r) for r in runs)])
     return zi * L.TABLE_TEXT_PT + CELL_EXTRA_PT
 
 
 def fit_columns(columns: tuple[ColumnView, ...], rows: list[Row]) -> tuple[ColumnView, ...]:
     """Columns whose shares make room for their longest unbreakable text, taken from the columns
     with room to spare in proportion to that room (the published form's weights otherwise)."""
-    table_pt = L.mm_to_pt(L.LANDSCAPE_TEXT_WIDTH_MM)
-    need = [
+    need = tuple(
         _needed_pt(col, [r.cells[i].text for r in rows if r.cells[i].colspan == 1 and not r.cells[i].hidden])
         for i, col in enumerate(columns)
-    ]
+    )
+    return _fit(columns, need)
+
+
+@lru_cache(maxsize=1024)
+def _fit(columns: tuple[ColumnView, ...], need: tuple[float, ...]) -> tuple[ColumnView, ...]:
+    """fit_columns once its needs are known (remembered: units of one form often need the same widths)."""
+    table_pt = L.mm_to_pt(L.LANDSCAPE_TEXT_WIDTH_MM)
     widths = [c.share * table_pt for c in columns]
     short = [i for i, w in enumerate(widths) if w < need[i]]
     if not short:
@@ -294,13 +307,11 @@ def _group_key(line: _Line, by_item: bool) -> tuple[str, int] | tuple[str]:
 def _merge(lines: list[_Line], columns: tuple[ColumnView, ...], equal: frozenset[str]) -> list[Row]:
     """Turn lines into rows with vertical merges: a `merge: equal` column over its group, a row's own
     cells over its sub-rows (the lines of one item within the group)."""
+    keys = [col.key for col in columns]
     rows: list[list[Cell]] = []
     for line in lines:
-        cells = []
-        for col in columns:
-            text = clean_text(line.values.get(col.key, ""))
-            cells.append(Cell(text=text, value=line.amounts.get(col.key), note=clean_text(line.notes.get(col.key, ""))))
-        rows.append(cells)
+        values, amounts, notes = line.values, line.amounts, line.notes
+        rows.append([Cell(_clean(values.get(k, "")), amounts.get(k), note=_clean(notes.get(k, ""))) for k in keys])
     for c, col in enumerate(columns):
         if not col.merged:
             continue
@@ -314,12 +325,18 @@ def _merge(lines: list[_Line], columns: tuple[ColumnView, ...], equal: frozenset
             ):
                 end += 1
             if end - start > 1 and key[0] != "":
-                rows[start][c] = replace(rows[start][c], rowspan=end - start)
+                first = rows[start][c]  # a cell as made above: no merge of its own yet
+                rows[start][c] = Cell(first.text, first.value, rowspan=end - start, note=first.note)
+                # Covered cells keep the group's text so a page break can repeat the label.
+                covered = Cell(first.text, first.value, covered=True, note=first.note)
                 for r in range(start + 1, end):
-                    # Covered cells keep the group's text so a page break can repeat the label.
-                    rows[r][c] = replace(rows[start][c], rowspan=1, covered=True)
+                    rows[r][c] = covered
             start = end
     return [Row(line.kind, tuple(cells), line.category, line.item, line.figures) for line, cells in zip(lines, rows)]
+
+
+def _clean(text: str) -> str:
+    return "" if text == "" else clean_text(text)
 
 
 def has_total(columns: tuple[ColumnView, ...]) -> bool:
@@ -361,25 +378,22 @@ def _numbered(lines: list[_Line], seq: str | None) -> list[_Line]:
 
 def _group_column(table: Table) -> Column | None:
     """The row's `merge: equal` choice column, by whose choices the table's rows are grouped (类型)."""
-    return next(
-        (c for c in table.level.columns if c.definition.merge == "equal" and c.type.name == "choice"),
-        None,
-    )
+    return _plan(table).group
 
 
 def _by_group(table: Table, lines: Iterable[_Line]) -> list[_Line]:
-    group = _group_column(table)
-    if group is None:
+    plan = _plan(table)
+    if plan.group is None:
         return list(lines)
-    order = {c.name: i for i, c in enumerate(group.choices)}
+    order = plan.group_order
     return sorted(lines, key=lambda ln: order.get(ln.category, len(order)))  # stable within a group
 
 
-def _text(column: Column, value: Any) -> str:
-    """A cell's printed text by its column's type."""
+def _text(kind: str, value: Any) -> str:
+    """A cell's printed text by its column's type (``kind``: the type's name)."""
     if value is None:
         return ""
-    if column.type.name in ("amount", "computed") and isinstance(value, (Decimal, int)):
+    if kind in ("amount", "computed") and isinstance(value, (Decimal, int)):
         return format_amount(Decimal(value))
     if isinstance(value, dt.date):
         return format_date(value)
@@ -389,7 +403,7 @@ def _text(column: Column, value: Any) -> str:
 _FIELD = re.compile(r"\{([^{}]+)\}")
 
 
-def _shown(column: Column, values: dict[str, Any]) -> str:
+def _shown(show: str, values: dict[str, Any]) -> str:
     """A `show` column's text: its template with each {key} filled (amounts without trailing zeros)."""
 
     def one(m: re.Match[str]) -> str:
@@ -398,50 +412,88 @@ def _shown(column: Column, values: dict[str, Any]) -> str:
             return ""
         return format_plain(Decimal(value)) if isinstance(value, Decimal) else str(value)
 
-    return _FIELD.sub(one, column.definition.show or "")
+    return _FIELD.sub(one, show)
+
+
+@dataclass(frozen=True)
+class _LevelPlan:
+    """What building a level's lines reads of its columns, read once per built form."""
+
+    keys: tuple[str, ...]  # every column's key (a scope's values)
+    entered: tuple[str, ...]  # the keys a clerk fills
+    formulas: dict[str, Node]  # the computed columns' trees by key (shared by every scope: only read)
+    # what each printed column puts on a line: (key, its `show` template or None, type name, numeric, note key)
+    printed: tuple[tuple[str, str | None, str, bool, str | None], ...]
+    count: str | None  # the figures' columns: the count …
+    amount: str | None  # … the amount (the summed column, else the computed one) …
+    unit_amount: str | None  # … and, with a count, the amount entered beside it
+
+
+@lru_cache(maxsize=256)
+def _level_plan(level: Level) -> _LevelPlan:
+    printed: list[tuple[str, str | None, str, bool, str | None]] = []
+    for column in level.columns:
+        show = column.definition.show
+        if show is None and (not column.printed or column.type.name == "seq"):
+            continue
+        note = _note_column(column)
+        kind = column.type.name
+        printed.append((column.key, show, kind, kind in NUMERIC_TYPES, note.key if note is not None else None))
+    count, unit, amount = figure_columns(level)
+    return _LevelPlan(
+        tuple(c.key for c in level.columns),
+        tuple(c.key for c in level.columns if c.type.entered),
+        level.formulas(),
+        tuple(printed),
+        count.key if count is not None else None,
+        amount.key if amount is not None else None,
+        unit.key if unit is not None else None,
+    )
+
+
+def _getter(row: Any) -> Any:
+    return row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
 
 
 def _row_values(level: Level, row: Any) -> dict[str, Any]:
     """A row's values by key, computed columns worked out (the same expressions as the checks)."""
-    get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
-    values: dict[str, Any] = {c.key: get(c.key) for c in level.columns if c.type.entered}
-    if any(c.formula is not None for c in level.columns):
+    plan = _level_plan(level)
+    get = _getter(row)
+    values: dict[str, Any] = {key: get(key) for key in plan.entered}
+    if plan.formulas:
         scope = _scope(level, row)
-        for c in level.columns:
-            if c.formula is not None:
-                values[c.key] = evaluate(c.formula, scope)
+        for key, formula in plan.formulas.items():
+            values[key] = evaluate(formula, scope)
     return values
 
 
 def _scope(level: Level, row: Any) -> Scope:
-    get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
-    values = {c.key: get(c.key) for c in level.columns}
+    plan = _level_plan(level)
+    get = _getter(row)
+    values = {key: get(key) for key in plan.keys}
     children: dict[str, list[Scope]] = {}
     if level.child is not None and level.child.key:
         children[level.child.key] = [_scope(level.child, sub) for sub in get(level.child.key) or []]
-    return Scope(values, level.formulas(), children)
+    return Scope(values, plan.formulas, children)
 
 
 def _print_level(level: Level, values: dict[str, Any], line: _Line) -> None:
     """Put one level's printed cells (and the amounts of its numeric ones) on a line."""
-    for column in level.columns:
-        if column.definition.show is not None:
-            line.values[column.key] = _shown(column, values)
+    for key, show, kind, numeric, note_key in _level_plan(level).printed:
+        if show is not None:
+            line.values[key] = _shown(show, values)
             continue
-        if not column.printed or column.type.name == "seq":
-            continue
-        value = values.get(column.key)
-        text = _text(column, value)
-        if column.type.name in NUMERIC_TYPES and value is not None:
-            line.amounts[column.key] = Decimal(value)
-        note_col = _note_column(column)
-        note = str(values.get(note_col.key) or "") if note_col is not None else ""
+        value = values.get(key)
+        text = _text(kind, value)
+        if numeric and value is not None:
+            line.amounts[key] = Decimal(value)
+        note = str(values.get(note_key) or "") if note_key is not None else ""
         if note:
             # the note (测算依据) is printed after the value (填写说明 item 3: 经费总体安排及测算)
-            line.values[column.key] = f"{text}\n（{note}）"
-            line.notes[column.key] = note
+            line.values[key] = f"{text}\n（{note}）"
+            line.notes[key] = note
         else:
-            line.values[column.key] = text
+            line.values[key] = text
 
 
 def figure_columns(level: Level) -> tuple[Column | None, Column | None, Column | None]:
@@ -458,12 +510,11 @@ def figure_columns(level: Level) -> tuple[Column | None, Column | None, Column |
 def _figures(level: Level, values: dict[str, Any]) -> Figures:
     """A lowest-level row's (项目数, 单项金额, 金额) for the summary, from its `figure_columns`: its count
     (else 1), its unit amount (with a count), its amount."""
-    count_col, unit_col, amount_col = figure_columns(level)
-    count = int(values.get(count_col.key) or 0) if count_col is not None else 1
-    amount = Decimal(values.get(amount_col.key) or 0) if amount_col is not None else Decimal(0)
-    unit_amount = (
-        Decimal(values[unit_col.key]) if unit_col is not None and values.get(unit_col.key) is not None else None
-    )
+    plan = _level_plan(level)
+    count = int(values.get(plan.count) or 0) if plan.count is not None else 1
+    amount = Decimal(values.get(plan.amount) or 0) if plan.amount is not None else Decimal(0)
+    unit = plan.unit_amount
+    unit_amount = Decimal(values[unit]) if unit is not None and values.get(unit) is not None else None
     return count, unit_amount, amount
 
 
@@ -471,13 +522,55 @@ def _lowest(table: Table) -> Level:
     return table.level.child or table.level
 
 
-def _preset(table: Table, name_or_id: str) -> PresetDef | None:
-    wanted = squash(name_or_id)
+@dataclass(frozen=True)
+class _TablePlan:
+    """What building a table reads of its definition, read once per built form."""
+
+    group: Column | None  # the `merge: equal` choice column rows are grouped by
+    group_order: dict[str, int]  # its choices' names → their order
+    label: str  # the key that names a row of the lowest level
+    seq: str | None  # the 序号 column
+    equal: frozenset[str]  # the `merge: equal` keys
+    main: Column | None  # the first summed column (the table's 合计)
+    totals: tuple[tuple[str, bool], ...]  # every summed column: (key, a row's own column over sub-rows)
+    presets: tuple[tuple[PresetDef, dict[str, Any]], ...]  # each preset and its cells by key (only read)
+    by_id: dict[str, int]  # a preset's id → its first position
+    by_label: dict[str, int]  # a preset's label, white space dropped → its first position
+
+
+@lru_cache(maxsize=64)
+def _plan(table: Table) -> _TablePlan:
+    group = next(
+        (c for c in table.level.columns if c.definition.merge == "equal" and c.type.name == "choice"),
+        None,
+    )
     label = _label_key(table)
-    for p in table.presets:
-        if p.id == name_or_id or squash(str(p.values().get(label, ""))) == wanted:
-            return p
-    return None
+    presets = tuple((p, _preset_values(table, p)) for p in table.presets)
+    by_id: dict[str, int] = {}
+    by_label: dict[str, int] = {}
+    for n, p in enumerate(table.presets):
+        by_id.setdefault(p.id, n)
+        by_label.setdefault(squash(str(p.values().get(label, ""))), n)
+    nested = table.level.child is not None
+    return _TablePlan(
+        group,
+        {c.name: i for i, c in enumerate(group.choices)} if group is not None else {},
+        label,
+        next((c.key for c in table.level.columns if c.type.name == "seq"), None),
+        frozenset(c.key for c in table.columns() if c.definition.merge == "equal"),
+        next((c for c in table.columns() if c.definition.total), None),
+        tuple((c.key, c.parent.key is None and nested) for c in table.columns() if c.definition.total),
+        presets,
+        by_id,
+        by_label,
+    )
+
+
+def _preset(table: Table, name_or_id: str) -> tuple[PresetDef, dict[str, Any]] | None:
+    """The first preset whose id is the text or whose label is, white space aside; with its cells."""
+    plan = _plan(table)
+    found = [n for n in (plan.by_id.get(name_or_id), plan.by_label.get(squash(name_or_id))) if n is not None]
+    return plan.presets[min(found)] if found else None
 
 
 def label_column(table: Table) -> Column:
@@ -508,9 +601,9 @@ def _preset_values(table: Table, preset: PresetDef) -> dict[str, Any]:
 
 
 def _preset_line(table: Table, row: Any, i: int) -> _Line:
-    preset = _preset(table, str(row.preset))
-    assert preset is not None  # validation guarantees it
-    given = _preset_values(table, preset)
+    found = _preset(table, str(row.preset))
+    assert found is not None  # validation guarantees it
+    given = found[1]
     values: dict[str, Any] = dict(given)
     for key, value in _row_values(_lowest(table), row).items():
         if value is None or value == "":
@@ -520,7 +613,7 @@ def _preset_line(table: Table, row: Any, i: int) -> _Line:
             values[key] = "；".join(x for x in (given[key], value) if x)
         else:
             values[key] = value
-    group = _group_column(table)
+    group = _plan(table).group
     line = _Line({}, {}, str(values.get(group.key, "")) if group else "", i, "preset")
     for level in table.levels():
         _print_level(level, values, line)
@@ -528,18 +621,21 @@ def _preset_line(table: Table, row: Any, i: int) -> _Line:
     return line
 
 
-def _lines(table: Table, rows: list[Any]) -> list[_Line]:
+def _lines(table: Table, rows: list[Any], owns: list[dict[str, Any]]) -> list[_Line]:
     """A table's printed lines: a line per sub-row (its row's cells repeated), a row without sub-rows on
-    one line, a preset row on one line; grouped by the `merge: equal` choice column."""
-    group = _group_column(table)
+    one line, a preset row on one line; grouped by the `merge: equal` choice column. ``owns`` gets the
+    values of each row of the unit's own (not a preset's), in order."""
+    group = _plan(table).group
+    child = table.level.child
+    lowest = _lowest(table)
     lines = []
     for i, row in enumerate(rows):
-        if table.presets and getattr(row, "preset", None) is not None:
+        if _is_preset(table, row):
             lines.append(_preset_line(table, row, i))
             continue
         own = _row_values(table.level, row)
+        owns.append(own)
         category = str(own.get(group.key) or "") if group else ""
-        child = table.level.child
         subs = getattr(row, child.key, None) or [] if child is not None and child.key else [None]
         for sub in subs:
             line = _Line({}, {}, category, i)
@@ -548,28 +644,25 @@ def _lines(table: Table, rows: list[Any]) -> list[_Line]:
             if sub is not None and child is not None:
                 values = _row_values(child, sub)
                 _print_level(child, values, line)
-            line.figures = _figures(_lowest(table), values)
+            line.figures = _figures(lowest, values)
             lines.append(line)
     return _by_group(table, lines) if group else lines
 
 
 def _total_column(table: Table) -> Column | None:
-    return next((c for c in table.columns() if c.definition.total), None)
+    return _plan(table).main
 
 
-def _total(table: Table, rows: list[Any], lines: list[_Line]) -> dict[str, Decimal]:
+def _total(table: Table, owns: list[dict[str, Any]], lines: list[_Line]) -> dict[str, Decimal]:
     """Each summed column's 合计: a row's own column over the rows, a sub-row's over every line."""
     out: dict[str, Decimal] = {}
-    for column in table.columns():
-        if not column.definition.total:
-            continue
-        if column.parent.key is None and table.level.child is not None:
-            out[column.key] = sum(
-                (Decimal(_row_values(table.level, r).get(column.key) or 0) for r in rows if not _is_preset(table, r)),
-                Decimal(0),
-            ) + sum((ln.amounts.get(column.key, Decimal(0)) for ln in lines if ln.kind == "preset"), Decimal(0))
+    for key, own_level in _plan(table).totals:
+        if own_level:
+            out[key] = sum((Decimal(own.get(key) or 0) for own in owns), Decimal(0)) + sum(
+                (ln.amounts.get(key, Decimal(0)) for ln in lines if ln.kind == "preset"), Decimal(0)
+            )
         else:
-            out[column.key] = sum((ln.amounts.get(column.key, Decimal(0)) for ln in lines), Decimal(0))
+            out[key] = sum((ln.amounts.get(key, Decimal(0)) for ln in lines), Decimal(0))
     return out
 
 
@@ -578,13 +671,12 @@ def _is_preset(table: Table, row: Any) -> bool:
 
 
 def _table(table: Table, lines: list[_Line], totals: dict[str, Decimal] | None) -> TableView:
+    plan = _plan(table)
     columns = _columns(table)
-    seq = next((c.key for c in table.level.columns if c.type.name == "seq"), None)
-    lines = _numbered(lines, seq)
-    equal = frozenset(c.key for c in table.columns() if c.definition.merge == "equal")
-    rows = _merge(lines, columns, equal)
+    lines = _numbered(lines, plan.seq)
+    rows = _merge(lines, columns, plan.equal)
     count = sum(1 for ln in lines if ln.kind in ("data", "preset"))
-    main = _total_column(table)
+    main = plan.main
     total = totals.get(main.key, Decimal(0)) if totals and main is not None else Decimal(0)
     if totals is not None and has_total(columns):
         rows.append(total_row(columns, totals if len([c for c in columns if c.total]) > 1 else total, count))
@@ -599,8 +691,9 @@ def _table_rows(sub: BaseModel, table: Table) -> list[Any]:
 
 def _lines_and_totals(table: Table, sub: BaseModel) -> tuple[list[_Line], dict[str, Decimal]]:
     rows = _table_rows(sub, table)
-    lines = _lines(table, rows)
-    return lines, _total(table, rows, lines)
+    owns: list[dict[str, Any]] = []
+    lines = _lines(table, rows, owns)
+    return lines, _total(table, owns, lines)
 
 
 def table_totals(form: Form, sub: BaseModel) -> dict[str, Decimal]:
