@@ -88,7 +88,9 @@ def batch() -> dict[str, float]:
     return {"wall_s": wall, "cpu_s": cpu}
 
 
-def measure(validate_rounds: int, view_rounds: int, writer_rounds: int, with_batch: bool) -> dict[str, object]:
+def measure(
+    validate_rounds: int, view_rounds: int, writer_rounds: int, with_batch: bool, pdf_rounds: int = 0
+) -> dict[str, object]:
     paths = sorted(EXAMPLES.glob("*.yaml"))
     texts = {p.name: p.read_text(encoding="utf-8") for p in paths}
     sources = {name: parse(text, name) for name, text in texts.items()}
@@ -108,6 +110,8 @@ def measure(validate_rounds: int, view_rounds: int, writer_rounds: int, with_bat
         check_source(sources[name])
         view_of(name)
         render_view(views[name], None, both)
+    if pdf_rounds:  # fonts, style sheets and WeasyPrint's imports, once
+        render_view(next(iter(views.values())), None, Options(formats=("pdf",)))
     load_start = os.getloadavg()
     out: dict[str, object] = {}
 
@@ -127,6 +131,11 @@ def measure(validate_rounds: int, view_rounds: int, writer_rounds: int, with_bat
         options = Options(formats=(fmt,))
         writers = {n: (lambda v=v, o=options: cpu_ms(lambda: render_view(v, None, o))) for n, v in views.items()}
         out[fmt] = summary(rounds(writers, writer_rounds))
+    if pdf_rounds:  # the batch's bulk (WeasyPrint): to tell the form engine's share of a batch from the layout's
+        pdf = Options(formats=("pdf",))
+        out["pdf"] = summary(
+            rounds({n: (lambda v=v: cpu_ms(lambda: render_view(v, None, pdf))) for n, v in views.items()}, pdf_rounds)
+        )
     if with_batch:
         out["batch"] = batch()
     out["loadavg_start"] = load_start
@@ -172,6 +181,7 @@ def table(runs: list[dict[str, object]]) -> str:
             f"{r['docx']['sum_ms']:.0f} + {r['xlsx']['sum_ms']:.0f} = {r['docx']['sum_ms'] + r['xlsx']['sum_ms']:.0f}"
         ),
     )
+    row("PDF packets, all 23 (s)", lambda r: f"{r['pdf']['sum_ms'] / 1000:.2f}" if "pdf" in r else "—")
     row(
         "batch of 23, all outputs: CPU / wall (s)",
         lambda r: f"{r['batch']['cpu_s']:.1f} / {r['batch']['wall_s']:.1f}" if "batch" in r else "—",
@@ -185,13 +195,16 @@ def main() -> int:
     parser.add_argument("--validate-rounds", type=int, default=200)
     parser.add_argument("--view-rounds", type=int, default=100)
     parser.add_argument("--writer-rounds", type=int, default=10)
+    parser.add_argument(
+        "--pdf-rounds", type=int, default=0, help="also the PDF packets of the 23 (slow: ≈ 15 s a round)"
+    )
     parser.add_argument("--no-batch", action="store_true")
     parser.add_argument("--compare", nargs="+", type=Path, help="print the tables of earlier runs' JSON files")
     args = parser.parse_args()
     if args.compare:
         print(table([json.loads(p.read_text(encoding="utf-8")) for p in args.compare]))
         return 0
-    run = measure(args.validate_rounds, args.view_rounds, args.writer_rounds, not args.no_batch)
+    run = measure(args.validate_rounds, args.view_rounds, args.writer_rounds, not args.no_batch, args.pdf_rounds)
     run["commit"] = commit()
     run["time"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     run["python"] = sys.version.split()[0]
