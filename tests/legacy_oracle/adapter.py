@@ -3,22 +3,18 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from docgen.form.catalog import built, catalog
-from docgen.form.loading import FormInvalid, form_path
+from docgen.form.loading import load
 from docgen.form.tree import Form, Table
-from docgen.io.paths import DATA_DIR
-
-__all__ = ["FormInvalid", "NotLegacy", "form_path", "legacy", "load_form"]
 from tests.legacy_oracle import form as old
 from tests.legacy_oracle.submission import OwnDelegated, OwnProject, PresetRef, Project, Submission, Subsidy, WorkItem
+
+__all__ = ["NotLegacy", "legacy", "legacy_submission", "load_form"]
 
 _LEGACY_KEYS = ("retained", "post_subsidy", "support", "delegated")
 
@@ -90,58 +86,8 @@ def legacy(form: Form) -> old.Form:
 
 
 def load_form(year: int | str | Path, data_dir: Path | None = None) -> old.Form:
-    """A published form by id (``2024``) or by path, in today's shape; FormInvalid with every problem."""
-    if isinstance(year, Path) or (isinstance(year, str) and catalog(data_dir).path(year) is None):
-        path = Path(year).resolve()
-    else:
-        path = form_path(year, data_dir).resolve()
-    if not path.is_file():
-        raise FileNotFoundError(f"no form {path}")
-    result = built(path)
-    if result.form is None or result.problems:
-        raise FormInvalid(result.problems)
-    return legacy(result.form)
-
-
-def available_years(data_dir: Path | None = None) -> list[int]:
-    """The years (2024, 2025) whose form builds and today's outputs can print, in order.
-
-    A broken form (or one with tables the outputs cannot print yet) is left out, so that the service, the
-    batch and every command go on with the good ones; ``catalog().broken()`` lists it with its problems.
-    """
-    forms = catalog(data_dir)
-    return sorted(int(i) for i in forms.ids() if i.isdigit() and _printable(forms.get(i)))
-
-
-def _printable(found: object) -> bool:
-    form = getattr(found, "form", None)
-    if form is None or getattr(found, "problems", None):
-        return False
-    try:
-        legacy(form)
-    except NotLegacy:
-        return False
-    return True
-
-
-def latest_year(data_dir: Path | None = None) -> int | None:
-    """The newest form's year, None when there is none."""
-    years = available_years(data_dir)
-    return years[-1] if years else None
-
-
-def form_for(years: Iterable[int | None] = (), data_dir: Path | None = None) -> old.Form:
-    """The form a set of inputs names (the most named year, the newest on a tie), else the newest form."""
-    known = set(available_years(data_dir))
-    counts = Counter(y for y in years if y in known)
-    if counts:
-        year = max(counts, key=lambda y: (counts[y], y))
-    else:
-        latest = latest_year(data_dir)
-        if latest is None:
-            raise FileNotFoundError(f"no published form in {(data_dir or DATA_DIR) / 'forms'}")
-        year = latest
-    return load_form(year, data_dir)
+    """A published form by id (``2024``) or by path, in the old flat shape (docgen's own loader underneath)."""
+    return legacy(load(year, data_dir))
 
 
 def legacy_submission(form: Form, checked: BaseModel) -> Submission:
